@@ -1,0 +1,50 @@
+"""claims: an Arabic-first fact-check claim tracker."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+
+def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+    """Build the application: config, database, security, blueprints and error pages."""
+    from flask_wtf.csrf import CSRFProtect
+
+    from claims import db, errors, security
+    from claims.config import check_production, load_settings, load_statuses
+    from claims.web import init_web
+
+    app = Flask(__name__, instance_relative_config=True, template_folder="web/templates",
+                static_folder="web/static")
+    settings = load_settings(overrides)
+    check_production(settings)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not settings.get("database_url"):
+        settings["database_url"] = f"sqlite:///{Path(app.instance_path) / 'claims.sqlite3'}"
+    production = settings.get("env") == "production"
+    app.config.update({key.upper(): value for key, value in settings.items()})
+    app.config.update(
+        STATUSES=load_statuses(settings),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=bool(settings.get("cookie_secure")) or production,
+        SESSION_COOKIE_NAME="claims_session",
+        PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=int(settings["session_lifetime_hours"])),
+        WTF_CSRF_TIME_LIMIT=None,
+        WTF_CSRF_SSL_STRICT=production,
+        MAX_CONTENT_LENGTH=5 * 1024 * 1024,
+    )
+    if "testing" in settings:
+        app.testing = bool(settings["testing"])
+    db.init_app(app)
+    CSRFProtect(app)
+    security.init_app(app)
+    errors.register(app)
+    init_web(app)
+    from claims.cli import register_commands
+
+    register_commands(app)
+    return app

@@ -1,0 +1,156 @@
+"""The `claims` command: database, server, users, demo data and maintenance."""
+
+from __future__ import annotations
+
+import secrets
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from claims.db import session_scope
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def alembic_config(url: str) -> object:
+    """An Alembic config pointing at the project's migrations and the given database."""
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+@click.group("db")
+def db_group() -> None:
+    """Database schema commands."""
+
+
+@db_group.command("upgrade")
+@click.argument("revision", default="head")
+@with_appcontext
+def db_upgrade(revision: str) -> None:
+    """Apply migrations up to REVISION (default: head)."""
+    from alembic import command
+
+    command.upgrade(alembic_config(current_app.config["DATABASE_URL"]), revision)  # type: ignore[arg-type]
+    click.echo(f"database at {revision}")
+
+
+@db_group.command("downgrade")
+@click.argument("revision")
+@with_appcontext
+def db_downgrade(revision: str) -> None:
+    """Revert migrations down to REVISION."""
+    from alembic import command
+
+    command.downgrade(alembic_config(current_app.config["DATABASE_URL"]), revision)  # type: ignore[arg-type]
+    click.echo(f"database at {revision}")
+
+
+@db_group.command("current")
+@with_appcontext
+def db_current() -> None:
+    """Show the database's current revision."""
+    from alembic import command
+
+    command.current(alembic_config(current_app.config["DATABASE_URL"]))  # type: ignore[arg-type]
+
+
+@click.group("user")
+def user_group() -> None:
+    """User accounts."""
+
+
+@user_group.command("create")
+@click.argument("username")
+@click.option("--role", type=click.Choice(["viewer", "editor", "admin"]), default="viewer")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@with_appcontext
+def user_create(username: str, role: str, password_stdin: bool) -> None:
+    """Create a user; the password comes from a prompt or standard input."""
+    from claims.errors import ValidationFailed
+    from claims.i18n import translate
+    from claims.services.users import create_user
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    with session_scope(current_app) as session:
+        try:
+            create_user(session, {"username": username, "password": password, "role": role})
+        except ValidationFailed as exc:
+            for error in exc.errors:
+                click.echo(f"{error.field}: {translate('error.' + error.code, 'en')}", err=True)
+            raise SystemExit(2) from exc
+        session.commit()
+    click.echo(f"created {role} {username}")
+
+
+@click.command("demo")
+@with_appcontext
+def demo_command() -> None:
+    """Load the demo article, its claims and a demo editor (running it twice changes nothing)."""
+    from claims.demo import load_demo
+
+    with session_scope(current_app) as session:
+        report = load_demo(session)
+        session.commit()
+    for line in report:
+        click.echo(line)
+
+
+@click.command("relink")
+@with_appcontext
+def relink_command() -> None:
+    """Recompute every claim's entity mentions."""
+    from sqlalchemy import func, select
+
+    from claims.models import Claim
+    from claims.services.linker import relink_all
+
+    with session_scope(current_app) as session:
+        total = session.scalar(select(func.count()).select_from(Claim)) or 0
+        with click.progressbar(length=total, label="re-linking claims") as bar:
+            done = relink_all(session, progress=bar.update)
+        session.commit()
+    click.echo(f"re-linked {done} claims")
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@with_appcontext
+def serve_command(host: str, port: int) -> None:
+    """Run the web application."""
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    click.echo(f"claims is running at http://{host}:{port}/  (Ctrl+C to stop)")
+    app.run(host=host, port=port, debug=False, use_reloader=False)
+
+
+def register_commands(app: Flask) -> None:
+    """Attach the command groups to the app's CLI."""
+    for command in (db_group, user_group, demo_command, relink_command, serve_command):
+        app.cli.add_command(command)
+
+
+def _create_app() -> Flask:
+    from claims import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False,
+             add_version_option=False, load_dotenv=False)
+def main() -> None:
+    """Claims: an Arabic-first fact-check claim tracker."""
+
+
+def _generate_password() -> str:
+    """A random password for generated accounts."""
+    return secrets.token_urlsafe(12)

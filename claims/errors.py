@@ -1,0 +1,133 @@
+"""Domain errors, and the one place that maps them (and HTTP errors) to HTML or JSON."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from dataclasses import field as dc_field
+from typing import Any
+
+from flask import Flask, Response, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class FieldError:
+    """One problem with one input field; ``code`` is a message key in the i18n catalogue."""
+
+    field: str
+    code: str
+    params: dict[str, Any] = dc_field(default_factory=dict)
+
+
+class DomainError(Exception):
+    """Base for errors a service raises to refuse an operation."""
+
+    status_code = 400
+    code = "bad_request"
+
+
+class ValidationFailed(DomainError):
+    """The input was invalid; nothing was written."""
+
+    status_code = 422
+    code = "validation_failed"
+
+    def __init__(self, errors: list[FieldError]) -> None:
+        super().__init__(", ".join(f"{e.field}: {e.code}" for e in errors))
+        self.errors = errors
+
+    @classmethod
+    def single(cls, field_name: str, code: str, **params: Any) -> ValidationFailed:
+        """Shortcut for one field error."""
+        return cls([FieldError(field_name, code, params)])
+
+
+class NotFound(DomainError):
+    """The thing asked for does not exist."""
+
+    status_code = 404
+    code = "not_found"
+
+
+class Conflict(DomainError):
+    """Someone else changed the record first; ``current_version`` is what is stored now."""
+
+    status_code = 409
+    code = "conflict"
+
+    def __init__(self, message: str, current_version: int | None = None) -> None:
+        super().__init__(message)
+        self.current_version = current_version
+
+
+class Forbidden(DomainError):
+    """The user's role does not allow this."""
+
+    status_code = 403
+    code = "forbidden"
+
+
+def wants_json() -> bool:
+    """JSON for the API and for clients that ask for it, HTML otherwise."""
+    if request.path.startswith("/api/"):
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    accepted = request.accept_mimetypes
+    return best == "application/json" and accepted[best] > accepted["text/html"]
+
+
+def json_error(status: int, code: str, message: str, field_name: str | None = None,
+               **extra: Any) -> Response:
+    """The API's error body: {"error": {"code", "message", "field"}}."""
+    body: dict[str, Any] = {"code": code, "message": message, "field": field_name}
+    body.update(extra)
+    response = jsonify({"error": body})
+    response.status_code = status
+    return response
+
+
+def register(app: Flask) -> None:
+    """Install handlers so no traceback ever reaches a user."""
+    from claims.i18n import translate
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException) -> Any:
+        status = exc.code or 500
+        if wants_json():
+            return json_error(status, (exc.name or "error").lower().replace(" ", "_"),
+                              exc.description or "")
+        response = exc.get_response()
+        if status in (301, 302, 303, 307, 308):
+            return response
+        return render_template("error.html", status=status, exc=exc), status
+
+    @app.errorhandler(DomainError)
+    def _domain(exc: DomainError) -> Any:
+        if wants_json():
+            if isinstance(exc, ValidationFailed):
+                first = exc.errors[0]
+                return json_error(exc.status_code, exc.code,
+                                  translate(f"error.{first.code}", "en", **first.params),
+                                  first.field,
+                                  errors=[{"field": e.field, "code": e.code,
+                                           "message": translate(f"error.{e.code}", "en",
+                                                                **e.params)}
+                                          for e in exc.errors])
+            extra: dict[str, Any] = {}
+            if isinstance(exc, Conflict):
+                extra["current_version"] = exc.current_version
+            return json_error(exc.status_code, exc.code, str(exc), **extra)
+        return render_template("error.html", status=exc.status_code, exc=exc), exc.status_code
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception) -> Any:
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        from claims.db import get_session
+
+        get_session().rollback()
+        if wants_json():
+            return json_error(500, "internal_error", "Internal server error")
+        return render_template("error.html", status=500, exc=None), 500

@@ -1,0 +1,177 @@
+"""Source documents, claims, their tags, status history and evidence."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, event
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from claims.db import Base, UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from claims.models.entities import Entity, Mention
+    from claims.models.users import User
+
+CLAIM_TYPES = (
+    "quantity",
+    "prediction",
+    "correlation",
+    "rule",
+    "personal",
+    "voting",
+    "opinion",
+    "other",
+)
+EVIDENCE_KINDS = ("primary", "official", "news", "expert", "dataset", "other")
+EVIDENCE_STANCES = ("supports", "refutes", "context")
+
+
+class SourceDocument(Base):
+    """An article or other document claims are taken from; its text is kept exactly."""
+
+    __tablename__ = "source_documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(500))
+    outlet: Mapped[str | None] = mapped_column(String(200))
+    url: Mapped[str | None] = mapped_column(String(2000), index=True)
+    dateline: Mapped[str | None] = mapped_column(String(200))
+    published_date: Mapped[dt.date | None]
+    language: Mapped[str] = mapped_column(String(8), default="ar")
+    text: Mapped[str] = mapped_column(Text, default="")
+    text_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    claims: Mapped[list[Claim]] = relationship(back_populates="source")
+
+
+class Claim(Base):
+    """A checkable statement exactly as quoted, with its speaker, source and verdict."""
+
+    __tablename__ = "claims"
+    __table_args__ = (
+        Index("ix_claims_created_at_id", "created_at", "id"),
+        Index("ix_claims_status_created_at", "status", "created_at"),
+        CheckConstraint(
+            "claim_type IN ('quantity', 'prediction', 'correlation', 'rule', 'personal', "
+            "'voting', 'opinion', 'other')",
+            name="claim_type",
+        ),
+        CheckConstraint("span_start IS NULL OR span_end >= span_start", name="span"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    # Derived search key (normalised text); never shown, rebuilt whenever ``text`` changes.
+    text_key: Mapped[str] = mapped_column(Text, default="")
+    restatement: Mapped[str | None] = mapped_column(Text)
+    source_id: Mapped[int] = mapped_column(ForeignKey("source_documents.id"), index=True)
+    span_start: Mapped[int | None]
+    span_end: Mapped[int | None]
+    speaker_id: Mapped[int | None] = mapped_column(ForeignKey("entities.id"), index=True)
+    claim_date: Mapped[dt.date | None]
+    claim_type: Mapped[str] = mapped_column(String(16), default="other")
+    status: Mapped[str] = mapped_column(String(32))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    # Optimistic locking: every UPDATE carries "WHERE version = <read version>".
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - read once by the mapper
+
+    source: Mapped[SourceDocument] = relationship(back_populates="claims")
+    speaker: Mapped[Entity | None] = relationship(foreign_keys=[speaker_id])
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    tags: Mapped[list[Tag]] = relationship(secondary="claim_tags", order_by="Tag.name")
+    history: Mapped[list[StatusChange]] = relationship(
+        back_populates="claim", order_by="StatusChange.id", viewonly=True
+    )
+    evidence: Mapped[list[Evidence]] = relationship(
+        back_populates="claim", order_by="Evidence.id", cascade="all, delete-orphan"
+    )
+    mentions: Mapped[list[Mention]] = relationship(
+        order_by="Mention.start", cascade="all, delete-orphan"
+    )
+
+
+class Tag(Base):
+    """A free label for grouping claims; ``key`` is its normalised form."""
+
+    __tablename__ = "tags"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class ClaimTag(Base):
+    """Association of claims and tags."""
+
+    __tablename__ = "claim_tags"
+
+    claim_id: Mapped[int] = mapped_column(
+        ForeignKey("claims.id", ondelete="CASCADE"), primary_key=True
+    )
+    tag_id: Mapped[int] = mapped_column(
+        ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class StatusChange(Base):
+    """One append-only row of a claim's status history."""
+
+    __tablename__ = "status_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"), index=True)
+    from_status: Mapped[str | None] = mapped_column(String(32))
+    to_status: Mapped[str] = mapped_column(String(32))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    claim: Mapped[Claim] = relationship(back_populates="history")
+    user: Mapped[User | None] = relationship()
+
+
+class HistoryIsAppendOnly(RuntimeError):
+    """Raised when code tries to change or delete a status-history row."""
+
+
+@event.listens_for(StatusChange, "before_update")
+@event.listens_for(StatusChange, "before_delete")
+def _refuse_history_rewrite(_mapper: object, _conn: object, target: StatusChange) -> None:
+    raise HistoryIsAppendOnly(f"status history row {target.id} cannot be changed")
+
+
+class Evidence(Base):
+    """A source that supports, refutes or gives context to a claim."""
+
+    __tablename__ = "evidence"
+    __table_args__ = (
+        CheckConstraint(
+            "kind IN ('primary', 'official', 'news', 'expert', 'dataset', 'other')",
+            name="kind",
+        ),
+        CheckConstraint("stance IN ('supports', 'refutes', 'context')", name="stance"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_id: Mapped[int] = mapped_column(
+        ForeignKey("claims.id", ondelete="CASCADE"), index=True
+    )
+    url: Mapped[str | None] = mapped_column(String(2000))
+    title: Mapped[str] = mapped_column(String(500))
+    publisher: Mapped[str | None] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16), default="other")
+    stance: Mapped[str] = mapped_column(String(16), default="context")
+    note: Mapped[str] = mapped_column(Text, default="")
+    accessed_date: Mapped[dt.date | None]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    claim: Mapped[Claim] = relationship(back_populates="evidence")

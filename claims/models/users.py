@@ -1,0 +1,32 @@
+"""People who use the tracker."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import CheckConstraint, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from claims.db import Base, UTCDateTime, utcnow
+
+ROLES = ("viewer", "editor", "admin")
+
+
+class User(Base):
+    """A login with one role: viewer reads, editor writes, admin also manages users."""
+
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint("role IN ('viewer', 'editor', 'admin')", name="role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str | None] = mapped_column(String(128))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16), default="viewer")
+    is_active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    def can(self, role: str) -> bool:
+        """True when this user's role is at least ``role``."""
+        return self.is_active and ROLES.index(self.role) >= ROLES.index(role)

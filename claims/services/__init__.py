@@ -1,0 +1,1 @@
+"""Use-cases: plain functions over a Session that validate, change and never commit."""

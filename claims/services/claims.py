@@ -1,0 +1,250 @@
+"""Claims: create, edit, change status (with history), evidence and tags."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from claims.config import Status
+from claims.db import utcnow
+from claims.errors import Conflict, NotFound, ValidationFailed
+from claims.models import Claim, Evidence, SourceDocument, StatusChange, Tag, User
+from claims.models.claims import CLAIM_TYPES, EVIDENCE_KINDS, EVIDENCE_STANCES
+from claims.services import linker
+from claims.services.entities import resolve_entity
+from claims.services.inputs import Inputs
+from claims.text.arabic import normalize
+from claims.text.linking import text_search_key
+
+MAX_TAGS = 20
+
+
+def statuses() -> dict[str, Status]:
+    """The configured verification-status vocabulary."""
+    vocabulary: dict[str, Status] = current_app.config["STATUSES"]
+    return vocabulary
+
+
+def get_claim(session: Session, claim_id: int) -> Claim:
+    """The claim with this id, or NotFound."""
+    claim = session.get(Claim, claim_id)
+    if claim is None:
+        raise NotFound(f"claim {claim_id} not found")
+    return claim
+
+
+def _limits() -> tuple[int, int]:
+    return (int(current_app.config.get("CLAIM_TEXT_MAX", 2000)),
+            int(current_app.config.get("RESTATEMENT_MAX", 2000)))
+
+
+def _read_claim_fields(session: Session, form: Inputs, values: dict[str, Any]) -> None:
+    """Validate the editable fields into ``values``, recording errors on ``form``."""
+    text_max, restatement_max = _limits()
+    values["text"] = form.text("text", required=True, max_len=text_max)
+    values["restatement"] = form.text("restatement", max_len=restatement_max)
+    values["claim_date"] = form.date("claim_date")
+    values["claim_type"] = form.choice("claim_type", CLAIM_TYPES, default="other")
+    speaker = form.text("speaker", max_len=256)
+    values["speaker"] = None
+    if speaker:
+        try:
+            values["speaker"] = resolve_entity(session, speaker, "speaker")
+        except ValidationFailed as exc:
+            form.errors.extend(exc.errors)
+    values["tags"] = _parse_tags(form)
+    values["source"] = _read_source(session, form)
+    span_start = form.integer("span_start", code="bad_span")
+    span_end = form.integer("span_end", code="bad_span")
+    if (span_start is None) != (span_end is None) or (
+        span_start is not None and span_end is not None and span_end < span_start
+    ):
+        form.error("span_start", "bad_span")
+    source = values["source"]
+    if span_end is not None and isinstance(source, SourceDocument) and source.text and \
+            span_end > len(source.text):
+        form.error("span_start", "bad_span")
+    values["span"] = (span_start, span_end)
+
+
+def _parse_tags(form: Inputs) -> list[str]:
+    raw = form.raw("tags")
+    if raw is None:
+        return []
+    items = raw if isinstance(raw, list) else str(raw).replace("،", ",").split(",")
+    tags: list[str] = []
+    for item in items:
+        name = str(item).strip()
+        if not name:
+            continue
+        if len(name) > 64:
+            form.error("tags", "too_long", max=64)
+            return []
+        if normalize(name) not in {normalize(t) for t in tags}:
+            tags.append(name)
+    if len(tags) > MAX_TAGS:
+        form.error("tags", "too_many_tags", max=MAX_TAGS)
+    return tags
+
+
+def _read_source(session: Session, form: Inputs) -> SourceDocument | None:
+    source_id = form.integer("source_id", code="unknown_source")
+    if source_id is not None:
+        source = session.get(SourceDocument, source_id)
+        if source is None:
+            form.error("source_id", "unknown_source")
+        return source
+    url = form.url("source_url")
+    title = form.text("source_title", max_len=500)
+    if url is None:
+        if not any(e.field == "source_url" for e in form.errors):
+            form.error("source_id", "missing_source")
+        return None
+    existing = session.scalar(select(SourceDocument).where(SourceDocument.url == url))
+    return existing or SourceDocument(title=title or url, url=url, text="")
+
+
+def _tags(session: Session, names: list[str]) -> list[Tag]:
+    tags = []
+    for name in names:
+        key = normalize(name)
+        tag = session.scalar(select(Tag).where(Tag.key == key))
+        if tag is None:
+            tag = Tag(name=name, key=key)
+            session.add(tag)
+        tags.append(tag)
+    return tags
+
+
+def create_claim(session: Session, user: User, data: Mapping[str, Any]) -> Claim:
+    """Validate and add a claim with its first history row; nothing is written on error."""
+    form = Inputs(data)
+    values: dict[str, Any] = {}
+    _read_claim_fields(session, form, values)
+    status = form.choice("status", statuses().keys(), default=next(iter(statuses())))
+    note = form.text("note", max_len=int(current_app.config.get("NOTE_MAX", 4000))) or ""
+    form.check()
+    tags = _tags(session, values["tags"])
+    claim = Claim(
+        text=values["text"], text_key=text_search_key(values["text"]),
+        restatement=values["restatement"], source=values["source"],
+        span_start=values["span"][0], span_end=values["span"][1],
+        speaker=values["speaker"], claim_date=values["claim_date"],
+        claim_type=values["claim_type"], status=status, created_by_id=user.id,
+    )
+    claim.tags = tags
+    session.add(claim)
+    session.flush()
+    session.add(StatusChange(claim_id=claim.id, from_status=None, to_status=status,
+                             user_id=user.id, note=note))
+    linker.link_claim(session, claim)
+    session.flush()
+    return claim
+
+
+def _check_version(claim: Claim, data: Mapping[str, Any]) -> None:
+    form = Inputs(data)
+    expected = form.integer("version", required=True, code="bad_version")
+    form.check()
+    if expected != claim.version:
+        raise Conflict(f"claim {claim.id} is at version {claim.version}, not {expected}",
+                       current_version=claim.version)
+
+
+def _flush_versioned(session: Session, claim: Claim) -> None:
+    """Flush, turning a lost optimistic-lock race into a Conflict."""
+    try:
+        session.flush()
+    except StaleDataError as exc:
+        session.rollback()
+        current = session.scalar(select(Claim.version).where(Claim.id == claim.id))
+        raise Conflict(f"claim {claim.id} was changed concurrently",
+                       current_version=current) from exc
+
+
+def update_claim(session: Session, claim: Claim, user: User, data: Mapping[str, Any]) -> Claim:
+    """Edit a claim's fields if nobody changed it since ``data['version']``."""
+    _check_version(claim, data)
+    form = Inputs(data)
+    values: dict[str, Any] = {}
+    _read_claim_fields(session, form, values)
+    form.check()
+    tags = _tags(session, values["tags"])
+    text_changed = values["text"] != claim.text
+    claim.text = values["text"]
+    claim.text_key = text_search_key(values["text"])
+    claim.restatement = values["restatement"]
+    claim.source = values["source"]
+    claim.span_start, claim.span_end = values["span"]
+    claim.speaker = values["speaker"]
+    claim.claim_date = values["claim_date"]
+    claim.claim_type = values["claim_type"]
+    claim.tags = tags
+    claim.updated_at = utcnow()
+    if text_changed:
+        linker.link_claim(session, claim)
+    _flush_versioned(session, claim)
+    return claim
+
+
+def change_status(session: Session, claim: Claim, user: User, data: Mapping[str, Any]) -> Claim:
+    """Move a claim to a new status and append the history row in the same transaction."""
+    _check_version(claim, data)
+    form = Inputs(data)
+    to_status = form.choice("status", statuses().keys(), required=True)
+    note = form.text("note", max_len=int(current_app.config.get("NOTE_MAX", 4000))) or ""
+    if to_status is not None and to_status == claim.status:
+        form.error("status", "same_status")
+    form.check()
+    assert to_status is not None
+    previous = claim.status
+    claim.status = to_status
+    claim.updated_at = utcnow()
+    session.add(StatusChange(claim_id=claim.id, from_status=previous, to_status=to_status,
+                             user_id=user.id, note=note))
+    _flush_versioned(session, claim)
+    return claim
+
+
+def add_evidence(session: Session, claim: Claim, user: User, data: Mapping[str, Any]) -> Evidence:
+    """Attach an evidence item to a claim."""
+    form = Inputs(data)
+    url = form.url("url")
+    title = form.text("title", required=url is None, max_len=500)
+    publisher = form.text("publisher", max_len=200)
+    kind = form.choice("kind", EVIDENCE_KINDS, default="other")
+    stance = form.choice("stance", EVIDENCE_STANCES, default="context")
+    note = form.text("note", max_len=int(current_app.config.get("NOTE_MAX", 4000))) or ""
+    accessed = form.date("accessed_date")
+    form.check()
+    evidence = Evidence(claim_id=claim.id, url=url, title=title or url or "",
+                        publisher=publisher, kind=kind or "other", stance=stance or "context",
+                        note=note, accessed_date=accessed, created_by_id=user.id)
+    session.add(evidence)
+    session.flush()
+    return evidence
+
+
+def remove_evidence(session: Session, claim: Claim, evidence_id: int) -> None:
+    """Detach and delete one evidence item of this claim."""
+    evidence = session.get(Evidence, evidence_id)
+    if evidence is None or evidence.claim_id != claim.id:
+        raise NotFound(f"evidence {evidence_id} not found on claim {claim.id}")
+    session.delete(evidence)
+    session.flush()
+
+
+def set_mention_review(session: Session, claim: Claim, mention_id: int, review: str) -> None:
+    """Confirm or reject an automatic entity link."""
+    if review not in ("confirmed", "rejected", "auto"):
+        raise ValidationFailed.single("review", "bad_choice", value=review)
+    mention = next((m for m in claim.mentions if m.id == mention_id), None)
+    if mention is None:
+        raise NotFound(f"mention {mention_id} not found on claim {claim.id}")
+    mention.review = review
+    session.flush()

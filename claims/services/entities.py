@@ -1,0 +1,186 @@
+"""Entities and aliases: lookup by any spelling, creation, alias edits, and the gazetteer."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from claims.errors import NotFound, ValidationFailed
+from claims.models import Alias, Claim, Entity, Mention
+from claims.models.entities import ALIAS_KINDS, ALIAS_LANGS, ENTITY_KINDS
+from claims.services import linker
+from claims.services.inputs import Inputs
+from claims.text.linking import alias_key, candidate_keys
+
+GAZETTEER = Path(__file__).resolve().parent.parent / "data" / "gazetteer.json"
+
+
+def get_entity(session: Session, entity_id: int) -> Entity:
+    """The entity with this id, or NotFound."""
+    entity = session.get(Entity, entity_id)
+    if entity is None:
+        raise NotFound(f"entity {entity_id} not found")
+    return entity
+
+
+def find_entities(session: Session, query: str, limit: int = 20) -> list[Entity]:
+    """Entities one of whose aliases (or names) a typed query names, in any spelling."""
+    query = query.strip()
+    if not query:
+        return []
+    ranked = linker.lookup(session, query)
+    keys = candidate_keys(query)
+    if keys:
+        direct = session.scalars(
+            select(Alias.entity_id).where(Alias.key.in_(keys)).distinct()
+        ).all()
+        for entity_id in direct:
+            if entity_id not in dict(ranked):
+                ranked.append((entity_id, 1.0))
+    ids = [entity_id for entity_id, _ in ranked][:limit]
+    if not ids:
+        return []
+    by_id = {e.id: e for e in session.scalars(select(Entity).where(Entity.id.in_(ids)))}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def resolve_entity(session: Session, name: str, field_name: str) -> Entity:
+    """The single entity a name denotes, or a field error (unknown or ambiguous)."""
+    value = name.strip()
+    if value.startswith("#") and value[1:].isdigit():
+        entity = session.get(Entity, int(value[1:]))
+        if entity is None:
+            raise ValidationFailed.single(field_name, "unknown_entity", value=value)
+        return entity
+    key = alias_key(value)
+    exact = session.scalars(
+        select(Alias.entity_id).where(Alias.key == key).distinct()
+    ).all() if key else []
+    ids = list(exact) or [e.id for e in find_entities(session, value, limit=5)]
+    if not ids:
+        raise ValidationFailed.single(field_name, "unknown_entity", value=value)
+    if len(set(ids)) > 1:
+        raise ValidationFailed.single(field_name, "ambiguous_entity", value=value)
+    return get_entity(session, ids[0])
+
+
+def create_entity(session: Session, data: Mapping[str, Any]) -> Entity:
+    """Create an entity with its Arabic and English names as aliases."""
+    form = Inputs(data)
+    kind = form.choice("kind", ENTITY_KINDS, required=True)
+    name_ar = form.text("name_ar", required=True, max_len=256)
+    name_en = form.text("name_en", max_len=256)
+    wikidata = form.text("wikidata_id", max_len=32)
+    if wikidata and not (wikidata[0] in "Qq" and wikidata[1:].isdigit()):
+        form.error("wikidata_id", "bad_choice", value=wikidata)
+    form.check()
+    assert kind and name_ar
+    entity = Entity(kind=kind, name_ar=name_ar, name_en=name_en,
+                    wikidata_id=wikidata.upper() if wikidata else None)
+    session.add(entity)
+    entity.aliases.append(Alias(text=name_ar, key=alias_key(name_ar), kind="name", lang="ar"))
+    if name_en:
+        entity.aliases.append(Alias(text=name_en, key=alias_key(name_en), kind="name",
+                                    lang="en"))
+    session.flush()
+    linker.aliases_changed(session)
+    linker.relink_matching(session, [name_ar, *([name_en] if name_en else [])])
+    return entity
+
+
+def add_alias(session: Session, entity: Entity, data: Mapping[str, Any]) -> tuple[Alias, int]:
+    """Add an alias and re-link the claims it may now match; returns (alias, relinked)."""
+    form = Inputs(data)
+    text = form.text("text", required=True, max_len=256)
+    kind = form.choice("kind", ALIAS_KINDS, default="name")
+    lang = form.choice("lang", ALIAS_LANGS, default="ar")
+    form.check()
+    assert text and kind and lang
+    key = alias_key(text)
+    if not key:
+        raise ValidationFailed.single("text", "required")
+    exists = session.scalar(select(Alias.id).where(
+        Alias.entity_id == entity.id, Alias.key == key, Alias.kind == kind))
+    if exists:
+        raise ValidationFailed.single("text", "duplicate")
+    alias = Alias(entity_id=entity.id, text=text, key=key, kind=kind, lang=lang)
+    session.add(alias)
+    session.flush()
+    linker.aliases_changed(session)
+    return alias, linker.relink_matching(session, [text])
+
+
+def remove_alias(session: Session, entity: Entity, alias_id: int) -> int:
+    """Remove an alias and re-link the claims that used it; returns how many were re-linked."""
+    alias = session.get(Alias, alias_id)
+    if alias is None or alias.entity_id != entity.id:
+        raise NotFound(f"alias {alias_id} not found")
+    affected = set(session.scalars(
+        select(Mention.claim_id).where(Mention.entity_id == entity.id)).all())
+    session.delete(alias)
+    session.flush()
+    linker.aliases_changed(session)
+    return linker.relink_claims(session, sorted(affected))
+
+
+def status_counts(session: Session, entity_id: int) -> dict[str, int]:
+    """How many claims mentioning or said by the entity are in each status."""
+    mentioned = select(Mention.claim_id).where(Mention.entity_id == entity_id,
+                                               Mention.review != "rejected")
+    rows = session.execute(
+        select(Claim.status, func.count())
+        .where((Claim.id.in_(mentioned)) | (Claim.speaker_id == entity_id))
+        .group_by(Claim.status)
+    ).all()
+    return {status: count for status, count in rows}
+
+
+def list_entities(session: Session, query: str = "", limit: int = 200) -> Sequence[Entity]:
+    """Entities matching a query, or the most mentioned ones when the query is empty."""
+    if query.strip():
+        return find_entities(session, query, limit)
+    counts = (select(Mention.entity_id, func.count().label("n"))
+              .group_by(Mention.entity_id).subquery())
+    return session.scalars(
+        select(Entity).join(counts, counts.c.entity_id == Entity.id)
+        .order_by(counts.c.n.desc(), Entity.id).limit(limit)
+    ).all()
+
+
+def load_gazetteer(session: Session, path: Path = GAZETTEER) -> int:
+    """Load (or top up) entities and aliases from the shipped gazetteer; returns new entities."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    existing = {key: eid for key, eid in session.execute(
+        select(Entity.key, Entity.id).where(Entity.key.is_not(None))).all()}
+    known_aliases: set[tuple[int, str, str]] = {
+        (row[0], row[1], row[2])
+        for row in session.execute(select(Alias.entity_id, Alias.key, Alias.kind))}
+    created = 0
+    for item in data["entities"]:
+        entity_id = existing.get(item["key"])
+        if entity_id is None:
+            entity = Entity(key=item["key"], kind=item["kind"], name_ar=item["name_ar"],
+                            name_en=item.get("name_en"), wikidata_id=item.get("wikidata"))
+            session.add(entity)
+            session.flush()
+            entity_id = entity.id
+            created += 1
+        names = [{"text": item["name_ar"], "kind": "name", "lang": "ar"}]
+        if item.get("name_en"):
+            names.append({"text": item["name_en"], "kind": "name", "lang": "en"})
+        for alias in names + list(item.get("aliases", [])):
+            key = alias_key(alias["text"])
+            kind = alias.get("kind", "name")
+            if not key or (entity_id, key, kind) in known_aliases:
+                continue
+            known_aliases.add((entity_id, key, kind))
+            session.add(Alias(entity_id=entity_id, text=alias["text"], key=key, kind=kind,
+                              lang=alias.get("lang", "ar")))
+    session.flush()
+    linker.aliases_changed(session)
+    return created

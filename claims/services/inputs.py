@@ -1,0 +1,109 @@
+"""Parsing and validating raw form or JSON values into typed ones, collecting field errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+from claims.errors import FieldError, ValidationFailed
+
+
+class Inputs:
+    """Reads fields from a mapping (form or JSON) and gathers every problem before failing."""
+
+    def __init__(self, data: Mapping[str, Any]) -> None:
+        self.data = data
+        self.errors: list[FieldError] = []
+
+    def error(self, name: str, code: str, **params: Any) -> None:
+        """Record a problem with one field."""
+        self.errors.append(FieldError(name, code, params))
+
+    def raw(self, name: str) -> Any:
+        """The value as given, or None."""
+        return self.data.get(name)
+
+    def text(self, name: str, *, required: bool = False, max_len: int = 500) -> str | None:
+        """A text field, kept exactly as typed apart from surrounding whitespace."""
+        value = self.data.get(name)
+        if value is None:
+            value = ""
+        if not isinstance(value, str):
+            self.error(name, "bad_choice", value=str(value)[:40])
+            return None
+        value = value.strip()
+        if not value:
+            if required:
+                self.error(name, "required")
+            return None
+        if len(value) > max_len:
+            self.error(name, "too_long", max=max_len)
+            return None
+        return value
+
+    def url(self, name: str, *, required: bool = False) -> str | None:
+        """An absolute http(s) URL."""
+        value = self.text(name, required=required, max_len=2000)
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc or " " in value:
+            self.error(name, "bad_url")
+            return None
+        return value
+
+    def date(self, name: str) -> dt.date | None:
+        """An ISO date (YYYY-MM-DD); Arabic-Indic digits are accepted."""
+        value = self.text(name, max_len=32)
+        if value is None:
+            return None
+        value = value.translate(_DIGITS)
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            self.error(name, "bad_date")
+            return None
+
+    def choice(self, name: str, allowed: Iterable[str], *, default: str | None = None,
+               required: bool = False) -> str | None:
+        """One of ``allowed``."""
+        value = self.text(name, required=required and default is None, max_len=64)
+        if value is None:
+            return default
+        if value not in set(allowed):
+            self.error(name, "bad_choice", value=value)
+            return None
+        return value
+
+    def integer(self, name: str, *, required: bool = False, code: str = "bad_choice") -> int | None:
+        """A non-negative integer (Arabic-Indic digits accepted)."""
+        value = self.data.get(name)
+        if value is None or value == "":
+            if required:
+                self.error(name, "required")
+            return None
+        if isinstance(value, bool):
+            self.error(name, code, value=str(value))
+            return None
+        if isinstance(value, int):
+            number = value
+        else:
+            try:
+                number = int(str(value).strip().translate(_DIGITS))
+            except ValueError:
+                self.error(name, code, value=str(value)[:40])
+                return None
+        if number < 0:
+            self.error(name, code, value=str(value)[:40])
+            return None
+        return number
+
+    def check(self) -> None:
+        """Raise ValidationFailed if any field had a problem."""
+        if self.errors:
+            raise ValidationFailed(self.errors)
+
+
+_DIGITS = {0x0660 + i: str(i) for i in range(10)} | {0x06F0 + i: str(i) for i in range(10)}

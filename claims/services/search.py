@@ -1,0 +1,134 @@
+"""Finding claims: filters, entity search in any spelling, and text search."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from claims.models import Claim, ClaimTag, Entity, Mention, Tag
+from claims.services.entities import find_entities
+from claims.services.inputs import Inputs
+from claims.text.arabic import normalize
+from claims.text.linking import text_search_key
+
+
+@dataclass
+class ClaimFilters:
+    """The claims-list filters, as read from query parameters."""
+
+    q: str = ""
+    status: str | None = None
+    entity: int | None = None
+    speaker: int | None = None
+    source: int | None = None
+    tag: str | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    page: int = 1
+
+    @classmethod
+    def from_args(cls, args: Mapping[str, Any], status_ids: set[str]) -> ClaimFilters:
+        """Read filters leniently: a malformed parameter is ignored rather than an error."""
+        form = Inputs(args)
+        filters = cls(
+            q=(form.text("q", max_len=200) or ""),
+            status=form.choice("status", status_ids),
+            entity=form.integer("entity"),
+            speaker=form.integer("speaker"),
+            source=form.integer("source"),
+            tag=form.text("tag", max_len=64),
+            date_from=form.date("from"),
+            date_to=form.date("to"),
+            page=max(1, form.integer("page") or 1),
+        )
+        filters.errors = [e.field for e in form.errors]
+        return filters
+
+    errors: list[str] = field(default_factory=list)
+
+    def as_args(self, **changes: Any) -> dict[str, Any]:
+        """Query parameters reproducing these filters (for links and pagination)."""
+        args = {"q": self.q, "status": self.status, "entity": self.entity,
+                "speaker": self.speaker, "source": self.source, "tag": self.tag,
+                "from": self.date_from.isoformat() if self.date_from else None,
+                "to": self.date_to.isoformat() if self.date_to else None, "page": self.page}
+        args.update(changes)
+        return {k: v for k, v in args.items()
+                if v not in (None, "") and not (k == "page" and v == 1)}
+
+
+@dataclass
+class SearchResult:
+    """A page of claims with the total and the entities the query matched."""
+
+    claims: list[Claim]
+    total: int
+    page: int
+    pages: int
+    entities: list[Entity]
+
+
+def _query_condition(session: Session, q: str) -> tuple[Any, list[Entity]]:
+    entities = find_entities(session, q, limit=10)
+    ids = [e.id for e in entities]
+    conditions: list[ColumnElement[bool]] = []
+    if ids:
+        conditions.append(Claim.id.in_(
+            select(Mention.claim_id).where(Mention.entity_id.in_(ids),
+                                           Mention.review != "rejected")))
+        conditions.append(Claim.speaker_id.in_(ids))
+    key = text_search_key(q)
+    if key:
+        conditions.append(Claim.text_key.contains(key, autoescape=True))
+    plain = normalize(q)
+    if plain and plain != key:
+        conditions.append(Claim.text_key.contains(plain, autoescape=True))
+    return (or_(*conditions) if conditions else Claim.id < 0), entities
+
+
+def filtered_query(session: Session, filters: ClaimFilters) -> tuple[Select[Any], list[Entity]]:
+    """The SELECT for these filters (unordered, unpaginated) and the entities q matched."""
+    stmt = select(Claim)
+    entities: list[Entity] = []
+    if filters.q:
+        condition, entities = _query_condition(session, filters.q)
+        stmt = stmt.where(condition)
+    if filters.status:
+        stmt = stmt.where(Claim.status == filters.status)
+    if filters.entity is not None:
+        stmt = stmt.where(Claim.id.in_(
+            select(Mention.claim_id).where(Mention.entity_id == filters.entity,
+                                           Mention.review != "rejected")))
+    if filters.speaker is not None:
+        stmt = stmt.where(Claim.speaker_id == filters.speaker)
+    if filters.source is not None:
+        stmt = stmt.where(Claim.source_id == filters.source)
+    if filters.tag:
+        stmt = stmt.where(Claim.id.in_(
+            select(ClaimTag.claim_id).join(Tag, Tag.id == ClaimTag.tag_id)
+            .where(Tag.key == normalize(filters.tag))))
+    if filters.date_from:
+        stmt = stmt.where(Claim.claim_date >= filters.date_from)
+    if filters.date_to:
+        stmt = stmt.where(Claim.claim_date <= filters.date_to)
+    return stmt, entities
+
+
+def search_claims(session: Session, filters: ClaimFilters, page_size: int = 25) -> SearchResult:
+    """A page of claims matching the filters, newest first."""
+    stmt, entities = filtered_query(session, filters)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    pages = max(1, -(-total // page_size))
+    page = min(filters.page, pages)
+    rows = session.scalars(
+        stmt.options(selectinload(Claim.speaker), selectinload(Claim.source),
+                     selectinload(Claim.tags))
+        .order_by(Claim.created_at.desc(), Claim.id.desc())
+        .limit(page_size).offset((page - 1) * page_size)
+    ).all()
+    return SearchResult(list(rows), total, page, pages, entities)

@@ -1,0 +1,82 @@
+"""User accounts: creation, role changes and password checks."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from claims.db import utcnow
+from claims.errors import NotFound, ValidationFailed
+from claims.models import User
+from claims.models.users import ROLES
+from claims.security import hash_password, needs_rehash, verify_password
+from claims.services.inputs import Inputs
+
+USERNAME_RE = re.compile(r"^[A-Za-z0-9._-]{2,64}$")
+MIN_PASSWORD = 12
+# Verified against when the username is unknown, so timing does not reveal which users exist.
+_DUMMY_HASH = hash_password("timing-equaliser-not-a-real-password")
+
+
+def create_user(session: Session, data: Mapping[str, Any]) -> User:
+    """Create a user with a hashed password."""
+    form = Inputs(data)
+    username = form.text("username", required=True, max_len=64)
+    password = data.get("password") or ""
+    role = form.choice("role", ROLES, default="viewer")
+    display = form.text("display_name", max_len=128)
+    if username and not USERNAME_RE.match(username):
+        form.error("username", "bad_username")
+    if not isinstance(password, str) or len(password) < MIN_PASSWORD:
+        form.error("password", "weak_password")
+    if username and session.scalar(select(User.id).where(User.username == username)):
+        form.error("username", "duplicate")
+    form.check()
+    assert username and role
+    user = User(username=username, password_hash=hash_password(password), role=role,
+                display_name=display)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def authenticate(session: Session, username: str, password: str) -> User | None:
+    """The active user with these credentials, upgrading an outdated hash on the way."""
+    user = session.scalar(select(User).where(User.username == username.strip()))
+    if user is None or not user.is_active:
+        verify_password(_DUMMY_HASH, password)
+        return None
+    if not verify_password(user.password_hash, password):
+        return None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_login_at = utcnow()
+    session.flush()
+    return user
+
+
+def update_user(session: Session, user_id: int, data: Mapping[str, Any]) -> User:
+    """Change a user's role or active flag."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"user {user_id} not found")
+    form = Inputs(data)
+    role = form.choice("role", ROLES, default=user.role)
+    form.check()
+    user.role = role or user.role
+    if "is_active" in data:
+        user.is_active = str(data.get("is_active")).lower() in {"1", "true", "on", "yes"}
+    session.flush()
+    return user
+
+
+def set_password(session: Session, user: User, password: str) -> None:
+    """Replace a user's password (which also ends their other sessions)."""
+    if len(password) < MIN_PASSWORD:
+        raise ValidationFailed.single("password", "weak_password")
+    user.password_hash = hash_password(password)
+    session.flush()

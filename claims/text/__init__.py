@@ -1,0 +1,1 @@
+"""The Arabic text engine: pure functions, no Flask and no database."""

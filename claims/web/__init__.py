@@ -1,0 +1,92 @@
+"""The server-rendered interface: blueprints, template helpers and shared routes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask import Blueprint, Flask, Response, current_app, redirect, request, session, url_for
+from flask.typing import ResponseReturnValue
+from markupsafe import Markup
+from sqlalchemy import text
+
+from claims.db import get_session
+from claims.i18n import LANGUAGES, current_language, gettext
+from claims.security import current_user, policy, safe_next
+from claims.text.arabic import strip_controls
+
+bp = Blueprint("core", __name__)
+
+
+@bp.post("/lang")
+@policy("public")
+def set_language() -> ResponseReturnValue:
+    """Switch the interface language and go back where the user was."""
+    lang = request.form.get("lang", "")
+    if lang in LANGUAGES:
+        session["lang"] = lang
+    return redirect(safe_next(request.form.get("next"), url_for("claims.index")))
+
+
+@bp.get("/healthz")
+@policy("public")
+def healthz() -> dict[str, str]:
+    """Liveness and database reachability."""
+    get_session().execute(text("SELECT 1"))
+    return {"status": "ok"}
+
+
+@bp.get("/")
+@policy("public")
+def home() -> ResponseReturnValue:
+    """The claims list is the home page."""
+    return redirect(url_for("claims.index"))
+
+
+@bp.get("/assets/statuses.css")
+@policy("public")
+def status_css() -> ResponseReturnValue:
+    """Badge colours from the configured vocabulary (a stylesheet, so the CSP needs no inline)."""
+    rules = []
+    for status in current_app.config["STATUSES"].values():
+        rules.append(f".status-{status.id}{{--status:{status.colour}}}")
+    response = Response("\n".join(rules), mimetype="text/css")
+    response.cache_control.max_age = 300
+    return response
+
+
+def _finalize(value: Any) -> Any:
+    """Neutralise bidi overrides in everything a template prints (stored text is untouched)."""
+    if isinstance(value, Markup):
+        return Markup(strip_controls(str(value)))  # noqa: S704 - only removes characters
+    if isinstance(value, str):
+        return strip_controls(value)
+    return value
+
+
+def _format_date(value: dt.date | dt.datetime | None, with_time: bool = False) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M UTC" if with_time else "%Y-%m-%d")
+    return value.isoformat()
+
+
+def _status(status_id: str) -> Any:
+    return current_app.config["STATUSES"].get(status_id)
+
+
+def init_web(app: Flask) -> None:
+    """Register blueprints and template helpers."""
+    from claims.web import admin, auth, claims, entities, sources
+
+    app.jinja_env.finalize = _finalize
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    app.jinja_env.globals.update(
+        _=gettext, lang=current_language, current_user=current_user,
+        status_info=_status, statuses=lambda: list(app.config["STATUSES"].values()),
+    )
+    app.jinja_env.filters["date"] = _format_date
+    for blueprint in (bp, auth.bp, claims.bp, entities.bp, sources.bp, admin.bp):
+        app.register_blueprint(blueprint)

@@ -1,0 +1,97 @@
+"""End to end in real headless Chromium (Debian's), driven by Playwright."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from werkzeug.serving import make_server
+
+from tests.conftest import PASSWORD
+
+CHROMIUM = "/usr/bin/chromium"
+OUTPUT = Path(__file__).resolve().parent.parent / "test-output"
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def live_server(app: Flask, seeded) -> Iterator[str]:
+    """The app served on a free loopback port in a background thread."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    app.config["WTF_CSRF_ENABLED"] = True
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{port}"
+    server.shutdown()
+    thread.join(5)
+
+
+@pytest.fixture
+def page(live_server: str):
+    """A Chromium page; skipped clearly when Debian's chromium is not installed."""
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{CHROMIUM} is required in CI")
+        pytest.skip(f"{CHROMIUM} not installed (apt-get install -y chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync"],
+        )
+        context = browser.new_context(locale="ar", viewport={"width": 1280, "height": 900})
+        yield context.new_page()
+        browser.close()
+
+
+def test_log_in_create_change_status_find_by_clitic_and_see_history(page, live_server,
+                                                                     seeded) -> None:
+    page.goto(f"{live_server}/claims")
+    assert "/login" in page.url
+    page.fill("#username", "editor")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server}/claims")
+
+    page.click("text=ادعاء جديد")
+    page.fill("#text", "قال بوتين إن صاروخين انفجرا على بعد ١٠ أمتار من طائرة الركاب")
+    page.fill("#speaker", "بوتين")
+    page.select_option("#source_id", str(seeded["source"]))
+    page.fill("#tags", "طائرة أذربيجان")
+    page.click("button[type=submit]")
+    page.wait_for_selector("#claim-text")
+    claim_url = page.url
+    assert "صاروخين" in page.inner_text("#claim-text")
+
+    page.select_option("#status", "misleading")
+    page.fill("#note", "الرقم لم يتأكد من مصدر مستقل")
+    page.click("#status-form button[type=submit]")
+    page.wait_for_selector("text=تم تغيير الحالة")
+
+    page.fill("input[name=q]", "وبوتين")
+    page.press("input[name=q]", "Enter")
+    page.wait_for_selector("#result-count")
+    assert page.locator(f"a[href='{claim_url.replace(live_server, '')}']").count() >= 1
+    page.click(f"a[href='{claim_url.replace(live_server, '')}']")
+    page.wait_for_selector("#history")
+    history = page.inner_text("#history")
+    assert "مضلل" in history and "الرقم لم يتأكد من مصدر مستقل" in history
+    OUTPUT.mkdir(exist_ok=True)
+    page.screenshot(path=str(OUTPUT / "claim-page-ar.png"), full_page=True)
+
+    page.click("#lang-switch")
+    page.wait_for_selector("html[lang=en]")
+    assert "Status history" in page.inner_text("#history")
+    page.screenshot(path=str(OUTPUT / "claim-page-en.png"), full_page=True)

@@ -1,0 +1,56 @@
+"""The command line: users, the idempotent demo, re-linking."""
+
+from __future__ import annotations
+
+from flask import Flask
+from sqlalchemy import func, select
+
+from claims.db import session_scope
+from claims.models import Claim, Entity, Evidence, Mention, SourceDocument, StatusChange, User
+
+
+def _counts(app: Flask) -> dict[str, int]:
+    with app.app_context(), session_scope(app) as session:
+        return {model.__name__: session.scalar(select(func.count()).select_from(model)) or 0
+                for model in (Claim, Entity, Evidence, Mention, SourceDocument, StatusChange,
+                              User)}
+
+
+def test_user_create_from_stdin_and_errors(app: Flask, runner) -> None:
+    result = runner.invoke(args=["user", "create", "sara", "--role", "editor",
+                                 "--password-stdin"], input="a long enough password\n")
+    assert result.exit_code == 0, result.output
+    with app.app_context(), session_scope(app) as session:
+        user = session.scalar(select(User).where(User.username == "sara"))
+        assert user.role == "editor" and user.password_hash.startswith("$argon2id$")
+    weak = runner.invoke(args=["user", "create", "sam", "--password-stdin"], input="short\n")
+    assert weak.exit_code == 2 and "password" in weak.output
+
+
+def test_demo_loads_the_article_and_is_idempotent(app: Flask, runner) -> None:
+    first = runner.invoke(args=["demo"])
+    assert first.exit_code == 0, first.output
+    assert "demo login: demo / " in first.output
+    counts = _counts(app)
+    assert counts["Claim"] >= 8 and counts["Evidence"] >= 5
+    second = runner.invoke(args=["demo"])
+    assert second.exit_code == 0, second.output
+    assert _counts(app) == counts
+    with app.app_context(), session_scope(app) as session:
+        source = session.scalar(select(SourceDocument))
+        assert "شاركها" not in source.text and "Exit mobile version" not in source.text
+        claims = session.scalars(select(Claim)).all()
+        for claim in claims:
+            assert source.text[claim.span_start:claim.span_end] == claim.text
+            assert claim.speaker is not None
+        texts = " ".join(c.text for c in claims)
+        for needle in ("38 من أصل 67", "10 أمتار", "نصف مليون", "33 عامًا", "أكثر من مليون"):
+            assert needle in texts
+        putin = session.scalar(select(Entity).where(Entity.name_en == "Vladimir Putin"))
+        linked = session.scalars(select(Mention.claim_id).where(Mention.entity_id == putin.id))
+        assert len(set(linked)) >= 2
+
+
+def test_relink_command(app: Flask, runner, seeded) -> None:
+    result = runner.invoke(args=["relink"])
+    assert result.exit_code == 0 and "re-linked 0 claims" in result.output

@@ -1,0 +1,253 @@
+"""Web pages: rendering, forms, conflicts, CSRF on every state-changing route, role matrix."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from claims.db import session_scope
+from claims.models import Claim, StatusChange
+from claims.security import view_policy
+from tests.conftest import PASSWORD, login_as, make_app
+
+STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def _new_claim(client: FlaskClient, seeded, **fields) -> int:
+    data = {"text": "قال بوتين إن 38 شخصاً قتلوا", "source_id": seeded["source"],
+            "speaker": "بوتين", "status": "unstarted", "claim_type": "quantity"}
+    data.update(fields)
+    response = client.post("/claims/new", data=data)
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    return int(response.headers["Location"].rsplit("/", 1)[-1])
+
+
+def test_login_logout_and_next_redirect(app: Flask, client: FlaskClient) -> None:
+    response = client.get("/claims?q=بوتين")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    bad = client.post("/login", data={"username": "editor", "password": "wrong"})
+    assert bad.status_code == 401
+    assert "غير صحيحة" in bad.get_data(as_text=True)
+    good = client.post("/login", data={"username": "editor", "password": PASSWORD,
+                                       "next": "/claims?q=x"})
+    assert good.status_code == 302 and good.headers["Location"] == "/claims?q=x"
+    assert client.get("/claims").status_code == 200
+    client.post("/logout")
+    assert client.get("/claims").status_code == 302
+
+
+@pytest.mark.parametrize("target", ["//evil.example", "https://evil.example/", "/\\evil.example",
+                                    "javascript:alert(1)", "\x00/x", " //evil.example",
+                                    "/\u202e/x", "///evil.example"])
+def test_login_refuses_unsafe_next(client: FlaskClient, target: str) -> None:
+    response = client.post("/login", data={"username": "viewer", "password": PASSWORD,
+                                           "next": target})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/claims"
+
+
+def test_every_page_renders(app: Flask, editor_client: FlaskClient, seeded) -> None:
+    claim_id = _new_claim(editor_client, seeded)
+    login_as(editor_client, app, "admin")
+    pages = ["/claims", f"/claims/{claim_id}", f"/claims/{claim_id}/edit", "/claims/new",
+             "/entities", f"/entities/{seeded['putin']}", "/sources",
+             f"/sources/{seeded['source']}", "/admin/users", "/healthz",
+             "/assets/statuses.css", "/claims?status=false&q=وبوتين&page=3&from=bad"]
+    for page in pages:
+        response = editor_client.get(page)
+        assert response.status_code == 200, page
+        if response.mimetype == "text/html":
+            html = response.get_data(as_text=True)
+            assert '<html lang="ar" dir="rtl">' in html
+            assert "Traceback" not in html
+
+
+def test_search_by_entity_with_clitics_diacritics_and_english(editor_client, seeded) -> None:
+    claim_id = _new_claim(editor_client, seeded, text="اتهم بوتين باكو بالتكتم")
+    other = _new_claim(editor_client, seeded, text="قال علييف إن الحادث مأساوي", speaker="علييف")
+    for query in ("بوتين", "وبوتين", "لبوتين", "بُوتِين", "Putin", "فلاديمير بوتين"):
+        html = editor_client.get("/claims", query_string={"q": query}).get_data(as_text=True)
+        assert f"/claims/{claim_id}\"" in html, query
+        assert f"/claims/{other}\"" not in html, query
+    html = editor_client.get(f"/claims?entity={seeded['aliyev']}").get_data(as_text=True)
+    assert f"/claims/{other}\"" in html and f"/claims/{claim_id}\"" not in html
+
+
+def test_create_form_keeps_input_and_shows_field_errors(app, editor_client, seeded) -> None:
+    response = editor_client.post("/claims/new", data={
+        "text": "نص الادعاء يبقى كما كتب", "source_id": "", "source_url": "ftp:/x",
+        "speaker": "مجهول", "status": "unstarted"})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "نص الادعاء يبقى كما كتب" in html
+    assert 'id="source_url-error"' in html and 'id="speaker-error"' in html
+    assert "ftp:/x" in html
+    with app.app_context(), session_scope(app) as session:
+        assert session.scalar(select(func.count()).select_from(Claim)) == 0
+
+
+def test_english_interface_messages(app, editor_client, seeded) -> None:
+    editor_client.post("/lang", data={"lang": "en", "next": "/claims"})
+    response = editor_client.post("/claims/new", data={"text": "", "source_id": seeded["source"]})
+    html = response.get_data(as_text=True)
+    assert '<html lang="en" dir="ltr">' in html
+    assert "This field is required." in html
+
+
+def test_status_change_and_conflict_page(app: Flask, editor_client, seeded) -> None:
+    claim_id = _new_claim(editor_client, seeded)
+    ok = editor_client.post(f"/claims/{claim_id}/status",
+                            data={"status": "false", "note": "دحض", "version": "1"})
+    assert ok.status_code == 302
+    stale = editor_client.post(f"/claims/{claim_id}/status",
+                               data={"status": "true", "note": "متأخر", "version": "1"})
+    assert stale.status_code == 409
+    html = stale.get_data(as_text=True)
+    assert 'id="conflict"' in html and "متأخر" in html  # the user's note is kept
+    with app.app_context(), session_scope(app) as session:
+        assert session.get(Claim, claim_id).status == "false"
+        assert session.scalar(select(func.count()).select_from(StatusChange)) == 2
+    detail = editor_client.get(f"/claims/{claim_id}").get_data(as_text=True)
+    assert "دحض" in detail
+
+
+def test_edit_conflict_shows_current_state(app: Flask, editor_client, seeded) -> None:
+    claim_id = _new_claim(editor_client, seeded)
+    data = {"text": "نص معدل", "source_id": seeded["source"], "version": "1"}
+    assert editor_client.post(f"/claims/{claim_id}/edit", data=data).status_code == 302
+    again = editor_client.post(f"/claims/{claim_id}/edit", data=data | {"text": "نسخة ثانية"})
+    assert again.status_code == 409
+    assert "نص معدل" in again.get_data(as_text=True)
+
+
+def test_evidence_and_alias_forms(app: Flask, editor_client, seeded) -> None:
+    claim_id = _new_claim(editor_client, seeded, text="قال فلاديمير إن الطائرة سقطت")
+    bad = editor_client.post(f"/claims/{claim_id}/evidence", data={"url": "nope", "title": "x"})
+    assert bad.status_code == 422 and 'id="url-error"' in bad.get_data(as_text=True)
+    good = editor_client.post(f"/claims/{claim_id}/evidence",
+                              data={"url": "https://example.org/r", "title": "تقرير رسمي",
+                                    "kind": "official", "stance": "supports"})
+    assert good.status_code == 302
+    assert "تقرير رسمي" in editor_client.get(f"/claims/{claim_id}").get_data(as_text=True)
+    # Adding an alias re-links existing claims.
+    before = editor_client.get(f"/claims?entity={seeded['putin']}").get_data(as_text=True)
+    assert f"/claims/{claim_id}\"" not in before
+    response = editor_client.post(f"/entities/{seeded['putin']}/aliases",
+                                  data={"text": "فلاديمير", "kind": "name", "lang": "ar"})
+    assert response.status_code == 302
+    after = editor_client.get(f"/claims?entity={seeded['putin']}").get_data(as_text=True)
+    assert f"/claims/{claim_id}\"" in after
+
+
+def test_unknown_page_and_server_error_pages(database_url, _schema, app, editor_client) -> None:
+    missing = editor_client.get("/claims/987654")
+    assert missing.status_code == 404 and "Traceback" not in missing.get_data(as_text=True)
+    assert editor_client.get("/nope").status_code == 404
+
+    fresh = make_app(database_url)
+    fresh.testing = False
+
+    @fresh.get("/boom", endpoint="boom")
+    def boom() -> str:
+        raise RuntimeError("secret internals")
+
+    boom._claims_policy = "public"  # type: ignore[attr-defined]
+    response = fresh.test_client().get("/boom")
+    assert response.status_code == 500
+    body = response.get_data(as_text=True)
+    assert "secret internals" not in body and "Traceback" not in body
+    api = fresh.test_client().get("/boom", headers={"Accept": "application/json"})
+    assert api.status_code == 500 and api.json["error"]["code"] == "internal_error"
+
+
+def _routes(app: Flask):
+    for rule in app.url_map.iter_rules():
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            yield rule, method
+
+
+def test_every_route_declares_a_policy(app: Flask) -> None:
+    missing = [rule.endpoint for rule, _ in _routes(app) if view_policy(app, rule.endpoint) is None]
+    assert missing == []
+
+
+def _url(rule, ids: dict[str, int]) -> str:
+    url = rule.rule
+    for arg in rule.arguments:
+        url = re.sub(rf"<(?:\w+:)?{arg}>", str(ids.get(arg, 1)), url)
+    return url
+
+
+def test_every_state_changing_route_requires_csrf(database_url, _schema, seeded) -> None:
+    app = make_app(database_url, wtf_csrf_enabled=True)
+    client = app.test_client()
+    login_as(client, app, "admin")
+    checked = 0
+    for rule, method in _routes(app):
+        if method not in STATE_CHANGING:
+            continue
+        response = client.open(_url(rule, {}), method=method, data={"x": "1"})
+        assert response.status_code == 400, (rule.rule, method, response.status_code)
+        checked += 1
+    assert checked >= 10
+
+
+EXPECTED = {"public": {"anonymous", "viewer", "editor", "admin"},
+            "viewer": {"viewer", "editor", "admin"}, "editor": {"editor", "admin"},
+            "admin": {"admin"}}
+
+
+@pytest.mark.parametrize("who", ["anonymous", "viewer", "editor", "admin"])
+def test_role_matrix(app: Flask, client: FlaskClient, seeded, who: str) -> None:
+    """Every route × method: allowed roles get past the policy, others are refused."""
+    editor = app.test_client()
+    login_as(editor, app, "editor")
+    claim_id = _new_claim(editor, seeded)
+    ids = {"claim_id": claim_id, "entity_id": seeded["putin"], "source_id": seeded["source"],
+           "user_id": 1, "evidence_id": 999, "alias_id": 999, "mention_id": 999}
+    if who != "anonymous":
+        login_as(client, app, who)
+    for rule, method in _routes(app):
+        if rule.endpoint in {"static", "auth.logout", "core.set_language", "auth.login"}:
+            continue
+        level = view_policy(app, rule.endpoint)
+        response = client.open(_url(rule, ids), method=method, data={})
+        allowed = who in EXPECTED[level]
+        label = (who, method, rule.rule, response.status_code)
+        if allowed:
+            assert response.status_code not in (401, 403), label
+            assert not (response.status_code == 302 and "/login" in response.location), label
+        elif who == "anonymous":
+            assert response.status_code in (302, 401), label
+            if response.status_code == 302:
+                assert "/login" in response.location, label
+        else:
+            assert response.status_code == 403, label
+
+
+def test_security_headers_and_cookie_flags(app: Flask, client: FlaskClient) -> None:
+    response = client.get("/login")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert "unsafe-inline" not in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"]
+    assert "<script" not in response.get_data(as_text=True)
+    login = client.post("/login", data={"username": "viewer", "password": PASSWORD})
+    cookie = login.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_user_text_is_escaped_and_bidi_neutralised(app: Flask, editor_client, seeded) -> None:
+    evil = "<script>alert(1)</script>\u202eبوتين\u2066"
+    claim_id = _new_claim(editor_client, seeded, text=evil, tags="<b>x</b>")
+    html = editor_client.get(f"/claims/{claim_id}").get_data(as_text=True)
+    assert "<script>alert(1)" not in html and "&lt;script&gt;" in html
+    assert "\u202e" not in html and "\u2066" not in html
+    assert 'dir="auto" id="claim-text"' in html
+    with app.app_context(), session_scope(app) as session:
+        assert session.get(Claim, claim_id).text == evil  # stored exactly as given
