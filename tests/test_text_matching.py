@@ -1,0 +1,194 @@
+"""Claim matching: same-claim scoring, conflict detection, signatures and the LSH index."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from claims.text.matching import (
+    CONFLICT_THRESHOLD,
+    SAME_THRESHOLD,
+    Candidate,
+    MatchIndex,
+    claim_signature,
+    detect_conflict,
+    lsh_band_keys,
+    score_pair,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+
+CRASH = "قتل 38 من أصل 67 شخصا كانوا على متن الطائرة"
+CRASH_PARAPHRASE = "مقتل 38 شخصا من ركاب الطائرة الـ67"
+CRASH_39 = "قتل 39 من أصل 67 شخصا كانوا على متن الطائرة"
+OIL_UP = "ارتفاع أسعار النفط"
+OIL_DOWN = "انخفاض أسعار النفط"
+
+UNRELATED = [
+    "برشلونة يفوز على ريال مدريد في الدوري الإسباني",
+    "افتتاح معرض الكتاب الدولي في القاهرة بمشاركة ألف ناشر",
+    "البنك المركزي الأوروبي يبقي أسعار الفائدة دون تغيير",
+    "وزارة الصحة تطلق حملة تطعيم ضد الحصبة في المدارس",
+    "العثور على مقبرة أثرية فرعونية جنوب الأقصر",
+    "بوتين يقر بأن الدفاعات الجوية الروسية أسقطت الطائرة الأذربيجانية",
+    "صاروخان انفجرا على بعد 10 أمتار من الطائرة",
+]
+
+
+def test_paraphrase_with_numbers_is_same() -> None:
+    score = score_pair(CRASH, CRASH_PARAPHRASE)
+    assert score >= SAME_THRESHOLD
+    assert detect_conflict(CRASH, CRASH_PARAPHRASE) == (False, ())
+
+
+def test_different_death_toll_is_conflict_naming_quantities() -> None:
+    conflict, reasons = detect_conflict(CRASH_39, CRASH_PARAPHRASE)
+    assert conflict
+    assert any("39" in r and "38" in r for r in reasons), reasons
+    assert score_pair(CRASH_39, CRASH_PARAPHRASE) >= CONFLICT_THRESHOLD
+
+
+def test_antonym_flip_is_conflict() -> None:
+    assert score_pair(OIL_UP, OIL_DOWN) >= CONFLICT_THRESHOLD
+    conflict, reasons = detect_conflict(OIL_UP, OIL_DOWN)
+    assert conflict
+    assert any(r.startswith("antonym:") for r in reasons), reasons
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("الحكومة تقبل المقترح الأمريكي للهدنة", "الحكومة ترفض المقترح الأمريكي للهدنة"),
+        ("الوزير يحضر القمة العربية في الرياض", "الوزير لن يحضر القمة العربية في الرياض"),
+        ("زيادة أسعار الخبز في مصر", "تراجع أسعار الخبز في مصر"),
+    ],
+)
+def test_negation_and_antonyms(a: str, b: str) -> None:
+    assert detect_conflict(a, b)[0]
+    assert detect_conflict(b, a)[0]
+
+
+def test_negation_with_antonym_cancels() -> None:
+    # "prices did not rise" does not contradict "prices fell".
+    assert not detect_conflict("لم ترتفع أسعار النفط", "انخفضت أسعار النفط")[0]
+
+
+def test_conflict_needs_shared_entities() -> None:
+    assert detect_conflict(CRASH_39, CRASH_PARAPHRASE, shared_entities=False) == (False, ())
+
+
+def test_diacritics_and_clitic_variants_still_match() -> None:
+    plain = "الحكومة تعلن خطة جديدة لدعم المزارعين"
+    voweled = "الحُكُومَةُ تُعْلِنُ خُطَّةً جَدِيدَةً لِدَعْمِ المُزَارِعِينَ"
+    clitics = "وبالحكومة تعلن خطة جديدة لدعم للمزارعين"
+    assert score_pair(plain, voweled) == pytest.approx(1.0)
+    assert score_pair(plain, clitics) >= SAME_THRESHOLD
+    assert claim_signature(plain) == claim_signature(voweled)
+    assert claim_signature("أسعار الذهب ـــ ترتفع") == claim_signature("اسعار الذهب ترتفع")
+
+
+def test_score_is_symmetric_and_bounded() -> None:
+    for a, b in [(CRASH, CRASH_PARAPHRASE), (OIL_UP, UNRELATED[0]), ("", OIL_UP)]:
+        s = score_pair(a, b)
+        assert 0.0 <= s <= 1.0
+        assert s == pytest.approx(score_pair(b, a))
+    assert score_pair("", "") == 0.0
+
+
+def test_unrelated_claims_score_low() -> None:
+    for text in UNRELATED:
+        assert score_pair(CRASH, text) < SAME_THRESHOLD, text
+
+
+def test_signature_shape_and_band_keys() -> None:
+    sig = claim_signature(CRASH)
+    assert len(sig) == 64
+    assert all(isinstance(v, int) and 0 <= v < 2**63 for v in sig)
+    keys = lsh_band_keys(sig)
+    assert len(keys) == 32
+    assert len(set(keys)) == len(keys)
+    assert all(len(k) == 16 and int(k, 16) >= 0 for k in keys)
+    assert keys == lsh_band_keys(list(sig))
+    # Text with no content words has no keys, so it cannot match everything.
+    assert lsh_band_keys(claim_signature("في من على")) == []
+
+
+def test_signatures_deterministic_across_processes() -> None:
+    code = (
+        "import json, sys; from claims.text.matching import claim_signature, lsh_band_keys;"
+        "s = claim_signature(sys.argv[1]); print(json.dumps([s, lsh_band_keys(s)]))"
+    )
+    results = []
+    for seed in ("1", "12345"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        out = subprocess.run(
+            [sys.executable, "-c", code, CRASH],
+            capture_output=True, text=True, check=True, env=env, cwd=ROOT,
+        )  # fmt: skip
+        results.append(json.loads(out.stdout))
+    assert results[0] == results[1]
+    assert results[0][0] == claim_signature(CRASH)
+
+
+def test_lsh_keys_stable_golden() -> None:
+    # Stored in the database: a change here silently breaks lookups of existing claims.
+    keys = lsh_band_keys(claim_signature(OIL_UP))
+    assert keys[:2] == GOLDEN_OIL_KEYS
+
+
+GOLDEN_OIL_KEYS = ["54931eacb3296302", "7581a9db6dc50f88"]
+
+
+@pytest.fixture
+def index() -> MatchIndex:
+    idx = MatchIndex()
+    idx.add(1, CRASH, frozenset({10, 11}))
+    idx.add(2, OIL_UP)
+    for i, text in enumerate(UNRELATED, start=100):
+        idx.add(i, text)
+    return idx
+
+
+def test_index_finds_same_claim(index: MatchIndex) -> None:
+    found = index.candidates(CRASH_PARAPHRASE, limit=5)
+    assert found and found[0].claim_id == 1
+    assert found[0].relation == "same"
+    assert isinstance(found[0], Candidate)
+    assert all(c.relation != "same" for c in found[1:])
+
+
+def test_index_flags_conflicts(index: MatchIndex) -> None:
+    top = index.candidates(CRASH_39)[0]
+    assert (top.claim_id, top.relation) == (1, "conflict")
+    assert any("39" in r and "38" in r for r in top.reasons)
+    oil = index.candidates(OIL_DOWN)[0]
+    assert (oil.claim_id, oil.relation) == (2, "conflict")
+
+
+def test_index_entities_gate_conflicts(index: MatchIndex) -> None:
+    top = index.candidates(CRASH_39, entity_ids=frozenset({99}))[0]
+    assert top.claim_id == 1 and top.relation != "conflict"
+    top = index.candidates(CRASH_39, entity_ids=frozenset({11}))[0]
+    assert top.relation == "conflict"
+
+
+def test_index_unrelated_not_same(index: MatchIndex) -> None:
+    found = index.candidates("المنتخب المغربي يتأهل إلى نهائيات كأس العالم")
+    assert all(c.relation != "same" for c in found)
+    assert index.candidates("") == []
+
+
+def test_index_limit_and_many_claims() -> None:
+    idx = MatchIndex()
+    for i in range(12_000):  # crosses the pending-merge boundary
+        idx.add(i, f"{UNRELATED[i % len(UNRELATED)]} رقم {i}")
+    idx.add(50_000, CRASH)
+    found = idx.candidates(CRASH_PARAPHRASE, limit=3)
+    assert len(found) <= 3
+    assert found[0].claim_id == 50_000 and found[0].relation == "same"
+    assert len(idx) == 12_001
