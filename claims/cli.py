@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 import sys
 from pathlib import Path
 
@@ -92,6 +91,36 @@ def user_create(username: str, role: str, password_stdin: bool) -> None:
     click.echo(f"created {role} {username}")
 
 
+@user_group.command("password")
+@click.argument("username")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@with_appcontext
+def user_password(username: str, password_stdin: bool) -> None:
+    """Set a user's password (ending their other sessions)."""
+    from sqlalchemy import select
+
+    from claims.errors import ValidationFailed
+    from claims.models import User
+    from claims.services.users import set_password
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    with session_scope(current_app) as session:
+        user = session.scalar(select(User).where(User.username == username))
+        if user is None:
+            click.echo(f"no user named {username}", err=True)
+            raise SystemExit(2)
+        try:
+            set_password(session, user, password)
+        except ValidationFailed as exc:
+            click.echo("password: at least 12 characters", err=True)
+            raise SystemExit(2) from exc
+        session.commit()
+    click.echo(f"password changed for {username}")
+
+
 @click.command("demo")
 @with_appcontext
 def demo_command() -> None:
@@ -150,7 +179,3 @@ def _create_app() -> Flask:
 def main() -> None:
     """Claims: an Arabic-first fact-check claim tracker."""
 
-
-def _generate_password() -> str:
-    """A random password for generated accounts."""
-    return secrets.token_urlsafe(12)

@@ -62,7 +62,7 @@ def test_log_in_create_change_status_find_by_clitic_and_see_history(page, live_s
     assert "/login" in page.url
     page.fill("#username", "editor")
     page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
+    page.click("#login-submit")
     page.wait_for_url(f"{live_server}/claims")
 
     page.click("text=ادعاء جديد")
@@ -70,7 +70,7 @@ def test_log_in_create_change_status_find_by_clitic_and_see_history(page, live_s
     page.fill("#speaker", "بوتين")
     page.select_option("#source_id", str(seeded["source"]))
     page.fill("#tags", "طائرة أذربيجان")
-    page.click("button[type=submit]")
+    page.click("#claim-submit")
     page.wait_for_selector("#claim-text")
     claim_url = page.url
     assert "صاروخين" in page.inner_text("#claim-text")
@@ -80,6 +80,8 @@ def test_log_in_create_change_status_find_by_clitic_and_see_history(page, live_s
     page.click("#status-form button[type=submit]")
     page.wait_for_selector("text=تم تغيير الحالة")
 
+    page.click(".mainnav >> text=الادعاءات")
+    page.wait_for_selector("#result-count")
     page.fill("input[name=q]", "وبوتين")
     page.press("input[name=q]", "Enter")
     page.wait_for_selector("#result-count")

@@ -23,6 +23,9 @@ def test_user_create_from_stdin_and_errors(app: Flask, runner) -> None:
     with app.app_context(), session_scope(app) as session:
         user = session.scalar(select(User).where(User.username == "sara"))
         assert user.role == "editor" and user.password_hash.startswith("$argon2id$")
+    changed = runner.invoke(args=["user", "password", "sara", "--password-stdin"],
+                            input="another long password\n")
+    assert changed.exit_code == 0, changed.output
     weak = runner.invoke(args=["user", "create", "sam", "--password-stdin"], input="short\n")
     assert weak.exit_code == 2 and "password" in weak.output
 

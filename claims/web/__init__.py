@@ -64,12 +64,15 @@ def _finalize(value: Any) -> Any:
     return value
 
 
-def _format_date(value: dt.date | dt.datetime | None, with_time: bool = False) -> str:
+def _format_date(value: dt.date | dt.datetime | None, with_time: bool = False) -> Markup:
+    """A date (or UTC time) in a left-to-right island, so RTL pages keep its order."""
     if value is None:
-        return "—"
+        return Markup("—")
     if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%d %H:%M UTC" if with_time else "%Y-%m-%d")
-    return value.isoformat()
+        shown = value.strftime("%Y-%m-%d %H:%M UTC" if with_time else "%Y-%m-%d")
+    else:
+        shown = value.isoformat()
+    return Markup('<time dir="ltr" datetime="{}">{}</time>').format(value.isoformat(), shown)
 
 
 def _status(status_id: str) -> Any:
