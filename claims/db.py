@@ -22,6 +22,18 @@ NAMING_CONVENTION = {
 }
 
 
+# Full-text search objects created by migrations outside the ORM metadata (an FTS5 virtual
+# table with its shadow tables and sync triggers on SQLite, a GIN expression index on
+# PostgreSQL); schema comparison leaves them alone.
+SEARCH_OBJECTS_PREFIX = "claims_fts"
+PG_TEXT_INDEX = "ix_claims_text_key_tsv"
+
+
+def is_search_object(name: str | None) -> bool:
+    """True for the database objects of full-text search that live outside the models."""
+    return bool(name) and (str(name).startswith(SEARCH_OBJECTS_PREFIX) or name == PG_TEXT_INDEX)
+
+
 class Base(DeclarativeBase):
     """Declarative base whose metadata names every constraint predictably."""
 

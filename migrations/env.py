@@ -6,7 +6,7 @@ from alembic import context
 from sqlalchemy import Connection
 
 import claims.models  # noqa: F401  (registers every table on the metadata)
-from claims.db import Base, make_engine
+from claims.db import Base, is_search_object, make_engine
 
 config = context.config
 target_metadata = Base.metadata
@@ -21,10 +21,16 @@ def _url() -> str:
     return str(create_app().config["DATABASE_URL"])
 
 
+def include_name(name: str | None, type_: str, _parent: object) -> bool:
+    """Leave the hand-made full-text search objects out of autogenerate comparisons."""
+    return not is_search_object(name)
+
+
 def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
+        include_name=include_name,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
     )

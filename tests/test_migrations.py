@@ -14,7 +14,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, inspect, make_url, text
 
 from claims.cli import alembic_config
-from claims.db import Base, make_engine
+from claims.db import Base, is_search_object, make_engine
 
 
 @pytest.fixture
@@ -38,7 +38,9 @@ def scratch_url(tmp_path) -> Iterator[str]:
 
 def _diff(engine: Engine) -> list:
     with engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        context = MigrationContext.configure(conn, opts={
+            "compare_type": True,
+            "include_name": lambda name, _type, _parent: not is_search_object(name)})
         return compare_metadata(context, Base.metadata)
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from claims.db import Base, UTCDateTime, utcnow
 
 if TYPE_CHECKING:
+    from claims.models.analysis import Quantity
     from claims.models.entities import Entity, Mention
     from claims.models.users import User
 
@@ -38,6 +39,8 @@ class SourceDocument(Base):
     outlet: Mapped[str | None] = mapped_column(String(200))
     url: Mapped[str | None] = mapped_column(String(2000), index=True)
     dateline: Mapped[str | None] = mapped_column(String(200))
+    author: Mapped[str | None] = mapped_column(String(200))
+    agency: Mapped[str | None] = mapped_column(String(32))
     published_date: Mapped[dt.date | None]
     language: Mapped[str] = mapped_column(String(8), default="ar")
     text: Mapped[str] = mapped_column(Text, default="")
@@ -79,12 +82,21 @@ class Claim(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     version: Mapped[int] = mapped_column(default=1)
+    # Confirmed duplicate of another (canonical) claim, whose verdict it shares.
+    duplicate_of_id: Mapped[int | None] = mapped_column(
+        ForeignKey("claims.id", ondelete="SET NULL"), index=True
+    )
+    # Stable identity of an imported claim (CSV, ClaimReview, bulk), so re-imports add nothing.
+    import_key: Mapped[str | None] = mapped_column(String(128), unique=True)
 
     # Optimistic locking: every UPDATE carries "WHERE version = <read version>".
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - read once by the mapper
 
     source: Mapped[SourceDocument] = relationship(back_populates="claims")
     speaker: Mapped[Entity | None] = relationship(foreign_keys=[speaker_id])
+    quantities: Mapped[list[Quantity]] = relationship(
+        order_by="Quantity.start", cascade="all, delete-orphan"
+    )
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
     tags: Mapped[list[Tag]] = relationship(secondary="claim_tags", order_by="Tag.name")
     history: Mapped[list[StatusChange]] = relationship(

@@ -16,6 +16,7 @@ from claims.errors import Conflict, NotFound, ValidationFailed
 from claims.models import Claim, Evidence, SourceDocument, StatusChange, Tag, User
 from claims.models.claims import CLAIM_TYPES, EVIDENCE_KINDS, EVIDENCE_STANCES
 from claims.services import linker
+from claims.services.analysis import analyse_claim
 from claims.services.entities import resolve_entity
 from claims.services.inputs import Inputs
 from claims.text.arabic import normalize
@@ -143,6 +144,7 @@ def create_claim(session: Session, user: User, data: Mapping[str, Any]) -> Claim
     session.add(StatusChange(claim_id=claim.id, from_status=None, to_status=status,
                              user_id=user.id, note=note))
     linker.link_claim(session, claim)
+    analyse_claim(session, claim)
     session.flush()
     return claim
 
@@ -188,6 +190,7 @@ def update_claim(session: Session, claim: Claim, user: User, data: Mapping[str, 
     claim.updated_at = utcnow()
     if text_changed:
         linker.link_claim(session, claim)
+        analyse_claim(session, claim)
     _flush_versioned(session, claim)
     return claim
 

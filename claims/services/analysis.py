@@ -1,0 +1,103 @@
+"""Derived data kept beside each claim: its quantities and its near-duplicate band keys."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from claims.models import Claim, ClaimBand, ClaimLink, Mention, Quantity
+from claims.text.matching import (
+    CONFLICT_THRESHOLD,
+    SAME_THRESHOLD,
+    claim_signature,
+    detect_conflict,
+    lsh_band_keys,
+    score_pair,
+)
+from claims.text.quantities import extract_quantities
+
+# Band-hit ranking keeps only this many candidates for precise scoring, at any archive size.
+RERANK = 60
+
+
+def analyse_claim(session: Session, claim: Claim) -> None:
+    """Recompute a claim's quantities and band keys from its text."""
+    claim.quantities[:] = [
+        Quantity(start=q.start, end=q.end, surface=q.surface[:200], value=q.value, upper=q.upper,
+                 total=q.total, unit=q.unit, approx=q.approx, bound=q.bound, kind=q.kind)
+        for q in extract_quantities(claim.text)
+    ]
+    if claim.id is not None:
+        session.execute(delete(ClaimBand).where(ClaimBand.claim_id == claim.id))
+    else:
+        session.flush()
+    keys = sorted(set(lsh_band_keys(claim_signature(claim.text))))
+    session.add_all(ClaimBand(band_key=key, claim_id=claim.id) for key in keys)
+
+
+@dataclass(frozen=True)
+class Similar:
+    """An existing claim that may say the same thing as (or contradict) a text."""
+
+    claim: Claim
+    score: float
+    relation: str  # "same" | "conflict" | "related"
+    reasons: tuple[str, ...]
+
+
+def similar_claims(session: Session, text: str, *, exclude_id: int | None = None,
+                   entity_ids: frozenset[int] = frozenset(), limit: int = 5) -> list[Similar]:
+    """Claims similar to ``text``: LSH band candidates from SQL, then a precise score."""
+    keys = lsh_band_keys(claim_signature(text))
+    if not keys:
+        return []
+    hits = (select(ClaimBand.claim_id, func.count().label("hits"))
+            .where(ClaimBand.band_key.in_(keys)))
+    if exclude_id is not None:
+        hits = hits.where(ClaimBand.claim_id != exclude_id)
+    ranked = session.execute(
+        hits.group_by(ClaimBand.claim_id).order_by(func.count().desc(), ClaimBand.claim_id.desc())
+        .limit(RERANK)).all()
+    if not ranked:
+        return []
+    ids = [row[0] for row in ranked]
+    claims = {c.id: c for c in session.scalars(select(Claim).where(Claim.id.in_(ids)))}
+    linked: dict[int, set[int]] = {}
+    for claim_id, entity_id in session.execute(
+            select(Mention.claim_id, Mention.entity_id).where(Mention.claim_id.in_(ids))):
+        linked.setdefault(claim_id, set()).add(entity_id)
+    found: list[Similar] = []
+    for claim_id in ids:
+        claim = claims[claim_id]
+        score = score_pair(text, claim.text)
+        if score < CONFLICT_THRESHOLD:
+            continue
+        theirs = linked.get(claim_id, set())
+        shared = not (entity_ids and theirs) or bool(entity_ids & theirs)
+        conflict, reasons = detect_conflict(text, claim.text, shared)
+        relation = "conflict" if conflict else ("same" if score >= SAME_THRESHOLD else "related")
+        if relation == "related" and score < SAME_THRESHOLD * 0.8:
+            continue
+        found.append(Similar(claim, round(score, 3), relation, reasons))
+    found.sort(key=lambda s: (-s.score, -s.claim.id))
+    return found[:limit]
+
+
+def link_claims(session: Session, claim: Claim, other: Claim, relation: str, user_id: int,
+                score: float | None = None, reasons: tuple[str, ...] = ()) -> ClaimLink:
+    """Record an editor's decision about two claims; "duplicate" makes ``other`` canonical."""
+    existing = session.scalar(select(ClaimLink).where(
+        ClaimLink.claim_id == claim.id, ClaimLink.other_id == other.id))
+    link = existing or ClaimLink(claim_id=claim.id, other_id=other.id, created_by_id=user_id)
+    link.relation = relation
+    link.score = score
+    link.reasons = "; ".join(reasons)
+    session.add(link)
+    if relation == "duplicate":
+        canonical = other.duplicate_of_id or other.id
+        if canonical != claim.id:
+            claim.duplicate_of_id = canonical
+    session.flush()
+    return link
