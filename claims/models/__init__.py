@@ -7,18 +7,18 @@ from claims.models.interchange import ApiToken, ExternalReview
 from claims.models.users import User
 
 __all__ = [
+    "Alias",
     "ApiToken",
+    "Claim",
     "ClaimBand",
     "ClaimLink",
-    "ExternalReview",
-    "Quantity",
-    "Alias",
-    "Claim",
     "ClaimTag",
     "Counter",
     "Entity",
     "Evidence",
+    "ExternalReview",
     "Mention",
+    "Quantity",
     "SourceDocument",
     "StatusChange",
     "Tag",
