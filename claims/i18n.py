@@ -193,6 +193,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 
+def register(messages: dict[str, tuple[str, str]]) -> None:
+    """Add a feature's (Arabic, English) strings to the catalogue; keys must be new."""
+    clash = messages.keys() & MESSAGES.keys()
+    if clash:
+        raise ValueError(f"message keys defined twice: {sorted(clash)}")
+    MESSAGES.update(messages)
+
+
 def translate(key: str, lang: str, **params: Any) -> str:
     """The message for ``key`` in ``lang``, formatted with ``params``; the key if unknown."""
     pair = MESSAGES.get(key)
