@@ -77,6 +77,28 @@ def test_search_by_entity_with_clitics_diacritics_and_english(editor_client, see
     assert f"/claims/{other}\"" in html and f"/claims/{claim_id}\"" not in html
 
 
+def test_text_search_ignores_diacritics_clitics_and_digit_scripts(editor_client, seeded) -> None:
+    claim_id = _new_claim(editor_client, seeded, text="اتهم المسؤولون موسكو بالتكتم على 38 ضحية")
+    for query in ("التكتم", "والتَّكتُّم", "٣٨ ضحية", "۳۸", "بالمسؤولون"):
+        html = editor_client.get("/claims", query_string={"q": query}).get_data(as_text=True)
+        assert f"/claims/{claim_id}\"" in html, query
+    html = editor_client.get("/claims", query_string={"q": "التكتم غروزني"}).get_data(as_text=True)
+    assert f"/claims/{claim_id}\"" not in html  # every word must match
+
+
+def test_quantities_shown_and_filterable(editor_client, seeded) -> None:
+    with_number = _new_claim(editor_client, seeded, text="قال بوتين إن ٣٨ من أصل 67 شخصاً قتلوا")
+    without = _new_claim(editor_client, seeded, text="قال بوتين إن الحادث مأساوي")
+    page = editor_client.get(f"/claims/{with_number}").get_data(as_text=True)
+    assert 'id="quantities"' in page and ">38<" in page and "67" in page
+    for unit in ("any", "person"):
+        html = editor_client.get(f"/claims?unit={unit}&entity={seeded['putin']}").get_data(
+            as_text=True)
+        assert f"/claims/{with_number}\"" in html and f"/claims/{without}\"" not in html
+    html = editor_client.get("/claims?unit=usd").get_data(as_text=True)
+    assert f"/claims/{with_number}\"" not in html
+
+
 def test_create_form_keeps_input_and_shows_field_errors(app, editor_client, seeded) -> None:
     response = editor_client.post("/claims/new", data={
         "text": "نص الادعاء يبقى كما كتب", "source_id": "", "source_url": "ftp:/x",

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, literal_column, or_, select, text
 from sqlalchemy.orm import Session, selectinload
 
-from claims.models import Claim, ClaimTag, Entity, Mention, Tag
+from claims.models import Claim, ClaimTag, Entity, Mention, Quantity, Tag
 from claims.services.entities import find_entities
 from claims.services.inputs import Inputs
 from claims.text.arabic import normalize
-from claims.text.linking import text_search_key
+from claims.text.linking import candidate_keys
 
 
 @dataclass
@@ -27,6 +28,7 @@ class ClaimFilters:
     speaker: int | None = None
     source: int | None = None
     tag: str | None = None
+    unit: str | None = None
     date_from: dt.date | None = None
     date_to: dt.date | None = None
     page: int = 1
@@ -42,6 +44,7 @@ class ClaimFilters:
             speaker=form.integer("speaker"),
             source=form.integer("source"),
             tag=form.text("tag", max_len=64),
+            unit=form.text("unit", max_len=32),
             date_from=form.date("from"),
             date_to=form.date("to"),
             page=max(1, form.integer("page") or 1),
@@ -55,6 +58,7 @@ class ClaimFilters:
         """Query parameters reproducing these filters (for links and pagination)."""
         args = {"q": self.q, "status": self.status, "entity": self.entity,
                 "speaker": self.speaker, "source": self.source, "tag": self.tag,
+                "unit": self.unit,
                 "from": self.date_from.isoformat() if self.date_from else None,
                 "to": self.date_to.isoformat() if self.date_to else None, "page": self.page}
         args.update(changes)
@@ -73,6 +77,43 @@ class SearchResult:
     entities: list[Entity]
 
 
+_WORD_RE = re.compile(r"\w+")
+# Longest query accepted by full-text search, in words; more adds nothing but cost.
+MAX_QUERY_WORDS = 12
+
+
+def query_terms(q: str) -> list[list[str]]:
+    """For each word of a query, the search-key forms it may take (clitics stripped, …)."""
+    terms: list[list[str]] = []
+    for word in _WORD_RE.findall(normalize(q))[:MAX_QUERY_WORDS]:
+        forms = {word}
+        for key in candidate_keys(word):
+            forms.update(_WORD_RE.findall(key))
+        terms.append(sorted(forms))
+    return terms
+
+
+def text_match(session: Session, q: str) -> ColumnElement[bool] | None:
+    """A condition on Claim for full-text search of ``q`` (FTS5 or tsvector), or None."""
+    terms = query_terms(q)
+    if not terms:
+        return None
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
+        expr = " AND ".join(
+            "(" + " OR ".join('"' + form.replace('"', '""') + '"' for form in forms) + ")"
+            for forms in terms)
+        matching = select(literal_column("rowid")).select_from(
+            text("claims_fts")).where(text("claims_fts MATCH :fts").bindparams(fts=expr))
+        return Claim.id.in_(matching)
+    if dialect == "postgresql":
+        expr = " & ".join("(" + " | ".join(forms) + ")" for forms in terms)
+        vector = func.to_tsvector(literal_column("'simple'"), Claim.text_key)
+        return vector.bool_op("@@")(func.to_tsquery(literal_column("'simple'"), expr))
+    # Other engines: a plain substring test on the normalised key.
+    return or_(*(Claim.text_key.contains(f, autoescape=True) for f in terms[0]))
+
+
 def _query_condition(session: Session, q: str) -> tuple[Any, list[Entity]]:
     entities = find_entities(session, q, limit=10)
     ids = [e.id for e in entities]
@@ -82,12 +123,9 @@ def _query_condition(session: Session, q: str) -> tuple[Any, list[Entity]]:
             select(Mention.claim_id).where(Mention.entity_id.in_(ids),
                                            Mention.review != "rejected")))
         conditions.append(Claim.speaker_id.in_(ids))
-    key = text_search_key(q)
-    if key:
-        conditions.append(Claim.text_key.contains(key, autoescape=True))
-    plain = normalize(q)
-    if plain and plain != key:
-        conditions.append(Claim.text_key.contains(plain, autoescape=True))
+    match = text_match(session, q)
+    if match is not None:
+        conditions.append(match)
     return (or_(*conditions) if conditions else Claim.id < 0), entities
 
 
@@ -112,6 +150,11 @@ def filtered_query(session: Session, filters: ClaimFilters) -> tuple[Select[Any]
         stmt = stmt.where(Claim.id.in_(
             select(ClaimTag.claim_id).join(Tag, Tag.id == ClaimTag.tag_id)
             .where(Tag.key == normalize(filters.tag))))
+    if filters.unit:
+        has_number = select(Quantity.claim_id).where(Quantity.kind == "quantity")
+        if filters.unit != "any":
+            has_number = has_number.where(Quantity.unit == filters.unit)
+        stmt = stmt.where(Claim.id.in_(has_number))
     if filters.date_from:
         stmt = stmt.where(Claim.claim_date >= filters.date_from)
     if filters.date_to:
