@@ -103,7 +103,7 @@ def text_match(session: Session, q: str) -> ColumnElement[bool] | None:
         expr = " AND ".join(
             "(" + " OR ".join('"' + form.replace('"', '""') + '"' for form in forms) + ")"
             for forms in terms)
-        matching = select(literal_column("rowid")).select_from(
+        matching: Select[Any] = select(literal_column("rowid")).select_from(
             text("claims_fts")).where(text("claims_fts MATCH :fts").bindparams(fts=expr))
         return Claim.id.in_(matching)
     if dialect == "postgresql":
