@@ -41,6 +41,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "claims.count": ("{n} ادعاء", "{n} claims"),
     "claims.matched_entities": ("الكيانات المطابقة", "Matching entities"),
     "claims.any": ("الكل", "Any"),
+    "claims.exclude_demonyms": ("استبعد صفات النسبة (الروسية، الأذربيجاني…)", "Leave out demonyms (Russian, Azerbaijani…)"),
     "claims.with_number": ("يتضمن رقمًا", "Contains a number"),
     "claims.any_number": ("أي رقم", "Any number"),
     "claim.quantities": ("الأرقام في الادعاء", "Numbers in the claim"),

@@ -99,6 +99,18 @@ def test_quantities_shown_and_filterable(editor_client, seeded) -> None:
     assert f"/claims/{with_number}\"" not in html
 
 
+def test_demonym_links_can_be_left_out(editor_client, seeded) -> None:
+    demonym = _new_claim(editor_client, seeded, text="قال مواطن أذربيجاني إن الطائرة سقطت")
+    named = _new_claim(editor_client, seeded, text="زار بوتين أذربيجان")
+    both = editor_client.get(f"/claims?entity={seeded['azerbaijan']}").get_data(as_text=True)
+    assert f"/claims/{demonym}\"" in both and f"/claims/{named}\"" in both
+    names = editor_client.get(f"/claims?entity={seeded['azerbaijan']}&demonyms=0").get_data(
+        as_text=True)
+    assert f"/claims/{demonym}\"" not in names and f"/claims/{named}\"" in names
+    by_query = editor_client.get("/claims", query_string={"q": "أذربيجان", "demonyms": "0"})
+    assert f"/claims/{demonym}\"" not in by_query.get_data(as_text=True)
+
+
 def test_create_form_keeps_input_and_shows_field_errors(app, editor_client, seeded) -> None:
     response = editor_client.post("/claims/new", data={
         "text": "نص الادعاء يبقى كما كتب", "source_id": "", "source_url": "ftp:/x",

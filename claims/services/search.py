@@ -29,6 +29,7 @@ class ClaimFilters:
     source: int | None = None
     tag: str | None = None
     unit: str | None = None
+    demonyms: bool = True
     date_from: dt.date | None = None
     date_to: dt.date | None = None
     page: int = 1
@@ -45,6 +46,7 @@ class ClaimFilters:
             source=form.integer("source"),
             tag=form.text("tag", max_len=64),
             unit=form.text("unit", max_len=32),
+            demonyms=args.get("demonyms", "1") not in ("0", "false", "off"),
             date_from=form.date("from"),
             date_to=form.date("to"),
             page=max(1, form.integer("page") or 1),
@@ -58,7 +60,7 @@ class ClaimFilters:
         """Query parameters reproducing these filters (for links and pagination)."""
         args = {"q": self.q, "status": self.status, "entity": self.entity,
                 "speaker": self.speaker, "source": self.source, "tag": self.tag,
-                "unit": self.unit,
+                "unit": self.unit, "demonyms": None if self.demonyms else "0",
                 "from": self.date_from.isoformat() if self.date_from else None,
                 "to": self.date_to.isoformat() if self.date_to else None, "page": self.page}
         args.update(changes)
@@ -114,14 +116,20 @@ def text_match(session: Session, q: str) -> ColumnElement[bool] | None:
     return or_(*(Claim.text_key.contains(f, autoescape=True) for f in terms[0]))
 
 
-def _query_condition(session: Session, q: str) -> tuple[Any, list[Entity]]:
+def _mentioning(entity_ids: list[int], demonyms: bool) -> Select[Any]:
+    """Claims linked to any of these entities (demonym links optionally left out)."""
+    stmt = select(Mention.claim_id).where(Mention.entity_id.in_(entity_ids),
+                                          Mention.review != "rejected")
+    return stmt if demonyms else stmt.where(Mention.is_demonym.is_(False))
+
+
+def _query_condition(session: Session, q: str, demonyms: bool = True
+                     ) -> tuple[Any, list[Entity]]:
     entities = find_entities(session, q, limit=10)
     ids = [e.id for e in entities]
     conditions: list[ColumnElement[bool]] = []
     if ids:
-        conditions.append(Claim.id.in_(
-            select(Mention.claim_id).where(Mention.entity_id.in_(ids),
-                                           Mention.review != "rejected")))
+        conditions.append(Claim.id.in_(_mentioning(ids, demonyms)))
         conditions.append(Claim.speaker_id.in_(ids))
     match = text_match(session, q)
     if match is not None:
@@ -134,14 +142,12 @@ def filtered_query(session: Session, filters: ClaimFilters) -> tuple[Select[Any]
     stmt = select(Claim)
     entities: list[Entity] = []
     if filters.q:
-        condition, entities = _query_condition(session, filters.q)
+        condition, entities = _query_condition(session, filters.q, filters.demonyms)
         stmt = stmt.where(condition)
     if filters.status:
         stmt = stmt.where(Claim.status == filters.status)
     if filters.entity is not None:
-        stmt = stmt.where(Claim.id.in_(
-            select(Mention.claim_id).where(Mention.entity_id == filters.entity,
-                                           Mention.review != "rejected")))
+        stmt = stmt.where(Claim.id.in_(_mentioning([filters.entity], filters.demonyms)))
     if filters.speaker is not None:
         stmt = stmt.where(Claim.speaker_id == filters.speaker)
     if filters.source is not None:
