@@ -33,7 +33,7 @@ BIDI_CONTROLS = (
 ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
 _CONTROL_RE = re.compile(f"[{BIDI_CONTROLS}{ZERO_WIDTH}]")
 
-# Harakat, superscript alef, Quranic annotation marks, and tatweel.
+# Harakat, superscript alef, Quranic annotation marks (incl. Arabic Extended-A), and tatweel.
 _MARKS = (
     [chr(c) for c in range(0x0610, 0x061B)]
     + [chr(c) for c in range(0x064B, 0x0660)]
@@ -42,6 +42,8 @@ _MARKS = (
     + [chr(c) for c in range(0x06DF, 0x06E5)]
     + [chr(c) for c in range(0x06E7, 0x06E9)]
     + [chr(c) for c in range(0x06EA, 0x06EE)]
+    + [chr(c) for c in range(0x08D3, 0x08E2)]
+    + [chr(c) for c in range(0x08E3, 0x0900)]
     + ["\u0640"]
 )
 
