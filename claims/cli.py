@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -154,17 +155,67 @@ def relink_command() -> None:
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--prod", is_flag=True,
+              help="Run under gunicorn with config/gunicorn.conf.py (always in production).")
 @with_appcontext
-def serve_command(host: str, port: int) -> None:
-    """Run the web application."""
+def serve_command(host: str, port: int, prod: bool) -> None:
+    """Run the web application (gunicorn with --prod or CLAIMS_ENV=production)."""
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    if prod or app.config.get("ENV") == "production":
+        from claims.config import CONFIG_DIR
+
+        argv = [sys.executable, "-m", "gunicorn", "--config",
+                str(CONFIG_DIR / "gunicorn.conf.py"), "--bind", f"{host}:{port}"]
+        click.echo(f"claims (gunicorn) at http://{host}:{port}/")
+        # Replace this process, so signals from a supervisor reach gunicorn's master directly.
+        os.execv(sys.executable, argv)  # noqa: S606 fixed argv  # nosec B606
     click.echo(f"claims is running at http://{host}:{port}/  (Ctrl+C to stop)")
     app.run(host=host, port=port, debug=False, use_reloader=False)
 
 
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def backup_command(path: Path) -> None:
+    """Write an online backup to PATH (SQLite backup API, or pg_dump for PostgreSQL)."""
+    from claims.ops import OpsError, backup
+
+    try:
+        written = backup(current_app.config["DATABASE_URL"], path)
+    except (OpsError, OSError) as exc:
+        click.echo(f"backup failed: {exc}", err=True)
+        raise SystemExit(1) from exc
+    click.echo(f"backup written to {written}")
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def restore_command(path: Path) -> None:
+    """Restore the backup at PATH into the (empty) configured database, then check it."""
+    from claims.db import get_engine
+    from claims.ops import OpsError, check, restore, row_counts
+
+    engine = get_engine()
+    try:
+        restore(current_app.config["DATABASE_URL"], path, engine)
+        problems = check(engine)
+    except (OpsError, OSError) as exc:
+        click.echo(f"restore failed: {exc}", err=True)
+        raise SystemExit(1) from exc
+    if problems:
+        click.echo("restored database fails its checks: " + "; ".join(problems), err=True)
+        raise SystemExit(1)
+    counts = row_counts(engine)
+    click.echo(f"restored {counts.get('claims', 0)} claims from {path}")
+
+
 def register_commands(app: Flask) -> None:
     """Attach the command groups to the app's CLI."""
-    for command in (db_group, user_group, demo_command, relink_command, serve_command):
+    from claims.api.commands import import_group
+
+    for command in (db_group, user_group, demo_command, relink_command, serve_command,
+                    backup_command, restore_command, import_group):
         app.cli.add_command(command)
 
 

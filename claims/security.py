@@ -96,7 +96,12 @@ def _load_user() -> None:
     uid = session.get("uid")
     if uid is None:
         return
-    user = get_session().scalar(select(User).where(User.id == uid))
+    db_session = get_session()
+    user = db_session.scalar(select(User).where(User.id == uid))
+    # End this read snapshot now: a write view's begin_write then starts BEGIN IMMEDIATE
+    # instead of upgrading it, which SQLite refuses ("database is locked") when another
+    # writer committed in between.  The user object stays loaded (expire_on_commit=False).
+    db_session.commit()
     # A password change or deactivation ends every existing session of that user.
     if user is None or not user.is_active or session.get("pw") != user.password_hash[-16:]:
         session.clear()

@@ -94,6 +94,9 @@ def _clean(app: Flask) -> None:
                 conn.execute(table.delete())
         users = Base.metadata.tables["users"]
         conn.execute(users.delete().where(users.c.username.not_in(ROLES)))
+        for role in ROLES:  # a test may have changed a role user; put it back
+            conn.execute(users.update().where(users.c.username == role)
+                         .values(role=role, is_active=True))
 
 
 @pytest.fixture

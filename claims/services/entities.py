@@ -84,7 +84,8 @@ def create_entity(session: Session, data: Mapping[str, Any]) -> Entity:
                     wikidata_id=wikidata.upper() if wikidata else None)
     session.add(entity)
     entity.aliases.append(Alias(text=name_ar, key=alias_key(name_ar), kind="name", lang="ar"))
-    if name_en:
+    # The same spelling in both name fields is one alias ((entity, key, kind) is unique).
+    if name_en and alias_key(name_en) != alias_key(name_ar):
         entity.aliases.append(Alias(text=name_en, key=alias_key(name_en), kind="name",
                                     lang="en"))
     session.flush()

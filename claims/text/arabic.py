@@ -17,6 +17,7 @@ from camel_tools.utils.dediac import dediac_ar
 __all__ = [
     "BIDI_CONTROLS",
     "dediacritize",
+    "load_camel_ner",
     "morphology_available",
     "ner_available",
     "normalize",
@@ -136,6 +137,14 @@ def _data_dir() -> Path | None:
 def morphology_available() -> bool:
     """True when camel-tools data (and so its morphology database) is installed locally."""
     return _data_dir() is not None
+
+
+@lru_cache(maxsize=1)
+def load_camel_ner() -> object:
+    """camel-tools' pretrained BERT NER; imports torch, so call it only when ner_available()."""
+    from camel_tools.ner import NERecognizer
+
+    return NERecognizer.pretrained(use_gpu=False)
 
 
 def ner_available() -> bool:

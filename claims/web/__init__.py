@@ -75,13 +75,23 @@ def _format_date(value: dt.date | dt.datetime | None, with_time: bool = False) -
     return Markup('<time dir="ltr" datetime="{}">{}</time>').format(value.isoformat(), shown)
 
 
+def _number(value: float | None) -> str:
+    """A quantity for display: thousands separated, no float noise (2e+06 → 2,000,000)."""
+    if value is None:
+        return ""
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.6g}"
+
+
 def _status(status_id: str) -> Any:
     return current_app.config["STATUSES"].get(status_id)
 
 
 def init_web(app: Flask) -> None:
     """Register blueprints and template helpers."""
-    from claims.web import admin, auth, claims, entities, sources
+    from claims import api
+    from claims.web import admin, auth, claims, entities, interchange, sources, workbench
 
     app.jinja_env.finalize = _finalize
     app.jinja_env.trim_blocks = True
@@ -91,5 +101,7 @@ def init_web(app: Flask) -> None:
         status_info=_status, statuses=lambda: list(app.config["STATUSES"].values()),
     )
     app.jinja_env.filters["date"] = _format_date
-    for blueprint in (bp, auth.bp, claims.bp, entities.bp, sources.bp, admin.bp):
+    app.jinja_env.filters["number"] = _number
+    for blueprint in (bp, auth.bp, claims.bp, entities.bp, sources.bp, admin.bp, workbench.bp,
+                      interchange.bp, api.bp):
         app.register_blueprint(blueprint)

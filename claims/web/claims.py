@@ -21,9 +21,11 @@ from claims.errors import Conflict, ValidationFailed
 from claims.i18n import gettext
 from claims.models import Claim, Entity, SourceDocument
 from claims.models.claims import CLAIM_TYPES, EVIDENCE_KINDS, EVIDENCE_STANCES
+from claims.models.entities import ENTITY_KINDS
 from claims.security import current_user, policy
 from claims.services import claims as service
 from claims.services.search import ClaimFilters, search_claims
+from claims.services.suggestions import suggestions_for
 
 bp = Blueprint("claims", __name__, url_prefix="/claims")
 
@@ -75,7 +77,8 @@ def new() -> Any:
         values = {"source_id": request.args.get("source", ""), "status": "unstarted",
                   "text": request.args.get("text", ""),
                   "span_start": request.args.get("span_start", ""),
-                  "span_end": request.args.get("span_end", "")}
+                  "span_end": request.args.get("span_end", ""),
+                  "speaker": request.args.get("speaker", "")}
         return render_template("claims/form.html", mode="new", **_form_context(values))
     session = get_session()
     begin_write(session)
@@ -91,8 +94,11 @@ def new() -> Any:
 
 
 def _detail(claim: Claim, **extra: Any) -> str:
+    user = current_user()
+    suggestions = suggestions_for(claim) if user and user.can("editor") else []
     return render_template("claims/detail.html", claim=claim, evidence_kinds=EVIDENCE_KINDS,
-                           evidence_stances=EVIDENCE_STANCES, **extra)
+                           evidence_stances=EVIDENCE_STANCES, suggestions=suggestions,
+                           entity_kinds=ENTITY_KINDS, **extra)
 
 
 @bp.get("/<int:claim_id>", endpoint="detail")

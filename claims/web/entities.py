@@ -10,7 +10,7 @@ from claims.db import begin_write, get_session
 from claims.errors import ValidationFailed
 from claims.i18n import gettext
 from claims.models.entities import ALIAS_KINDS, ALIAS_LANGS, ENTITY_KINDS
-from claims.security import policy
+from claims.security import policy, safe_next
 from claims.services import entities as service
 from claims.services.search import ClaimFilters, search_claims
 from claims.web.claims import _errors
@@ -42,7 +42,28 @@ def create() -> Any:
                                errors=_errors(exc), kinds=ENTITY_KINDS), 422
     session.commit()
     flash(gettext("entity.created_ok"), "success")
-    return redirect(url_for("entities.detail", entity_id=entity.id))
+    return redirect(safe_next(request.form.get("next"),
+                              url_for("entities.detail", entity_id=entity.id)))
+
+
+@bp.post("/link", endpoint="link")
+@policy("editor")
+def link() -> Any:
+    """Add a suggested name as an alias of an existing entity, then go back."""
+    session = get_session()
+    begin_write(session)
+    back = safe_next(request.form.get("next"), url_for("entities.index"))
+    try:
+        entity = service.resolve_entity(session, request.form.get("entity", ""), "entity")
+        _, relinked = service.add_alias(session, entity, request.form)
+    except ValidationFailed as exc:
+        session.rollback()
+        for message in _errors(exc).values():
+            flash(message, "error")
+        return redirect(back)
+    session.commit()
+    flash(gettext("entity.alias_added", n=relinked), "success")
+    return redirect(back)
 
 
 def _detail(entity_id: int, **extra: Any) -> str:

@@ -1,0 +1,491 @@
+"""Synthetic Arabic claim corpus: N claims with realistic length, entities, statuses, clitics.
+
+Run: ``.venv/bin/python bench/corpus.py --n 100000 [--db URL]`` from the repository root.
+Small N (``--path service``, the default up to 2,000) goes through the project's own
+``create_claim`` service; larger N uses a bulk path (executemany on SQLite, COPY on
+PostgreSQL) that fills the same derived rows (text_key, mentions, quantities, claim_bands)
+with the same functions, in worker processes.  Fixed seed; every claim has an
+``import_key``, so an interrupted load re-runs to completion without duplicates.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import functools
+import importlib.util
+import itertools
+import multiprocessing as mp
+import random
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import Engine, bindparam, func, select, text  # noqa: E402
+
+from claims.db import make_engine  # noqa: E402
+from claims.models import Alias, Claim, Entity, Tag, User  # noqa: E402
+from claims.text.arabic import normalize  # noqa: E402
+from claims.text.linking import AliasEntry, AliasIndex, alias_key, text_search_key  # noqa: E402
+from claims.text.matching import claim_signature, lsh_band_keys  # noqa: E402
+from claims.text.quantities import extract_quantities  # noqa: E402
+
+SEED = 20261125
+BENCH_USER, BENCH_PASSWORD = "bench", "bench-password-123"
+STATUSES = {"unstarted": 35, "in_progress": 15, "false": 15, "mostly_false": 8,
+            "misleading": 8, "mixed": 5, "mostly_true": 5, "true": 6, "unverifiable": 3}
+TYPES = {"quantity": 30, "other": 25, "prediction": 10, "rule": 8, "personal": 8,
+         "correlation": 7, "voting": 6, "opinion": 6}
+PEOPLE = [("فلاديمير بوتين", "Vladimir Putin", "بوتين"), ("إلهام علييف", "Ilham Aliyev", "علييف"),
+          ("رجب طيب أردوغان", "Recep Tayyip Erdogan", "أردوغان"),
+          ("عبد الفتاح السيسي", "Abdel Fattah el-Sisi", "السيسي"),
+          ("دونالد ترامب", "Donald Trump", "ترامب"), ("جو بايدن", "Joe Biden", "بايدن"),
+          ("فولوديمير زيلينسكي", "Volodymyr Zelensky", "زيلينسكي"),
+          ("بنيامين نتنياهو", "Benjamin Netanyahu", "نتنياهو"),
+          ("إيمانويل ماكرون", "Emmanuel Macron", "ماكرون"), ("قيس سعيد", "Kais Saied", "سعيد"),
+          ("عبد المجيد تبون", "Abdelmadjid Tebboune", "تبون"),
+          ("محمد بن سلمان", "Mohammed bin Salman", "بن سلمان")]
+PLACES = [("أذربيجان", "Azerbaijan"), ("روسيا", "Russia"), ("مصر", "Egypt"), ("غزة", "Gaza"),
+          ("السودان", "Sudan"), ("لبنان", "Lebanon"), ("سوريا", "Syria"), ("العراق", "Iraq"),
+          ("تونس", "Tunisia"), ("الجزائر", "Algeria"), ("المغرب", "Morocco"),
+          ("الأردن", "Jordan"), ("اليمن", "Yemen"), ("ليبيا", "Libya"), ("قطر", "Qatar"),
+          ("الكويت", "Kuwait"), ("أوكرانيا", "Ukraine"), ("تركيا", "Turkey"),
+          ("إيران", "Iran"), ("فرنسا", "France"), ("القاهرة", "Cairo"), ("بغداد", "Baghdad"),
+          ("دمشق", "Damascus"), ("بيروت", "Beirut"), ("الخرطوم", "Khartoum"),
+          ("غروزني", "Grozny"), ("أكتاو", "Aktau"), ("موسكو", "Moscow")]
+ORGS = ["الأمم المتحدة", "البنك الدولي", "صندوق النقد الدولي", "منظمة الصحة العالمية",
+        "جامعة الدول العربية", "الاتحاد الأوروبي", "حلف الناتو", "الصليب الأحمر",
+        "وزارة الصحة", "وزارة الدفاع", "البنك المركزي", "الكرملين"]
+FIRST = ["محمد", "أحمد", "علي", "حسن", "خالد", "عمر", "يوسف", "سارة", "فاطمة", "ليلى", "مريم",
+         "إبراهيم", "مصطفى", "نور", "هدى", "سامي", "كريم", "رانيا", "طارق", "زينب", "عادل",
+         "منى", "جمال", "سلمى", "ياسر", "هالة", "ماجد", "دينا", "وليد", "أمل"]
+LAST = ["العلي", "الحسيني", "المصري", "الشامي", "العتيبي", "القحطاني", "الزعبي", "الخطيب",
+        "النجار", "الحداد", "البغدادي", "التونسي", "الجزائري", "المغربي", "السوداني",
+        "الكبيسي", "الدوري", "الراشد", "الفاسي", "البيطار", "العمري", "الساعدي", "الربيعي",
+        "الهاشمي", "الكردي", "الطائي", "الشمري", "الأنصاري", "الخوري", "حداد", "منصور",
+        "عيسى", "جابر", "سليمان", "يعقوب", "الصباغ", "القاسم", "الدباغ", "المحمود", "الحلبي"]
+SAY = ["قال", "أكد", "زعم", "صرح", "أعلن", "ادعى", "كتب", "نشر", "أفاد"]
+WORDS = ("الحكومة الرئيس الوزير البرلمان الجيش الشرطة المواطنين الأسعار التضخم البطالة "
+         "الاقتصاد الانتخابات الصحة المستشفيات اللقاحات المدارس الجامعات الطلاب الكهرباء "
+         "المياه الوقود القمح الخبز الموازنة الديون الضرائب الرواتب الاستثمار الصادرات "
+         "الواردات السياحة الزراعة الصناعة النفط الغاز الطاقة الطائرة المطار الحدود اللاجئين "
+         "المهاجرين الحرب الهجوم القصف الصواريخ المسيرات الضحايا المصابين القتلى الجرحى "
+         "المساعدات الإغاثة الفيضانات الزلزال الجفاف المناخ التلوث الغابات الطرق الجسور "
+         "الإسكان الإيجارات العقارات البنوك العملة الدولار الذهب الأسهم البورصة الفقر الأطفال "
+         "النساء الشباب العمال الفلاحين الأطباء المعلمين القضاة المحكمة الدستور القانون "
+         "الفساد الرشوة التحقيق التقرير الدراسة الإحصاءات الأرقام النسبة الزيادة الانخفاض "
+         "ارتفع انخفض تضاعف تراجع بلغ تجاوز سجل شهد أعلن رفض وافق قرر منع سمح خفض رفع "
+         "العام الماضي الشهر الأسبوع اليوم أمس خلال منذ حتى بعد قبل نحو أكثر أقل من في على "
+         "إلى عن مع بين أن لم لن قد كان كانت يكون هذا هذه ذلك التي الذي جميع كل بعض أول "
+         "آخر جديد جديدة كبير كبيرة أعلى أدنى رسمي رسمية حكومي دولي محلي وطني مرة مرات").split()
+UNITS = ["شخصاً", "مليون دولار", "مليار دولار", "في المئة", "طناً", "كيلومتراً", "ألف شخص",
+         "مليون نسمة", "مدرسة", "مستشفى", "يوماً", "عاماً"]
+TAGS = ("انتخابات اقتصاد صحة حرب لاجئين تعليم طاقة مناخ فساد أمن زراعة نقل إسكان عملة "
+        "سياحة رياضة ثقافة تكنولوجيا إعلام قضاء").split()
+HARAKAT = "\u064e\u064f\u0650\u0652\u0651\u064b"
+OUTLETS = ["أ ف ب", "رويترز", "الجزيرة", "بي بي سي عربي", "سكاي نيوز عربية", "الشرق الأوسط"]
+
+
+def weighted(rng: random.Random, table: dict[str, int]) -> str:
+    """One key of ``table`` drawn with its weight."""
+    return rng.choices(list(table), weights=list(table.values()))[0]
+
+
+def clitic(rng: random.Random, word: str) -> str:
+    """The word, sometimes with a proclitic (و ب ل ف، لل for ال)."""
+    roll = rng.random()
+    if roll < 0.6:
+        return word
+    if word.startswith("ال"):
+        return rng.choice(["و", "ب", "وب", "ف", "ك"]) + word if roll < 0.85 else "لل" + word[2:]
+    return rng.choice(["و", "ب", "ل", "وب", "ف", "ول"]) + word
+
+
+def vary(rng: random.Random, word: str) -> str:
+    """Diacritics, tatweel or a bare alef on some words (stored text keeps them)."""
+    roll = rng.random()
+    if roll < 0.08:
+        letters = list(word)
+        for i in sorted(rng.sample(range(len(letters)), k=min(2, len(letters))), reverse=True):
+            letters.insert(i + 1, rng.choice(HARAKAT))
+        return "".join(letters)
+    if roll < 0.10 and len(word) > 3:
+        return word[:2] + "\u0640" + word[2:]
+    if roll < 0.14:
+        return word.replace("أ", "ا").replace("إ", "ا")
+    return word
+
+
+def entity_specs() -> list[tuple[str, str, str, str | None, list[tuple[str, str, str]]]]:
+    """(key, kind, name_ar, name_en, aliases) for ~1,300 entities, famous ones first."""
+    specs: list[tuple[str, str, str, str | None, list[tuple[str, str, str]]]] = []
+    for i, (ar, en, short) in enumerate(PEOPLE):
+        specs.append((f"bench:p{i}", "person", ar, en, [(short, "short", "ar")]))
+    for i, (ar, en) in enumerate(PLACES):
+        specs.append((f"bench:l{i}", "place", ar, en, []))
+    for i, ar in enumerate(ORGS):
+        specs.append((f"bench:o{i}", "organisation", ar, None, []))
+    for i, first in enumerate(FIRST):
+        for j, last in enumerate(LAST):
+            specs.append((f"bench:s{i}_{j}", "person", f"{first} {last}", None, []))
+    return specs
+
+
+def ensure_reference(engine: Engine) -> tuple[int, list[AliasEntry], list[int], dict[str, int]]:
+    """Entities, aliases, tags and the bench user (idempotent); returns what claims need."""
+    from sqlalchemy.orm import Session
+
+    from claims.security import hash_password
+    from claims.services.linker import aliases_changed
+
+    with Session(engine) as session:
+        existing = set(session.scalars(select(Entity.key).where(Entity.key.like("bench:%"))))
+        for key, kind, ar, en, aliases in entity_specs():
+            if key in existing:
+                continue
+            entity = Entity(key=key, kind=kind, name_ar=ar, name_en=en)
+            names = [(ar, "name", "ar"), *([(en, "name", "en")] if en else []), *aliases]
+            for alias_text, alias_kind, lang in names:
+                entity.aliases.append(Alias(text=alias_text, key=alias_key(alias_text),
+                                            kind=alias_kind, lang=lang))
+            session.add(entity)
+        for name in TAGS:
+            if session.scalar(select(Tag.id).where(Tag.key == normalize(name))) is None:
+                session.add(Tag(name=name, key=normalize(name)))
+        user = session.scalar(select(User).where(User.username == BENCH_USER))
+        if user is None:
+            user = User(username=BENCH_USER, password_hash=hash_password(BENCH_PASSWORD),
+                        role="editor")
+            session.add(user)
+        session.flush()
+        aliases_changed(session)
+        session.commit()
+        rows = session.execute(
+            select(Alias.id, Alias.entity_id, Alias.text, Alias.kind, Alias.lang, Entity.kind,
+                   Entity.key).join(Entity, Entity.id == Alias.entity_id)
+            .where(Entity.key.like("bench:%")).order_by(Entity.id, Alias.id)).all()
+        entries = [AliasEntry(r[0], r[1], r[2], r[3], r[4], r[5]) for r in rows]
+        people = list(dict.fromkeys(r[1] for r in rows if r[5] == "person"))
+        tags = {name: session.scalar(select(Tag.id).where(Tag.key == normalize(name))) or 0
+                for name in TAGS}
+        return user.id, entries, people, tags
+
+
+@functools.cache
+def _zipf(size: int) -> list[float]:
+    return list(itertools.accumulate(1 / (rank + 5) for rank in range(1, size + 1)))
+
+
+def make_claim(i: int, names: Sequence[tuple[int, str]], people: Sequence[int]) -> dict[str, Any]:
+    """The i-th synthetic claim (deterministic in i): text, speaker, status, type, tags."""
+    rng = random.Random(SEED * 1_000_003 + i)
+    # Zipf-Mandelbrot popularity (s = 1, q = 5): a few entities in many claims, most in few.
+    pick = lambda: rng.choices(names, cum_weights=_zipf(len(names)))[0]  # noqa: E731
+    speaker = rng.choices(people, cum_weights=_zipf(len(people)))[0] \
+        if rng.random() < 0.6 else None
+    speaker_name = next((n for e, n in names if e == speaker), None)
+    words = [rng.choice(SAY), clitic(rng, speaker_name) if speaker_name else "مصدر", "إن"]
+    for _ in range(rng.randint(1, 3)):
+        body = [rng.choice(WORDS) for _ in range(rng.randint(4, 12))]
+        body.insert(rng.randrange(len(body) + 1), clitic(rng, pick()[1]))
+        if rng.random() < 0.45:
+            number = str(rng.choice([rng.randint(2, 99), rng.randint(100, 99999)]))
+            if rng.random() < 0.2:
+                number = number.translate({ord(d): chr(0x0660 + int(d)) for d in "0123456789"})
+            body.insert(rng.randrange(len(body) + 1), f"{number} {rng.choice(UNITS)}")
+        words.extend(body)
+    text_ = " ".join(vary(rng, w) for w in words) + "."
+    return {"text": text_, "speaker_id": speaker, "status": weighted(rng, STATUSES),
+            "claim_type": weighted(rng, TYPES),
+            "tags": sorted(set(rng.sample(TAGS, k=rng.choice([0, 1, 1, 2, 3]))))}
+
+
+def created_at(i: int, n: int) -> dt.datetime:
+    """Creation times spread over five years, increasing with i."""
+    start = dt.datetime(2021, 1, 1, tzinfo=dt.UTC)
+    return start + dt.timedelta(seconds=int(i * (5 * 365 * 86400) / max(n, 1)))
+
+
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(entries: list[AliasEntry], names: list[tuple[int, str]], people: list[int]
+                 ) -> None:
+    _WORKER.update(index=AliasIndex(entries), names=names, people=people)
+
+
+def derive(i: int, light: bool = False) -> tuple[int, dict[str, Any]]:
+    """Claim i with its derived rows: text_key, mentions, quantities, band keys (unless
+    ``light``, for tests that need many claims fast and no near-duplicate data)."""
+    claim = make_claim(i, _WORKER["names"], _WORKER["people"])
+    body = claim["text"]
+    claim["text_key"] = text_search_key(body)
+    claim["mentions"] = [(m.entity_id, m.alias_id, m.start, m.end, m.surface[:256], m.method,
+                          m.confidence, m.is_demonym) for m in _WORKER["index"].find(body)]
+    claim["quantities"] = [] if light else [
+        (q.start, q.end, q.surface[:200], q.value, q.upper, q.total, q.unit, q.approx, q.bound,
+         q.kind) for q in extract_quantities(body)]
+    claim["bands"] = [] if light else sorted(set(lsh_band_keys(claim_signature(body))))
+    return i, claim
+
+
+def light_load(engine: Engine, n: int, start: int = 0) -> None:
+    """Claims start..n-1 in-process without quantities or bands (tests: 10,000 in seconds)."""
+    user_id, entries, people, tag_ids = ensure_reference(engine)
+    _init_worker(entries, _names(entries), people)
+    ids = next_ids(engine)
+    for part in chunks(start, n, 5000):
+        write_chunk(engine, [derive(i, light=True) for i in part], n, user_id, tag_ids, ids)
+
+
+def _names(entries: list[AliasEntry]) -> list[tuple[int, str]]:
+    return [(e.entity_id, e.text) for e in entries if e.lang == "ar"]
+
+
+def _load_migration() -> Any:
+    path = ROOT / "migrations" / "versions" / "0002_text_engine_ingest_and_interchange.py"
+    spec = importlib.util.spec_from_file_location("claims_migration_0002", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def loaded(engine: Engine) -> int:
+    """How many bench claims are already in the database (a prefix of 0..N-1)."""
+    with engine.connect() as conn:
+        return int(conn.scalar(select(func.count()).select_from(Claim)
+                               .where(Claim.import_key.like("bench:%"))) or 0)
+
+
+def load_service(url: str, n: int) -> dict[str, float]:
+    """Small N: every claim through create_claim, one transaction each (the web's path)."""
+    from claims import create_app
+    from claims.db import begin_write, session_scope
+    from claims.services.claims import create_claim
+
+    app = create_app({"database_url": url})
+    engine = make_engine(url)
+    user_id, entries, people, _ = ensure_reference(engine)
+    names = _names(entries)
+    start, began = loaded(engine), time.perf_counter()
+    with app.app_context(), session_scope(app) as session:
+        user = session.get(User, user_id)
+        for i in range(start, n):
+            claim = make_claim(i, names, people)
+            begin_write(session)
+            created = create_claim(session, user, {  # type: ignore[arg-type]
+                "text": claim["text"], "source_url": f"https://news.example/{i // 8}",
+                "source_title": f"تقرير {i // 8}", "status": claim["status"],
+                "claim_type": claim["claim_type"], "tags": ",".join(claim["tags"]),
+                "speaker": f"#{claim['speaker_id']}" if claim["speaker_id"] else ""})
+            created.import_key = f"bench:{i}"
+            created.created_at = created.updated_at = created_at(i, n)
+            session.commit()
+    elapsed = time.perf_counter() - began
+    return {"claims": n - start, "seconds": elapsed, "rate": (n - start) / max(elapsed, 1e-9),
+            "index_seconds": 0.0}
+
+
+CLAIM_COLS = ("id", "text", "text_key", "source_id", "speaker_id", "claim_date", "claim_type",
+              "status", "created_by_id", "created_at", "updated_at", "version", "import_key")
+TABLES = {
+    "source_documents": ("id", "title", "outlet", "url", "language", "text", "created_at"),
+    "claims": CLAIM_COLS,
+    "claim_tags": ("claim_id", "tag_id"),
+    "status_changes": ("claim_id", "from_status", "to_status", "user_id", "created_at", "note"),
+    "mentions": ("claim_id", "entity_id", "alias_id", "start", "end", "surface", "method",
+                 "confidence", "is_demonym", "review"),
+    "quantities": ("claim_id", "start", "end", "surface", "value", "upper", "total", "unit",
+                   "approx", "bound", "kind"),
+    "claim_bands": ("band_key", "claim_id"),
+}
+
+
+def _write(conn: Any, table: str, rows: list[tuple[Any, ...]]) -> None:
+    """Insert rows fast: COPY on PostgreSQL, one executemany on SQLite."""
+    if not rows:
+        return
+    cols = ", ".join(f'"{c}"' for c in TABLES[table])
+    if conn.dialect.name == "postgresql":
+        with conn.connection.driver_connection.cursor() as cur, \
+                cur.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    marks = ", ".join("?" for _ in TABLES[table])
+    conn.exec_driver_sql(f"INSERT INTO {table} ({cols}) VALUES ({marks})", rows)
+
+
+def _search_index(conn: Any, create: bool) -> bool:
+    """Drop (create=False) or build the full-text index; returns whether it existed."""
+    if conn.dialect.name == "sqlite":
+        exists = bool(conn.exec_driver_sql(
+            "SELECT 1 FROM sqlite_master WHERE name = 'claims_fts_ai'").first())
+        statements = _load_migration().SQLITE_FTS[1:]
+        if create:
+            for statement in statements:
+                conn.exec_driver_sql(statement.replace("CREATE TRIGGER",
+                                                       "CREATE TRIGGER IF NOT EXISTS"))
+        else:
+            for trigger in ("claims_fts_ai", "claims_fts_ad", "claims_fts_au"):
+                conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {trigger}")
+        return exists
+    exists = bool(conn.exec_driver_sql(
+        "SELECT 1 FROM pg_indexes WHERE indexname = 'ix_claims_text_key_tsv'").first())
+    if create:
+        conn.exec_driver_sql("CREATE INDEX IF NOT EXISTS ix_claims_text_key_tsv ON claims "
+                             "USING gin (to_tsvector('simple', text_key))")
+    else:
+        conn.exec_driver_sql("DROP INDEX IF EXISTS ix_claims_text_key_tsv")
+    return exists
+
+
+def _stamp(value: dt.datetime | dt.date, sqlite: bool) -> Any:
+    if not sqlite:
+        return value
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")
+    return value.isoformat()
+
+
+def _rows(i: int, n: int, claim_id: int, source_id: int, user_id: int, claim: dict[str, Any],
+          tag_ids: dict[str, int], out: dict[str, list[tuple[Any, ...]]], sqlite: bool) -> None:
+    when = created_at(i, n)
+    out["claims"].append((claim_id, claim["text"], claim["text_key"], source_id,
+                          claim["speaker_id"], _stamp(when.date(), sqlite), claim["claim_type"],
+                          claim["status"], user_id, _stamp(when, sqlite), _stamp(when, sqlite),
+                          1, f"bench:{i}"))
+    out["claim_tags"] += [(claim_id, tag_ids[t]) for t in claim["tags"]]
+    path = [None, "unstarted"]
+    if claim["status"] != "unstarted":
+        path += ([] if claim["status"] == "in_progress" else ["in_progress"]) + [claim["status"]]
+    for step, (before, after) in enumerate(itertools.pairwise(path)):
+        stamp = _stamp(when + dt.timedelta(hours=step * 5), sqlite)
+        out["status_changes"].append((claim_id, before, after, user_id, stamp, ""))
+    out["mentions"] += [(claim_id, *m, "auto") for m in claim["mentions"]]
+    out["quantities"] += [(claim_id, *q) for q in claim["quantities"]]
+    out["claim_bands"] += [(key, claim_id) for key in claim["bands"]]
+
+
+def next_ids(engine: Engine) -> dict[str, int]:
+    """The next free claim and source ids (the bulk path assigns ids itself)."""
+    with engine.connect() as conn:
+        return {"claim": int(conn.scalar(select(func.max(Claim.id))) or 0) + 1,
+                "source": int(conn.exec_driver_sql(
+                    "SELECT coalesce(max(id), 0) FROM source_documents").scalar() or 0) + 1}
+
+
+def write_chunk(engine: Engine, derived: Sequence[tuple[int, dict[str, Any]]], n: int,
+                user_id: int, tag_ids: dict[str, int], ids: dict[str, int]) -> None:
+    """Insert derived claims, their sources and derived rows in one transaction."""
+    sqlite = engine.dialect.name == "sqlite"
+    out: dict[str, list[tuple[Any, ...]]] = {t: [] for t in TABLES}
+    urls = {f"https://news.example/{i // 8}" for i, _ in derived}
+    with engine.connect() as conn:
+        found = conn.execute(text("SELECT url, id FROM source_documents WHERE url IN :urls")
+                             .bindparams(bindparam("urls", expanding=True)),
+                             {"urls": sorted(urls)})
+        sources: dict[str, int] = {row[0]: row[1] for row in found}
+    for i, claim in derived:
+        source_url = f"https://news.example/{i // 8}"
+        if source_url not in sources:
+            sources[source_url] = ids["source"]
+            out["source_documents"].append(
+                (ids["source"], f"تقرير {i // 8} عن {claim['text'][:60]}",
+                 OUTLETS[i % len(OUTLETS)], source_url, "ar", "",
+                 _stamp(created_at(i, n), sqlite)))
+            ids["source"] += 1
+        _rows(i, n, ids["claim"], sources[source_url], user_id, claim, tag_ids, out, sqlite)
+        ids["claim"] += 1
+    with engine.begin() as conn:
+        for table in TABLES:
+            _write(conn, table, out[table])
+        if not sqlite:
+            for table in ("claims", "source_documents"):
+                conn.exec_driver_sql(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                                     f"(SELECT coalesce(max(id), 1) FROM {table}))")
+
+
+def bulk_load(url: str, n: int, workers: int, chunk: int = 4000) -> dict[str, float]:
+    """Large N: derived rows computed in worker processes, written in big transactions."""
+    engine = make_engine(url)
+    user_id, entries, people, tag_ids = ensure_reference(engine)
+    start = loaded(engine)
+    sqlite = engine.dialect.name == "sqlite"
+    began = time.perf_counter()
+    with engine.begin() as conn:
+        fresh = not conn.scalar(select(func.count()).select_from(Claim))
+        # A first load builds the full-text index once at the end (as does a resumed one
+        # whose index was dropped by the interrupted run).
+        deferred = not _search_index(conn, create=True) if not fresh else True
+        if deferred:
+            _search_index(conn, create=False)
+    ids = next_ids(engine)
+    ctx = mp.get_context("fork")
+    with ctx.Pool(workers, _init_worker, (entries, _names(entries), people)) as pool:
+        derived = pool.imap(derive, range(start, n), chunksize=100)
+        for part in chunks(start, n, chunk):
+            write_chunk(engine, [next(derived) for _ in part], n, user_id, tag_ids, ids)
+            print(f"  {part.stop:,}/{n:,} claims  {time.perf_counter() - began:.0f}s",
+                  file=sys.stderr, flush=True)
+    loaded_seconds = time.perf_counter() - began
+    index_began = time.perf_counter()
+    with engine.begin() as conn:
+        if deferred:
+            _search_index(conn, create=True)
+            if sqlite:
+                conn.exec_driver_sql("INSERT INTO claims_fts(claims_fts) VALUES ('rebuild')")
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql("ANALYZE" if sqlite else "VACUUM ANALYZE")
+    index_seconds = time.perf_counter() - index_began
+    return {"claims": n - start, "seconds": loaded_seconds,
+            "rate": (n - start) / max(loaded_seconds, 1e-9), "index_seconds": index_seconds}
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Create (or complete) a corpus and print a table of what it took."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=100_000)
+    parser.add_argument("--db", default=None, help="database URL (default: instance/ SQLite)")
+    parser.add_argument("--path", choices=("auto", "service", "bulk"), default="auto")
+    parser.add_argument("--workers", type=int, default=max(1, (mp.cpu_count() or 2)))
+    args = parser.parse_args(argv)
+    url = args.db or f"sqlite:///{ROOT / 'instance' / f'bench-{args.n}.sqlite3'}"
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    from alembic import command
+
+    from claims.cli import alembic_config
+
+    command.upgrade(alembic_config(url), "head")  # type: ignore[arg-type]
+    path = args.path if args.path != "auto" else ("service" if args.n <= 2000 else "bulk")
+    stats = load_service(url, args.n) if path == "service" else \
+        bulk_load(url, args.n, args.workers)
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        counts = {t: conn.scalar(text(f"SELECT count(*) FROM {t}"))
+                  for t in ("claims", "mentions", "quantities", "claim_bands", "status_changes",
+                            "claim_tags", "source_documents", "entities", "aliases")}
+    print(f"\ncorpus at {engine.url.render_as_string(hide_password=True)} ({path} path)")
+    print("| claims loaded | seconds | claims/s | index build s | " +
+          " | ".join(counts) + " |")
+    print("|---|---|---|---|" + "---|" * len(counts))
+    print(f"| {stats['claims']:,} | {stats['seconds']:.1f} | {stats['rate']:,.0f} | "
+          f"{stats['index_seconds']:.1f} | " + " | ".join(f"{v:,}" for v in counts.values())
+          + " |")
+
+
+def chunks(start: int, stop: int, size: int) -> Iterator[range]:
+    """Consecutive ranges covering start..stop."""
+    for first in range(start, stop, size):
+        yield range(first, min(first + size, stop))
+
+
+if __name__ == "__main__":
+    main()

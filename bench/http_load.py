@@ -1,0 +1,238 @@
+"""HTTP under load: gunicorn (config/gunicorn.conf.py) on loopback, keep-alive clients.
+
+Run: ``.venv/bin/python bench/http_load.py --n 100000 [--db URL] [--seconds 60]`` after
+``bench/corpus.py``.  For 8 and 32 concurrent clients: first ``/healthz`` alone, then a mix
+of 90% reads (claim pages and searches) and 10% status changes (CSRF token, version), each
+for ``--seconds``.  Prints requests/s and p50/p99 per kind, the ratio to /healthz, 5xx and
+"database is locked" counts, and the resident memory of the gunicorn workers.  The client
+is asyncio in one process on the same machine, so it takes CPU from the server too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import re
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+from collections import defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.corpus import BENCH_PASSWORD, BENCH_USER  # noqa: E402
+from bench.search import percentile  # noqa: E402
+
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+VERSION_RE = re.compile(r'name="version"[^>]*value="(\d+)"')
+STATUSES = ["in_progress", "false", "true", "mixed", "misleading", "mostly_false"]
+QUERIES = ["بوتين", "وبوتين", "Putin", "علييف", "الحكومة", "الأسعار", "لأردوغان", "الانتخابات",
+           "السيسي", "القمح", "الكهرباء", "مصر", "بغداد", "الحرب", "البطالة", "Trump"]
+
+
+class Client:
+    """One keep-alive HTTP/1.1 connection with its own cookie."""
+
+    def __init__(self, port: int) -> None:
+        self.port, self.cookie, self.reader, self.writer = port, "", None, None
+
+    async def request(self, method: str, path: str, form: dict[str, str] | None = None
+                      ) -> tuple[int, str]:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
+        body = urllib.parse.urlencode(form).encode() if form is not None else b""
+        head = [f"{method} {path} HTTP/1.1", "Host: 127.0.0.1", "Connection: keep-alive"]
+        if self.cookie:
+            head.append(f"Cookie: claims_session={self.cookie}")
+        if form is not None:
+            head += ["Content-Type: application/x-www-form-urlencoded",
+                     f"Content-Length: {len(body)}"]
+        assert self.writer and self.reader
+        self.writer.write(("\r\n".join(head) + "\r\n\r\n").encode() + body)
+        status_line = await self.reader.readline()
+        status = int(status_line.split()[1])
+        length, close = 0, False
+        while (line := await self.reader.readline()) not in (b"\r\n", b""):
+            name, _, value = line.decode("latin-1").partition(":")
+            name, value = name.strip().lower(), value.strip()
+            if name == "content-length":
+                length = int(value)
+            elif name == "set-cookie" and value.startswith("claims_session="):
+                self.cookie = value.split(";", 1)[0].split("=", 1)[1]
+            elif name == "connection" and value.lower() == "close":
+                close = True
+        data = await self.reader.readexactly(length) if length else b""
+        if close:
+            self.writer.close()
+            self.writer = None
+        return status, data.decode("utf-8", "replace")
+
+    async def login(self) -> str:
+        _, page = await self.request("GET", "/login")
+        token = CSRF_RE.search(page)
+        assert token, "no CSRF token on the login page"
+        status, _ = await self.request("POST", "/login", {
+            "csrf_token": token.group(1), "username": BENCH_USER, "password": BENCH_PASSWORD})
+        assert status == 302, f"login failed ({status})"
+        _, page = await self.request("GET", "/claims/new")  # login starts a new session
+        token = CSRF_RE.search(page)
+        assert token, "no CSRF token on the new-claim page"
+        return token.group(1)
+
+
+async def _worker(k: int, clients: int, port: int, until: float, mode: str, max_id: int,
+                  stats: dict[str, list[float]], errors: dict[str, int]) -> None:
+    rng = random.Random(k)
+    client = Client(port)
+    token = await client.login() if mode == "mix" else ""
+    versions: dict[int, int] = {}
+    mine = [i for i in range(1 + k, max_id + 1, clients)]
+    while time.perf_counter() < until:
+        roll = rng.random()
+        if mode == "healthz":
+            kind, method, path, form = "healthz", "GET", "/healthz", None
+        elif roll < 0.10:
+            claim_id = rng.choice(mine)
+            if claim_id not in versions:
+                status, page = await client.request("GET", f"/claims/{claim_id}")
+                found = VERSION_RE.search(page)
+                versions[claim_id] = int(found.group(1)) if found else 1
+            kind, method, path = "status change", "POST", f"/claims/{claim_id}/status"
+            form = {"csrf_token": token, "status": rng.choice(STATUSES),
+                    "version": str(versions[claim_id]), "note": "bench"}
+        elif roll < 0.70:
+            kind, method, path, form = "claim page", "GET", \
+                f"/claims/{rng.randint(1, max_id)}", None
+        else:
+            kind, method, path, form = "search", "GET", \
+                "/claims?q=" + urllib.parse.quote(rng.choice(QUERIES)), None
+        began = time.perf_counter()
+        status, page = await client.request(method, path, form)
+        stats[kind].append((time.perf_counter() - began) * 1000)
+        if status >= 500:
+            errors["5xx"] += 1
+        if kind == "status change":
+            if status == 302:
+                versions[claim_id] += 1
+            else:
+                errors[f"status change {status}"] += 1
+                found = VERSION_RE.search(page)
+                versions.pop(claim_id, None) if not found else \
+                    versions.__setitem__(claim_id, int(found.group(1)))
+
+
+def phase(port: int, clients: int, seconds: float, mode: str, max_id: int
+          ) -> tuple[dict[str, list[float]], dict[str, int], float]:
+    """Run ``clients`` concurrent clients for ``seconds``; returns latencies and errors."""
+    stats: dict[str, list[float]] = defaultdict(list)
+    errors: dict[str, int] = defaultdict(int)
+
+    async def main() -> float:
+        until = time.perf_counter() + seconds
+        began = time.perf_counter()
+        await asyncio.gather(*(_worker(k, clients, port, until, mode, max_id, stats, errors)
+                               for k in range(clients)))
+        return time.perf_counter() - began
+
+    elapsed = asyncio.run(main())
+    return stats, errors, elapsed
+
+
+def worker_rss(master: int) -> list[int]:
+    """Resident memory (MiB) of each gunicorn worker (children of the master)."""
+    sizes = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            status = (entry / "status").read_text()
+        except OSError:
+            continue
+        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+        if int(fields.get("PPid", "0").strip()) == master:
+            sizes.append(int(fields.get("VmRSS", "0 kB").split()[0]) // 1024)
+    return sizes
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Start gunicorn on the bench database, run the phases, print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=100_000)
+    parser.add_argument("--db", default=None, help="database URL (default: instance/ SQLite)")
+    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--clients", default="8,32")
+    args = parser.parse_args(argv)
+    url = args.db or f"sqlite:///{ROOT / 'instance' / f'bench-{args.n}.sqlite3'}"
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    log = Path(os.environ.get("TMPDIR", "/tmp")) / f"claims-bench-gunicorn-{port}.log"
+    env = dict(os.environ, CLAIMS_DATABASE_URL=url, CLAIMS_ENV="production",
+               CLAIMS_SECRET_KEY=secrets.token_urlsafe(48))
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--config", str(ROOT / "config" / "gunicorn.conf.py"),
+         "--bind", f"127.0.0.1:{port}"], env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
+    try:
+        _wait(port)
+        from sqlalchemy import text
+
+        from claims.db import make_engine
+
+        engine = make_engine(url)
+        with engine.connect() as conn:
+            max_id = int(conn.scalar(text("SELECT max(id) FROM claims")) or 1)
+        engine.dispose()
+        rows = []
+        for clients in (int(c) for c in args.clients.split(",")):
+            health, _, h_elapsed = phase(port, clients, args.seconds, "healthz", max_id)
+            stats, errors, elapsed = phase(port, clients, args.seconds, "mix", max_id)
+            health_rate = len(health["healthz"]) / h_elapsed
+            rows.append((clients, "healthz", len(health["healthz"]) / h_elapsed,
+                         health["healthz"], 1.0, {}))
+            for kind in ("claim page", "search", "status change"):
+                rate = len(stats[kind]) / elapsed
+                rows.append((clients, kind, rate, stats[kind], rate / health_rate, errors))
+            total = sum(len(v) for v in stats.values()) / elapsed
+            rows.append((clients, "all (mix)", total, [x for v in stats.values() for x in v],
+                         total / health_rate, errors))
+        rss = worker_rss(server.pid)
+        locked = log.read_text(errors="replace").count("database is locked")
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+    print(f"\nHTTP on {url.split(':')[0]}, {max_id:,} claims, gunicorn {len(rss)} workers, "
+          f"{args.seconds:.0f} s per phase")
+    print("| clients | requests | req/s | p50 ms | p99 ms | rate ÷ healthz | errors |")
+    print("|---|---|---|---|---|---|---|")
+    for clients, kind, rate, times, ratio, errors in rows:
+        shown = ", ".join(f"{k}: {v}" for k, v in sorted(errors.items())) if kind.startswith(
+            "all") else ""
+        print(f"| {clients} | {kind} | {rate:,.0f} | {percentile(times, 50):.1f} | "
+              f"{percentile(times, 99):.1f} | {ratio:.2f} | {shown} |")
+    print(f"\nworker RSS (MiB): {rss}; 'database is locked' in the server log: {locked}")
+
+
+def _wait(port: int, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            status, _ = asyncio.run(Client(port).request("GET", "/healthz"))
+            if status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.3)
+    raise SystemExit("gunicorn did not answer /healthz")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,158 @@
+"""Search latency on a bench corpus: entity and text queries through ``search_claims``.
+
+Run: ``.venv/bin/python bench/search.py --n 100000 [--db URL]`` after ``bench/corpus.py``.
+500 distinct queries of each kind (top 20 with a snippet), the 500 most frequent terms as the
+worst case, and a ``LIKE '%q%'`` scan on the same database (count + newest 20, the same shape
+of answer) over a sample of the same queries for the ratio.  Prints a Markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import select, text  # noqa: E402
+from sqlalchemy.orm import Session  # noqa: E402
+
+from claims import create_app  # noqa: E402
+from claims.db import session_scope  # noqa: E402
+from claims.models import Alias, Claim, Entity  # noqa: E402
+from claims.services.search import ClaimFilters, search_claims  # noqa: E402
+from claims.text.arabic import normalize  # noqa: E402
+
+SEED = 7
+PROCLITICS = ["", "", "و", "ب", "ل", "وب", "ف"]
+HARAKA = "\u064e"
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """The q-th percentile (nearest rank) of values."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))]
+
+
+def snippet(body: str, q: str, width: int = 60) -> str:
+    """About 2×width characters of ``body`` around the first query word found."""
+    key = normalize(body)
+    for word in normalize(q).split():
+        at = key.find(word)
+        if at >= 0:
+            centre = round(at * len(body) / max(len(key), 1))
+            start = max(0, centre - width)
+            return ("…" if start else "") + body[start:centre + width] + "…"
+    return body[:2 * width] + ("…" if len(body) > 2 * width else "")
+
+
+def entity_queries(session: Session, count: int, rng: random.Random) -> list[str]:
+    """Distinct alias spellings with clitics, diacritics and English names."""
+    aliases = session.scalars(select(Alias.text).join(Entity, Entity.id == Alias.entity_id)
+                              .where(Entity.key.like("bench:%")).order_by(Alias.id)).all()
+    found: dict[str, None] = {}
+    while len(found) < count:
+        name = rng.choice(aliases)
+        if not name.isascii():
+            name = rng.choice(PROCLITICS) + name
+            if rng.random() < 0.2:
+                name = name[:2] + HARAKA + name[2:]
+        found[name] = None
+    return list(found)
+
+
+def term_counts(session: Session, sample: int = 20_000) -> Counter[str]:
+    """Word frequencies over the newest ``sample`` claims' search keys."""
+    counts: Counter[str] = Counter()
+    for key in session.scalars(select(Claim.text_key).order_by(Claim.id.desc()).limit(sample)):
+        counts.update(w for w in set(key.split()) if len(w) >= 3 and not w.isdigit())
+    return counts
+
+
+def text_queries(counts: Counter[str], count: int, rng: random.Random) -> list[str]:
+    """Distinct one- and two-word queries drawn with the corpus's own word frequencies."""
+    words, weights = zip(*counts.items(), strict=True)
+    found: dict[str, None] = {}
+    while len(found) < count:
+        picked = rng.choices(words, weights=weights, k=2 if rng.random() < 0.3 else 1)
+        found[" ".join(dict.fromkeys(picked))] = None
+    return list(found)
+
+
+def run(session: Session, queries: Sequence[str]) -> tuple[list[float], list[int]]:
+    """Milliseconds and totals of each query through search_claims (top 20 with snippets)."""
+    times, totals = [], []
+    for q in queries:
+        began = time.perf_counter()
+        result = search_claims(session, ClaimFilters(q=q), page_size=20)
+        for claim in result.claims:
+            snippet(claim.text, q)
+        times.append((time.perf_counter() - began) * 1000)
+        totals.append(result.total)
+        session.rollback()
+    return times, totals
+
+
+def like_scan(session: Session, queries: Sequence[str]) -> list[float]:
+    """Milliseconds of count + newest 20 with ``text_key LIKE '%q%'`` for each query."""
+    times = []
+    for q in queries:
+        pattern = "%" + normalize(q).replace("%", "").replace("_", "") + "%"
+        began = time.perf_counter()
+        session.execute(text("SELECT count(*) FROM claims WHERE text_key LIKE :p"),
+                        {"p": pattern}).scalar()
+        session.execute(text("SELECT id, text FROM claims WHERE text_key LIKE :p "
+                             "ORDER BY created_at DESC, id DESC LIMIT 20"), {"p": pattern}).all()
+        times.append((time.perf_counter() - began) * 1000)
+    return times
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Measure and print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=100_000)
+    parser.add_argument("--db", default=None, help="database URL (default: instance/ SQLite)")
+    parser.add_argument("--queries", type=int, default=500)
+    parser.add_argument("--like-sample", type=int, default=50,
+                        help="queries of each kind also run as a LIKE scan (slow by nature)")
+    args = parser.parse_args(argv)
+    url = args.db or f"sqlite:///{ROOT / 'instance' / f'bench-{args.n}.sqlite3'}"
+    app = create_app({"database_url": url})
+    rng = random.Random(SEED)
+    rows = []
+    with app.app_context(), session_scope(app) as session:
+        claims = session.scalar(text("SELECT count(*) FROM claims"))
+        counts = term_counts(session)
+        kinds: dict[str, list[str]] = {
+            "entity": entity_queries(session, args.queries, rng),
+            "text": text_queries(counts, args.queries, rng),
+            "frequent terms": [w for w, _ in counts.most_common(args.queries)],
+        }
+        run(session, kinds["entity"][:20] + kinds["text"][:20])  # warm caches
+        for kind, queries in kinds.items():
+            times, totals = run(session, queries)
+            sample = queries[:: max(1, len(queries) // args.like_sample)][:args.like_sample]
+            like = like_scan(session, sample)
+            ours = [times[queries.index(q)] for q in sample]
+            rows.append((kind, len(queries), times, statistics.mean(totals), like,
+                         statistics.median(like) / statistics.median(ours)))
+    dialect = app.extensions["claims.engine"].dialect.name
+    print(f"\nsearch on {dialect}, {claims:,} claims (ms; top 20 with snippet; "
+          f"LIKE over {args.like_sample} of the same queries)")
+    print("| queries | n | p50 | p99 | max | mean hits | LIKE p50 | LIKE p99 | LIKE/search p50 |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    fmt: Callable[[float], str] = lambda v: f"{v:.1f}" if v < 100 else f"{v:.0f}"  # noqa: E731
+    for kind, n, times, hits, like, ratio in rows:
+        print(f"| {kind} | {n} | {fmt(percentile(times, 50))} | {fmt(percentile(times, 99))} | "
+              f"{fmt(max(times))} | {hits:,.0f} | {fmt(percentile(like, 50))} | "
+              f"{fmt(percentile(like, 99))} | {ratio:.1f}× |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,219 @@
+"""API views for claims: list and search, create, read, update, status, history, evidence."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import g
+from flask.typing import ResponseReturnValue
+from sqlalchemy import select
+
+from claims.api import io
+from claims.api.registry import MAX_ID, Param, id_param, operation
+from claims.api.schemas import claim_json, entity_ref, evidence_json, history_json
+from claims.db import begin_write, get_session
+from claims.errors import NotFound
+from claims.models import Claim, Evidence, Mention, StatusChange
+from claims.services import claims as service
+from claims.services.analysis import similar_claims
+from claims.services.search import ClaimFilters, search_claims
+
+_ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+PAGING = (Param("page", {"type": "integer", "minimum": 1, "maximum": 100000}),
+          Param("per_page", {"type": "integer", "minimum": 1, "maximum": 100}))
+FILTERS = (
+    Param("q", {"type": "string", "maxLength": 200},
+          description="Entity name in any spelling, or words of the claim text"),
+    Param("status", {"type": "string", "maxLength": 64}), Param("entity", _ID),
+    Param("speaker", _ID), Param("source", _ID),
+    Param("tag", {"type": "string", "maxLength": 64}),
+    Param("unit", {"type": "string", "maxLength": 32}),
+    Param("demonyms", {"type": "boolean"}),
+    Param("from", {"type": "string", "format": "date", "maxLength": 10}),
+    Param("to", {"type": "string", "format": "date", "maxLength": 10}),
+    *PAGING,
+)
+
+
+def _claim(claim_id: int) -> Claim:
+    return service.get_claim(get_session(), claim_id)
+
+
+def _list() -> ResponseReturnValue:
+    values: dict[str, Any] = g.api_query
+    args = {k: ("1" if v else "0") if isinstance(v, bool) else str(v) for k, v in values.items()}
+    filters = ClaimFilters.from_args(args, set(io.statuses()))
+    if filters.errors:
+        from claims.errors import ValidationFailed
+
+        raise ValidationFailed.single(filters.errors[0], "bad_choice",
+                                      value=args.get(filters.errors[0], "")[:40])
+    per_page = int(values.get("per_page", 25))
+    result = search_claims(get_session(), filters, per_page)
+    items = result.claims if result.page == filters.page else []
+    return io.reply({"items": [claim_json(c, io.statuses()) for c in items],
+                     "page": filters.page, "per_page": per_page, "total": result.total,
+                     "pages": result.pages,
+                     "entities": [entity_ref(e) for e in result.entities]})
+
+
+@operation("GET", "/claims", summary="List claims (the web list's filters), newest first",
+           tag="claims", level="viewer", params=FILTERS, response="ClaimPage")
+def list_claims() -> ResponseReturnValue:
+    """Claims matching the filters, ordered by created_at desc, id desc."""
+    return _list()
+
+
+@operation("GET", "/search", summary="Search claims by entity (any spelling) and by text",
+           tag="claims", level="viewer",
+           params=(Param("q", {"type": "string", "minLength": 1, "maxLength": 200},
+                         required=True), *FILTERS[1:]), response="ClaimPage")
+def search() -> ResponseReturnValue:
+    """The claims list with a required query; matched entities are listed too."""
+    return _list()
+
+
+@operation("POST", "/claims", summary="Create a claim", tag="claims", level="editor",
+           body="ClaimCreate", status=201, response="Claim")
+def create_claim() -> ResponseReturnValue:
+    """Validate and store a claim with its first history row."""
+    session = get_session()
+    data = io.body("ClaimCreate")
+    begin_write(session)
+    claim = service.create_claim(session, io.user(), data)
+    session.commit()
+    return io.reply(claim_json(claim, io.statuses()), 201)
+
+
+@operation("GET", "/claims/{claim_id}", summary="Read a claim", tag="claims",
+           level="viewer", params=(id_param("claim_id"),), response="Claim")
+def get_claim(claim_id: int) -> ResponseReturnValue:
+    """One claim."""
+    return io.reply(claim_json(_claim(claim_id), io.statuses()))
+
+
+def _current_fields(claim: Claim) -> dict[str, Any]:
+    return {"text": claim.text, "restatement": claim.restatement, "source_id": claim.source_id,
+            "speaker": f"#{claim.speaker_id}" if claim.speaker_id else None,
+            "claim_date": claim.claim_date.isoformat() if claim.claim_date else None,
+            "claim_type": claim.claim_type, "tags": [t.name for t in claim.tags],
+            "span_start": claim.span_start, "span_end": claim.span_end}
+
+
+@operation("PATCH", "/claims/{claim_id}", summary="Update a claim's fields",
+           tag="claims", level="editor", params=(id_param("claim_id"),), body="ClaimPatch",
+           response="Claim", errors=(409,))
+def update_claim(claim_id: int) -> ResponseReturnValue:
+    """Change the given fields if the claim is still at ``version`` (409 otherwise)."""
+    session = get_session()
+    data = io.body("ClaimPatch")
+    begin_write(session)
+    claim = _claim(claim_id)
+    merged = _current_fields(claim)
+    if "source_url" in data:
+        merged.pop("source_id")
+    merged.update(data)
+    service.update_claim(session, claim, io.user(), merged)
+    session.commit()
+    return io.reply(claim_json(claim, io.statuses()))
+
+
+@operation("POST", "/claims/{claim_id}/status", summary="Change a claim's status with a note",
+           tag="claims", level="editor", params=(id_param("claim_id"),),
+           body="StatusChangeRequest", response="Claim", errors=(409,))
+def change_status(claim_id: int) -> ResponseReturnValue:
+    """Move the claim to a new status and append its history row."""
+    session = get_session()
+    data = io.body("StatusChangeRequest")
+    begin_write(session)
+    claim = service.change_status(session, _claim(claim_id), io.user(), data)
+    session.commit()
+    return io.reply(claim_json(claim, io.statuses()))
+
+
+@operation("GET", "/claims/{claim_id}/history", summary="A claim's status history",
+           tag="claims", level="viewer", params=(id_param("claim_id"),), response="History")
+def history(claim_id: int) -> ResponseReturnValue:
+    """Every status change, oldest first."""
+    claim = _claim(claim_id)
+    rows = get_session().scalars(select(StatusChange).where(StatusChange.claim_id == claim.id)
+                                 .order_by(StatusChange.id)).all()
+    return io.reply({"items": [history_json(r) for r in rows]})
+
+
+@operation("GET", "/claims/{claim_id}/evidence", summary="A claim's evidence",
+           tag="evidence", level="viewer", params=(id_param("claim_id"),),
+           response="EvidenceList")
+def list_evidence(claim_id: int) -> ResponseReturnValue:
+    """Evidence items, oldest first."""
+    return io.reply({"items": [evidence_json(e) for e in _claim(claim_id).evidence]})
+
+
+@operation("POST", "/claims/{claim_id}/evidence", summary="Attach evidence to a claim",
+           tag="evidence", level="editor", params=(id_param("claim_id"),),
+           body="EvidenceCreate", status=201, response="Evidence")
+def add_evidence(claim_id: int) -> ResponseReturnValue:
+    """Validate and attach an evidence item."""
+    session = get_session()
+    data = io.body("EvidenceCreate")
+    begin_write(session)
+    evidence = service.add_evidence(session, _claim(claim_id), io.user(), data)
+    session.commit()
+    return io.reply(evidence_json(evidence), 201)
+
+
+def _evidence(claim_id: int, evidence_id: int) -> Evidence:
+    evidence = get_session().get(Evidence, evidence_id)
+    if evidence is None or evidence.claim_id != _claim(claim_id).id:
+        raise NotFound(f"evidence {evidence_id} not found on claim {claim_id}")
+    return evidence
+
+
+@operation("GET", "/claims/{claim_id}/evidence/{evidence_id}", summary="Read one evidence item",
+           tag="evidence", level="viewer",
+           params=(id_param("claim_id"), id_param("evidence_id")), response="Evidence")
+def get_evidence(claim_id: int, evidence_id: int) -> ResponseReturnValue:
+    """One evidence item of a claim."""
+    return io.reply(evidence_json(_evidence(claim_id, evidence_id)))
+
+
+@operation("DELETE", "/claims/{claim_id}/evidence/{evidence_id}", summary="Remove evidence",
+           tag="evidence", level="editor",
+           params=(id_param("claim_id"), id_param("evidence_id")), status=204)
+def remove_evidence(claim_id: int, evidence_id: int) -> ResponseReturnValue:
+    """Delete one evidence item of a claim."""
+    session = get_session()
+    begin_write(session)
+    service.remove_evidence(session, _claim(claim_id), evidence_id)
+    session.commit()
+    return io.no_content()
+
+
+def _matches(text: str, exclude: int | None, entity_ids: frozenset[int]) -> ResponseReturnValue:
+    found = similar_claims(get_session(), text, exclude_id=exclude, entity_ids=entity_ids,
+                           limit=10)
+    return io.reply({"items": [
+        {"claim_id": s.claim.id, "text": s.claim.text, "status": s.claim.status,
+         "score": round(float(s.score), 4), "relation": s.relation, "reasons": list(s.reasons)}
+        for s in found]})
+
+
+@operation("GET", "/claims/{claim_id}/matches",
+           summary="Claims that may say the same thing as this one (or contradict it)",
+           tag="matching", level="viewer", params=(id_param("claim_id"),), response="MatchList")
+def claim_matches(claim_id: int) -> ResponseReturnValue:
+    """Matching candidates for a stored claim."""
+    claim = _claim(claim_id)
+    entity_ids = frozenset(get_session().scalars(
+        select(Mention.entity_id).where(Mention.claim_id == claim.id)).all())
+    return _matches(claim.text, claim.id, entity_ids)
+
+
+@operation("GET", "/matches", summary="Stored claims similar to a text", tag="matching",
+           level="viewer",
+           params=(Param("text", {"type": "string", "minLength": 1, "maxLength": 2000},
+                         required=True),),
+           response="MatchList")
+def text_matches() -> ResponseReturnValue:
+    """Matching candidates for any text."""
+    return _matches(str(g.api_query["text"]), None, frozenset())

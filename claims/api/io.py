@@ -1,0 +1,152 @@
+"""Request and response helpers shared by the API views."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask import Response, current_app, jsonify, request
+
+from claims.config import Status
+from claims.errors import FieldError, ValidationFailed
+from claims.models import User
+from claims.security import current_user
+
+MAX_INT = 2**31 - 1
+
+
+_TYPES: dict[str, tuple[type, ...]] = {"string": (str,), "integer": (int,), "boolean": (bool,),
+                                       "array": (list,), "object": (dict,), "number": (int, float)}
+
+
+def _type_ok(value: Any, kinds: str | list[str]) -> bool:
+    for kind in [kinds] if isinstance(kinds, str) else kinds:
+        if kind == "null" and value is None:
+            return True
+        if kind in _TYPES and isinstance(value, _TYPES[kind]) and not (
+                kind in ("integer", "number") and isinstance(value, bool)):
+            return True
+    return False
+
+
+def _check(schema: dict[str, Any], value: Any, name: str) -> FieldError | None:
+    """The first way ``value`` breaks ``schema`` (the subset of JSON Schema the API uses)."""
+    bad = FieldError(name, "bad_choice", {"value": str(value)[:40]})
+    if "type" in schema and not _type_ok(value, schema["type"]):
+        return bad
+    if "enum" in schema and value not in schema["enum"]:
+        return bad
+    if isinstance(value, str):
+        if len(value) < schema.get("minLength", 0):
+            return FieldError(name, "required")
+        if len(value) > schema.get("maxLength", len(value)):
+            return FieldError(name, "too_long", {"max": schema["maxLength"]})
+        if "pattern" in schema and not re.search(schema["pattern"], value):
+            return FieldError(name, "bad_url" if "http" in schema["pattern"] else "bad_choice",
+                              {"value": value[:40]})
+        if schema.get("format") == "date" and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            return FieldError(name, "bad_date")
+    if isinstance(value, int) and not isinstance(value, bool) and not (
+            schema.get("minimum", value) <= value <= schema.get("maximum", value)):
+        return bad
+    if isinstance(value, list):
+        if len(value) > schema.get("maxItems", len(value)):
+            return bad
+        for item in value:
+            error = _check(schema.get("items", {}), item, name)
+            if error:
+                return error
+    return None
+
+
+def validate(schema: dict[str, Any], data: dict[str, Any]) -> None:
+    """Refuse a body that breaks its documented schema (422 naming the field)."""
+    errors = [FieldError(name, "required") for name in schema.get("required", [])
+              if name not in data]
+    for name, prop in schema.get("properties", {}).items():
+        if name in data:
+            error = _check(prop, data[name], name)
+            if error:
+                errors.append(error)
+    if errors:
+        raise ValidationFailed(errors)
+
+
+def _problems(value: Any, path: str, out: list[FieldError]) -> None:
+    """Strings the databases cannot store (NUL, lone surrogates) and out-of-range integers."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            out.append(FieldError(path, "bad_choice", {"value": "NUL"}))
+        else:
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                out.append(FieldError(path, "bad_choice", {"value": "?"}))
+    elif isinstance(value, bool):
+        return
+    elif isinstance(value, int):
+        if not -MAX_INT <= value <= MAX_INT:
+            out.append(FieldError(path, "bad_choice", {"value": str(value)[:20]}))
+    elif isinstance(value, list):
+        for item in value:
+            _problems(item, path, out)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _problems(item, str(key), out)
+
+
+def check_args() -> None:
+    """Refuse query strings the databases cannot store (422)."""
+    errors: list[FieldError] = []
+    for key, value in request.args.items(multi=True):
+        _problems(value, key, errors)
+    if errors:
+        raise ValidationFailed(errors)
+
+
+def body(schema_name: str | None = None) -> dict[str, Any]:
+    """The JSON object sent, checked against its schema and for values no database stores."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        from werkzeug.exceptions import BadRequest as HttpBadRequest
+
+        raise HttpBadRequest("the request body must be a JSON object")
+    errors: list[FieldError] = []
+    _problems(data, "", errors)
+    speaker = data.get("speaker")
+    if isinstance(speaker, str) and speaker.strip().startswith("#"):
+        digits = speaker.strip()[1:]
+        if digits.isdecimal() and (len(digits) > 10 or int(digits) > MAX_INT):
+            errors.append(FieldError("speaker", "unknown_entity", {"value": speaker[:40]}))
+    if errors:
+        raise ValidationFailed(errors)
+    if schema_name:
+        from claims.api.schemas import components
+
+        validate(components(list(statuses()))[schema_name], data)
+    return data
+
+
+def statuses() -> dict[str, Status]:
+    """The configured status vocabulary."""
+    vocabulary: dict[str, Status] = current_app.config["STATUSES"]
+    return vocabulary
+
+
+def user() -> User:
+    """The authenticated user (the policy check guarantees one)."""
+    found = current_user()
+    assert found is not None
+    return found
+
+
+def reply(payload: Any, status: int = 200) -> Response:
+    """A JSON response."""
+    response = jsonify(payload)
+    response.status_code = status
+    return response
+
+
+def no_content() -> Response:
+    """An empty 204 response."""
+    return Response(status=204)

@@ -1,0 +1,208 @@
+"""JSON shapes of the API: the OpenAPI component schemas and the serialisers that follow them."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from typing import Any
+
+from claims.config import Status
+from claims.models import Alias, Claim, Entity, Evidence, SourceDocument, StatusChange
+from claims.models.claims import CLAIM_TYPES, EVIDENCE_KINDS, EVIDENCE_STANCES
+from claims.models.entities import ALIAS_KINDS, ALIAS_LANGS, ENTITY_KINDS
+
+NULL_STR = {"type": ["string", "null"]}
+NULL_INT = {"type": ["integer", "null"]}
+NULL_DATE = {"type": ["string", "null"], "format": "date"}
+DATETIME = {"type": "string", "format": "date-time"}
+URL_PATTERN = r"^https?://[A-Za-z0-9.-]+(/[A-Za-z0-9._~/%-]*)?$"
+TEXT = 2000
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _obj(props: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "object", "properties": props}
+    schema["required"] = list(props) if required is None else required
+    return schema
+
+
+def _page(item: str, **extra: Any) -> dict[str, Any]:
+    props = {"items": {"type": "array", "items": _ref(item)}, "page": {"type": "integer"},
+             "per_page": {"type": "integer"}, "total": {"type": "integer"},
+             "pages": {"type": "integer"}, **extra}
+    return _obj(props)
+
+
+COMPONENTS: dict[str, Any] = {
+    "Error": _obj({"error": _obj({
+        "code": {"type": "string"}, "message": {"type": "string"}, "field": NULL_STR,
+        "current_version": NULL_INT,
+        "errors": {"type": "array", "items": _obj({"field": {"type": "string"},
+                                                   "code": {"type": "string"},
+                                                   "message": {"type": "string"}})},
+    }, ["code", "message", "field"])}),
+    "EntityRef": _obj({"id": {"type": "integer"}, "kind": {"enum": list(ENTITY_KINDS)},
+                       "name_ar": {"type": "string"}, "name_en": NULL_STR,
+                       "wikidata_id": NULL_STR}),
+    "Alias": _obj({"id": {"type": "integer"}, "text": {"type": "string"},
+                   "kind": {"enum": list(ALIAS_KINDS)}, "lang": {"enum": list(ALIAS_LANGS)}}),
+    "Entity": _obj({"id": {"type": "integer"}, "kind": {"enum": list(ENTITY_KINDS)},
+                    "name_ar": {"type": "string"}, "name_en": NULL_STR, "wikidata_id": NULL_STR,
+                    "aliases": {"type": "array", "items": _ref("Alias")},
+                    "status_counts": {"type": "object",
+                                      "additionalProperties": {"type": "integer"}}}),
+    "Source": _obj({"id": {"type": "integer"}, "title": {"type": "string"}, "outlet": NULL_STR,
+                    "url": NULL_STR, "language": {"type": "string"},
+                    "published_date": NULL_DATE, "author": NULL_STR, "created_at": DATETIME}),
+    "SourceDetail": _obj({"source": _ref("Source"), "text": {"type": "string"},
+                          "claims": {"type": "array", "items": {"type": "integer"}}}),
+    "Claim": _obj({
+        "id": {"type": "integer"}, "text": {"type": "string"}, "restatement": NULL_STR,
+        "status": {"type": "string"}, "status_label": _obj({"ar": {"type": "string"},
+                                                            "en": {"type": "string"}}),
+        "final": {"type": "boolean"}, "version": {"type": "integer"},
+        "claim_type": {"enum": list(CLAIM_TYPES)}, "claim_date": NULL_DATE,
+        "speaker": {"oneOf": [_ref("EntityRef"), {"type": "null"}]},
+        "source": _ref("Source"), "span_start": NULL_INT, "span_end": NULL_INT,
+        "tags": {"type": "array", "items": {"type": "string"}},
+        "duplicate_of_id": NULL_INT, "import_key": NULL_STR,
+        "created_at": DATETIME, "updated_at": DATETIME}),
+    "Evidence": _obj({"id": {"type": "integer"}, "claim_id": {"type": "integer"},
+                      "url": NULL_STR, "title": {"type": "string"}, "publisher": NULL_STR,
+                      "kind": {"enum": list(EVIDENCE_KINDS)},
+                      "stance": {"enum": list(EVIDENCE_STANCES)}, "note": {"type": "string"},
+                      "accessed_date": NULL_DATE, "created_at": DATETIME}),
+    "StatusChange": _obj({"id": {"type": "integer"}, "from_status": NULL_STR,
+                          "to_status": {"type": "string"}, "user": NULL_STR,
+                          "note": {"type": "string"}, "created_at": DATETIME}),
+    "Match": _obj({"claim_id": {"type": "integer"}, "text": {"type": "string"},
+                   "status": {"type": "string"}, "score": {"type": "number"},
+                   "relation": {"enum": ["same", "conflict", "related"]},
+                   "reasons": {"type": "array", "items": {"type": "string"}}}),
+    "ClaimPage": _page("Claim", entities={"type": "array", "items": _ref("EntityRef")}),
+    "SourcePage": _page("Source"),
+    "EntityPage": _page("EntityRef"),
+    "EvidenceList": _obj({"items": {"type": "array", "items": _ref("Evidence")}}),
+    "History": _obj({"items": {"type": "array", "items": _ref("StatusChange")}}),
+    "MatchList": _obj({"items": {"type": "array", "items": _ref("Match")}}),
+    "Me": _obj({"id": {"type": "integer"}, "username": {"type": "string"},
+                "role": {"enum": ["viewer", "editor", "admin"]}}),
+}
+
+_OPT_TEXT = {"type": "string", "maxLength": TEXT}
+_CLAIM_FIELDS: dict[str, Any] = {
+    "text": {"type": "string", "minLength": 1, "maxLength": TEXT},
+    "restatement": _OPT_TEXT,
+    "source_id": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
+    "source_url": {"type": "string", "pattern": URL_PATTERN, "maxLength": 2000},
+    "source_title": {"type": "string", "maxLength": 500},
+    "speaker": {"type": "string", "maxLength": 256,
+                "description": "An entity name in any spelling, or #<entity id>"},
+    "claim_date": {"type": "string", "format": "date"},
+    "claim_type": {"enum": list(CLAIM_TYPES)},
+    "tags": {"type": "array", "maxItems": 20, "items": {"type": "string", "maxLength": 64}},
+    "span_start": {"type": "integer", "minimum": 0, "maximum": 2**31 - 1},
+    "span_end": {"type": "integer", "minimum": 0, "maximum": 2**31 - 1},
+}
+_VERSION = {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
+COMPONENTS.update({
+    "ClaimCreate": _obj({**_CLAIM_FIELDS, "status": {"type": "string"},
+                         "note": {"type": "string", "maxLength": 4000}}, ["text"]),
+    "ClaimPatch": _obj({**_CLAIM_FIELDS, "version": _VERSION}, ["version"]),
+    "StatusChangeRequest": _obj({"status": {"type": "string"}, "version": _VERSION,
+                                 "note": {"type": "string", "maxLength": 4000}},
+                                ["status", "version"]),
+    "EvidenceCreate": _obj({"url": {"type": "string", "pattern": URL_PATTERN,
+                                    "maxLength": 2000},
+                            "title": {"type": "string", "maxLength": 500},
+                            "publisher": {"type": "string", "maxLength": 200},
+                            "kind": {"enum": list(EVIDENCE_KINDS)},
+                            "stance": {"enum": list(EVIDENCE_STANCES)},
+                            "note": {"type": "string", "maxLength": 4000},
+                            "accessed_date": {"type": "string", "format": "date"}}, []),
+    "SourceCreate": _obj({"text": {"type": "string", "minLength": 1, "maxLength": 200000},
+                          "url": {"type": "string", "pattern": URL_PATTERN, "maxLength": 2000},
+                          "title": {"type": "string", "maxLength": 500},
+                          "outlet": {"type": "string", "maxLength": 200}}, ["text"]),
+    "EntityCreate": _obj({"kind": {"enum": list(ENTITY_KINDS)},
+                          "name_ar": {"type": "string", "minLength": 1, "maxLength": 256},
+                          "name_en": {"type": "string", "maxLength": 256},
+                          "wikidata_id": {"type": "string", "pattern": "^Q[0-9]{1,12}$"}},
+                         ["kind", "name_ar"]),
+    "AliasCreate": _obj({"text": {"type": "string", "minLength": 1, "maxLength": 256},
+                         "kind": {"enum": list(ALIAS_KINDS)},
+                         "lang": {"enum": list(ALIAS_LANGS)}}, ["text"]),
+})
+
+
+def components(status_ids: list[str]) -> dict[str, Any]:
+    """The component schemas with the configured status vocabulary filled in."""
+    result = copy.deepcopy(COMPONENTS)
+    for name in ("ClaimCreate", "StatusChangeRequest"):
+        result[name]["properties"]["status"] = {"enum": status_ids}
+    return result
+
+
+def _date(value: dt.date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def entity_ref(entity: Entity) -> dict[str, Any]:
+    """An entity without its aliases."""
+    return {"id": entity.id, "kind": entity.kind, "name_ar": entity.name_ar,
+            "name_en": entity.name_en, "wikidata_id": entity.wikidata_id}
+
+
+def alias_json(alias: Alias) -> dict[str, Any]:
+    """One alias."""
+    return {"id": alias.id, "text": alias.text, "kind": alias.kind, "lang": alias.lang}
+
+
+def entity_json(entity: Entity, counts: dict[str, int]) -> dict[str, Any]:
+    """An entity with its aliases and claim counts by status."""
+    return {**entity_ref(entity), "aliases": [alias_json(a) for a in entity.aliases],
+            "status_counts": counts}
+
+
+def source_json(source: SourceDocument) -> dict[str, Any]:
+    """A source document without its text."""
+    return {"id": source.id, "title": source.title, "outlet": source.outlet, "url": source.url,
+            "language": source.language, "published_date": _date(source.published_date),
+            "author": source.author, "created_at": source.created_at.isoformat()}
+
+
+def claim_json(claim: Claim, statuses: dict[str, Status]) -> dict[str, Any]:
+    """A claim with its speaker, source and tags."""
+    status = statuses.get(claim.status)
+    return {
+        "id": claim.id, "text": claim.text, "restatement": claim.restatement,
+        "status": claim.status,
+        "status_label": {"ar": status.label_ar if status else claim.status,
+                         "en": status.label_en if status else claim.status},
+        "final": bool(status and status.final), "version": claim.version,
+        "claim_type": claim.claim_type, "claim_date": _date(claim.claim_date),
+        "speaker": entity_ref(claim.speaker) if claim.speaker else None,
+        "source": source_json(claim.source), "span_start": claim.span_start,
+        "span_end": claim.span_end, "tags": [t.name for t in claim.tags],
+        "duplicate_of_id": claim.duplicate_of_id, "import_key": claim.import_key,
+        "created_at": claim.created_at.isoformat(), "updated_at": claim.updated_at.isoformat(),
+    }
+
+
+def evidence_json(evidence: Evidence) -> dict[str, Any]:
+    """One evidence item."""
+    return {"id": evidence.id, "claim_id": evidence.claim_id, "url": evidence.url,
+            "title": evidence.title, "publisher": evidence.publisher, "kind": evidence.kind,
+            "stance": evidence.stance, "note": evidence.note,
+            "accessed_date": _date(evidence.accessed_date),
+            "created_at": evidence.created_at.isoformat()}
+
+
+def history_json(change: StatusChange) -> dict[str, Any]:
+    """One status-history row."""
+    return {"id": change.id, "from_status": change.from_status, "to_status": change.to_status,
+            "user": change.user.username if change.user else None, "note": change.note,
+            "created_at": change.created_at.isoformat()}

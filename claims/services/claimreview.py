@@ -1,0 +1,115 @@
+"""ClaimReview out: schema.org JSON-LD for claims with a final verdict, one by one or as a feed."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from claims.config import Status
+from claims.models import Claim, Entity
+
+CONTEXT = "https://schema.org"
+WIKIDATA = "https://www.wikidata.org/wiki/"
+BEST, WORST = 5, 1
+
+
+def _statuses() -> dict[str, Status]:
+    vocabulary: dict[str, Status] = current_app.config["STATUSES"]
+    return vocabulary
+
+
+def final_status_ids() -> list[str]:
+    """Ids of the statuses that are verdicts (and so may be published)."""
+    return [s.id for s in _statuses().values() if s.final]
+
+
+def is_published(claim: Claim) -> bool:
+    """True when the claim has a final verdict."""
+    status = _statuses().get(claim.status)
+    return bool(status and status.final)
+
+
+def _speaker(entity: Entity, lang: str) -> dict[str, Any]:
+    kind = "Person" if entity.kind == "person" else "Organization"
+    node: dict[str, Any] = {"@type": kind, "name": entity.name(lang)}
+    if lang != "ar" or entity.name_en:
+        other = entity.name_en if lang == "ar" else entity.name_ar
+        if other and other != node["name"]:
+            node["alternateName"] = other
+    if entity.wikidata_id:
+        node["sameAs"] = WIKIDATA + entity.wikidata_id
+    return node
+
+
+def _verdict_date(claim: Claim) -> str:
+    """When the current verdict was given: the last history row that moved to it."""
+    moved = [h for h in claim.history if h.to_status == claim.status]
+    when = moved[-1].created_at if moved else claim.updated_at
+    return when.date().isoformat()
+
+
+def claim_review(claim: Claim, review_url: str) -> dict[str, Any] | None:
+    """The ClaimReview of a claim with a final verdict, or None for claims not yet judged."""
+    status = _statuses().get(claim.status)
+    if status is None or not status.final:
+        return None
+    config = current_app.config
+    lang = (claim.source.language or "ar") if claim.source else "ar"
+    rating: dict[str, Any] = {"@type": "Rating",
+                              "alternateName": status.label_ar if lang == "ar" else status.label_en}
+    if status.rating is not None:
+        rating.update(ratingValue=status.rating, bestRating=BEST, worstRating=WORST)
+    item: dict[str, Any] = {"@type": "Claim"}
+    if claim.speaker is not None:
+        item["author"] = _speaker(claim.speaker, lang)
+    published = claim.claim_date or (claim.source.published_date if claim.source else None)
+    if published:
+        item["datePublished"] = published.isoformat()
+    if claim.source is not None and claim.source.url:
+        item["appearance"] = [{"@type": "CreativeWork", "url": claim.source.url,
+                               "name": claim.source.title}]
+        item["firstAppearance"] = {"@type": "CreativeWork", "url": claim.source.url}
+    return {
+        "@context": CONTEXT,
+        "@type": "ClaimReview",
+        "url": review_url,
+        "claimReviewed": claim.text,
+        "datePublished": _verdict_date(claim),
+        "inLanguage": lang,
+        "author": {"@type": "Organization", "name": config["ORGANISATION_NAME"],
+                   "url": config["ORGANISATION_URL"]},
+        "reviewRating": rating,
+        "itemReviewed": item,
+    }
+
+
+def published_claims(session: Session, limit: int = 1000) -> Sequence[Claim]:
+    """Claims with a final verdict, newest first."""
+    return session.scalars(
+        select(Claim).where(Claim.status.in_(final_status_ids()))
+        .options(selectinload(Claim.speaker), selectinload(Claim.source),
+                 selectinload(Claim.history))
+        .order_by(Claim.created_at.desc(), Claim.id.desc()).limit(limit)).all()
+
+
+def feed(session: Session, review_url: Callable[[Claim], str]) -> dict[str, Any]:
+    """Every published review as one JSON-LD document (a @graph of ClaimReview)."""
+    graph = []
+    for claim in published_claims(session):
+        review = claim_review(claim, review_url(claim))
+        if review is not None:
+            review.pop("@context")
+            graph.append(review)
+    return {"@context": CONTEXT, "@graph": graph}
+
+
+def script_json(data: dict[str, Any]) -> str:
+    """JSON for a <script type="application/ld+json"> block: nothing in it can close the tag."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))

@@ -1,0 +1,293 @@
+"""ClaimReview in: reviews from JSON-LD, JSON feeds or saved HTML pages become claims."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+import tomllib
+import unicodedata
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from claims.config import CONFIG_DIR, Status
+from claims.errors import ValidationFailed
+from claims.models import Alias, Claim, Entity, ExternalReview, User
+from claims.services import claims as claim_service
+from claims.services.csv_io import stamp_import_keys
+from claims.services.entities import create_entity
+from claims.text.arabic import normalize
+from claims.text.linking import alias_key
+
+LABELS_FILE = CONFIG_DIR / "claimreview-labels.toml"
+_SCRIPT_RE = re.compile(
+    r"<script\b[^>]*\btype\s*=\s*[\"']?application/ld\+json[\"']?[^>]*>(.*?)</script\s*>",
+    re.IGNORECASE | re.DOTALL)
+_PUNCT_RE = re.compile(r"[^\w\s]+")
+_WIKIDATA_RE = re.compile(r"wikidata\.org/(?:wiki|entity)/(Q\d+)", re.IGNORECASE)
+
+
+class NotClaimReview(ValueError):
+    """The input holds no ClaimReview we can read."""
+
+
+def clean(value: Any) -> str:
+    """Text as imported: NFKC-normalised (composes combining hamza), trimmed."""
+    return unicodedata.normalize("NFKC", str(value)).strip() if value is not None else ""
+
+
+def label_key(label: str) -> str:
+    """The lookup form of a verdict label."""
+    return " ".join(_PUNCT_RE.sub(" ", normalize(clean(label))).split())
+
+
+@lru_cache(maxsize=4)
+def _label_file(path: str) -> tuple[dict[str, str], str]:
+    with open(path, "rb") as fh:
+        raw = tomllib.load(fh)
+    labels = {label_key(k): v for k, v in raw.get("labels", {}).items()}
+    return labels, str(raw.get("defaults", {}).get("unknown", "unstarted"))
+
+
+def label_map() -> tuple[dict[str, str], str]:
+    """Normalised publisher label → status id (our own labels included), and the fallback."""
+    statuses: dict[str, Status] = current_app.config["STATUSES"]
+    labels, unknown = _label_file(str(LABELS_FILE))
+    merged = {label_key(s.label_ar): s.id for s in statuses.values()}
+    merged.update({label_key(s.label_en): s.id for s in statuses.values()})
+    merged.update({k: v for k, v in labels.items() if v in statuses})
+    return merged, unknown if unknown in statuses else next(iter(statuses))
+
+
+def _number(value: Any) -> float | None:
+    try:
+        return float(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+def map_rating(rating: dict[str, Any]) -> tuple[str, bool]:
+    """Our status for a reviewRating, and whether the label (or number) was recognised."""
+    labels, unknown = label_map()
+    for name in ("alternateName", "name"):
+        key = label_key(str(rating.get(name) or ""))
+        if key and key in labels:
+            return labels[key], True
+    value, best, worst = (_number(rating.get(k)) for k in ("ratingValue", "bestRating",
+                                                          "worstRating"))
+    if value is not None:
+        best = best if best is not None else 5.0
+        worst = worst if worst is not None else 1.0
+        if best != worst:
+            scaled = round(1 + 4 * (value - worst) / (best - worst))
+            by_rating = {s.rating: s.id for s in reversed(current_app.config["STATUSES"].values())
+                         if s.final and s.rating is not None}
+            if scaled in by_rating:
+                return by_rating[scaled], True
+    return unknown, False
+
+
+# --- reading documents -------------------------------------------------------------------
+
+
+def _types(node: dict[str, Any]) -> list[str]:
+    kind = node.get("@type", [])
+    return [str(k).rsplit("/", 1)[-1] for k in (kind if isinstance(kind, list) else [kind])]
+
+
+def _walk(node: Any) -> Iterator[dict[str, Any]]:
+    if isinstance(node, list):
+        for item in node:
+            yield from _walk(item)
+    elif isinstance(node, dict):
+        if "ClaimReview" in _types(node):
+            yield node
+            return
+        if isinstance(node.get("claims"), list):  # Google Fact Check Tools API response
+            yield from _from_factcheck_api(node["claims"])
+        for value in node.values():
+            if isinstance(value, (list, dict)):
+                yield from _walk(value)
+
+
+def _from_factcheck_api(claims: list[Any]) -> Iterator[dict[str, Any]]:
+    for item in claims:
+        if not isinstance(item, dict):
+            continue
+        for review in item.get("claimReview") or []:
+            if not isinstance(review, dict) or "@type" in review:
+                continue
+            publisher = review.get("publisher") or {}
+            yield {"@type": "ClaimReview", "url": review.get("url"),
+                   "claimReviewed": item.get("text"), "datePublished": review.get("reviewDate"),
+                   "inLanguage": review.get("languageCode"),
+                   "author": {"@type": "Organization", "name": publisher.get("name"),
+                              "url": publisher.get("site")},
+                   "reviewRating": {"@type": "Rating",
+                                    "alternateName": review.get("textualRating")},
+                   "itemReviewed": {"@type": "Claim", "datePublished": item.get("claimDate"),
+                                    "author": {"@type": "Person", "name": item.get("claimant")}
+                                    if item.get("claimant") else None}}
+
+
+def _json_blocks(html: str) -> list[Any]:
+    blocks = []
+    for match in _SCRIPT_RE.finditer(html):
+        try:
+            blocks.append(json.loads(match.group(1).strip()))
+        except ValueError:
+            continue  # a broken block on a page does not hide the others
+    return blocks
+
+
+def extract_reviews(raw: str | bytes) -> list[dict[str, Any]]:
+    """Every ClaimReview in a JSON-LD document, a JSON feed, or an HTML page with ld+json."""
+    text = raw.decode("utf-8-sig", errors="replace") if isinstance(raw, bytes) else raw
+    text = text.lstrip("\ufeff")
+    try:
+        data: Any = json.loads(text)
+    except ValueError:
+        data = _json_blocks(text)
+    if isinstance(data, dict) and isinstance(data.get("page"), str) and "@type" not in data:
+        data = _json_blocks(data["page"])  # a saved page: {"url": …, "page": "<html>…"}
+    reviews = list(_walk(data))
+    if not reviews:
+        raise NotClaimReview("no ClaimReview found")
+    return reviews
+
+
+# --- importing ---------------------------------------------------------------------------
+
+
+@dataclass
+class ImportReport:
+    """What an import did: new claims, reviews already present, problems, unknown labels."""
+
+    created: list[int] = field(default_factory=list)
+    unchanged: int = 0
+    errors: list[str] = field(default_factory=list)
+    unmapped: list[str] = field(default_factory=list)
+
+
+def _first(value: Any) -> Any:
+    return value[0] if isinstance(value, list) and value else value
+
+
+def _url(value: Any) -> str | None:
+    value = _first(value)
+    if isinstance(value, dict):
+        value = value.get("url") or value.get("@id")
+    url = clean(_first(value)) if value else ""
+    parts = urlsplit(url)
+    ok = parts.scheme in ("http", "https") and parts.netloc and " " not in url
+    return url[:2000] if ok else None
+
+
+def _date(value: Any) -> dt.date | None:
+    text = clean(_first(value))[:10]
+    try:
+        return dt.date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def _speaker(session: Session, author: Any) -> Entity | None:
+    """The entity for a claim's author: by Wikidata id, by an exact alias, or a new one."""
+    author = _first(author)
+    if not isinstance(author, dict):
+        return None
+    name = clean(author.get("name"))[:256]
+    if not name:
+        return None
+    same_as = " ".join(str(s) for s in (author.get("sameAs") or [])) \
+        if isinstance(author.get("sameAs"), list) else str(author.get("sameAs") or "")
+    qid = _WIKIDATA_RE.search(same_as)
+    if qid:
+        found = session.scalar(select(Entity).where(Entity.wikidata_id == qid.group(1).upper()))
+        if found is not None:
+            return found
+    ids = set(session.scalars(select(Alias.entity_id).where(Alias.key == alias_key(name))))
+    if len(ids) == 1:
+        return session.get(Entity, ids.pop())
+    other = clean(author.get("alternateName"))[:256] or None
+    kind = "person" if "Person" in _types(author) else "organisation"
+    return create_entity(session, {"kind": kind, "name_ar": name,
+                                   "name_en": other if other and alias_key(other) !=
+                                   alias_key(name) else None,
+                                   "wikidata_id": qid.group(1).upper() if qid else None})
+
+
+def import_key(review_url: str | None, text: str, source_url: str | None) -> str:
+    """The stable identity of an imported review's claim."""
+    basis = review_url or f"{normalize(text)}\x1f{source_url or ''}"
+    return "cr:" + hashlib.sha256(basis.encode("utf-8")).hexdigest()
+
+
+def import_review(session: Session, user: User, review: dict[str, Any],
+                  report: ImportReport) -> None:
+    """Import one ClaimReview; one already imported changes nothing."""
+    text = clean(review.get("claimReviewed"))
+    review_url = _url(review.get("url") or review.get("@id"))
+    item = _first(review.get("itemReviewed"))
+    item = item if isinstance(item, dict) else {}
+    appearance = _url(item.get("firstAppearance")) or _url(item.get("appearance"))
+    key = import_key(review_url, text, appearance)
+    if (review_url and session.scalar(select(ExternalReview.id).where(
+            ExternalReview.review_url == review_url))) or session.scalar(
+            select(Claim.id).where(Claim.import_key == key)):
+        report.unchanged += 1
+        return
+    rating = _first(review.get("reviewRating"))
+    rating = rating if isinstance(rating, dict) else {}
+    status, known = map_rating(rating)
+    raw_label = str(rating.get("alternateName") or rating.get("name") or "")[:200] or None
+    if not known:
+        report.unmapped.append(raw_label or "—")
+    publisher = _first(review.get("author")) or _first(review.get("publisher")) or {}
+    publisher = publisher if isinstance(publisher, dict) else {"name": publisher}
+    speaker = _speaker(session, item.get("author"))
+    source_url = appearance or review_url
+    claim_date = _date(item.get("datePublished")) or _date(review.get("datePublished"))
+    data = {"text": text, "status": status,
+            "claim_date": claim_date.isoformat() if claim_date else None,
+            "speaker": f"#{speaker.id}" if speaker else None,
+            "source_url": source_url,
+            "source_title": clean(item.get("name") or publisher.get("name") or source_url)[:500],
+            "note": f"ClaimReview · {clean(publisher.get('name'))} · {raw_label or ''}"[:4000]}
+    claim = claim_service.create_claim(session, user, data)
+    stamp_import_keys(session, [{"cid": claim.id, "key": key}])
+    lang = clean(review.get("inLanguage"))[:8]
+    if lang and not claim.source.text and claim.source.language != lang:
+        claim.source.language = lang
+    session.add(ExternalReview(
+        claim_id=claim.id, review_url=review_url, publisher_name=clean(publisher.get("name"))[:200]
+        or None, publisher_url=_url(publisher.get("url")), rating_label=raw_label,
+        rating_value=_number(rating.get("ratingValue")),
+        date_published=_date(review.get("datePublished")),
+        raw=json.dumps(review, ensure_ascii=False)))
+    session.flush()
+    report.created.append(claim.id)
+
+
+def import_reviews(session: Session, user: User, reviews: list[dict[str, Any]],
+                   progress: Callable[[int], None] | None = None) -> ImportReport:
+    """Import reviews in order; a review that fails validation is reported, not written."""
+    report = ImportReport()
+    for number, review in enumerate(reviews, 1):
+        try:
+            with session.begin_nested():
+                import_review(session, user, review, report)
+        except ValidationFailed as exc:
+            report.errors.append(f"#{number}: " + "; ".join(f"{e.field}: {e.code}"
+                                                            for e in exc.errors))
+        if progress:
+            progress(1)
+    return report

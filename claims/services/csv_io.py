@@ -1,0 +1,285 @@
+"""CSV: export the filtered claims list, and import claims with a preview and idempotent keys."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import unicodedata
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+from flask import current_app
+from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy.orm import Session, selectinload
+
+from claims.config import Status
+from claims.errors import ValidationFailed
+from claims.models import Claim, SourceDocument, User
+from claims.models.claims import CLAIM_TYPES
+from claims.services import claims as claim_service
+from claims.services.entities import resolve_entity
+from claims.services.inputs import Inputs
+from claims.services.search import ClaimFilters, filtered_query
+from claims.text.arabic import normalize
+
+BOM = "\ufeff"
+FORMATS = ("claims", "ans")
+EXPORT_COLUMNS = ("id", "text", "status", "status_label", "speaker", "speaker_wikidata",
+                  "claim_date", "claim_type", "tags", "source_title", "source_url", "created_at",
+                  "updated_at", "version")
+# Header names accepted on import (lower-cased, Arabic too) → our field.
+HEADER_ALIASES = {
+    "text": "text", "claim": "text", "claim_text": "text", "claim_s": "text", "نص": "text",
+    "الادعاء": "text", "status": "status", "verdict": "status", "الحالة": "status",
+    "status_label": "status_label", "speaker": "speaker", "القائل": "speaker",
+    "claim_date": "claim_date", "date": "claim_date", "التاريخ": "claim_date",
+    "claim_type": "claim_type", "tags": "tags", "الوسوم": "tags", "source_url": "source_url",
+    "source_title": "source_title", "note": "note", "fake_flag": "fake_flag",
+}
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+MAX_ROWS = 100_000
+
+
+def _statuses() -> dict[str, Status]:
+    vocabulary: dict[str, Status] = current_app.config["STATUSES"]
+    return vocabulary
+
+
+def _cell(value: Any) -> str:
+    """A spreadsheet-safe cell: text that would start a formula gets a leading apostrophe."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def _uncell(text: str) -> str:
+    return text[1:] if text.startswith("'") and text[1:].startswith(_FORMULA_START) else text
+
+
+def export_rows(session: Session, filters: ClaimFilters, lang: str) -> Iterator[str]:
+    """The filtered claims list as CSV lines (BOM first), newest first."""
+    stmt, _ = filtered_query(session, filters)
+    stmt = stmt.options(selectinload(Claim.speaker), selectinload(Claim.source),
+                        selectinload(Claim.tags)).order_by(Claim.created_at.desc(),
+                                                           Claim.id.desc())
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(EXPORT_COLUMNS)
+    yield BOM + buffer.getvalue()
+    statuses = _statuses()
+    for claim in session.scalars(stmt.execution_options(yield_per=500)):
+        buffer.seek(0)
+        buffer.truncate()
+        status = statuses.get(claim.status)
+        writer.writerow([_cell(v) for v in (
+            claim.id, claim.text, claim.status, status.label(lang) if status else claim.status,
+            claim.speaker.name(lang) if claim.speaker else "",
+            claim.speaker.wikidata_id if claim.speaker else "",
+            claim.claim_date.isoformat() if claim.claim_date else "", claim.claim_type,
+            ", ".join(t.name for t in claim.tags), claim.source.title, claim.source.url or "",
+            claim.created_at.isoformat(), claim.updated_at.isoformat(), claim.version)])
+        yield buffer.getvalue()
+
+
+@dataclass
+class Row:
+    """One data row of an uploaded CSV: its line number, values, problems and identity."""
+
+    line: int
+    values: dict[str, str]
+    errors: list[str] = field(default_factory=list)
+    key: str = ""
+    duplicate: bool = False
+
+
+@dataclass
+class Parsed:
+    """A parsed upload: rows and file-level problems; nothing has been written."""
+
+    rows: list[Row]
+    name: str
+    fmt: str
+    problems: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Parsed:
+        """Rebuild a parse kept between the preview and the confirmation."""
+        rows = [Row(**row) for row in data["rows"]]
+        return cls(rows, data["name"], data["fmt"], data["problems"])
+
+    @property
+    def ready(self) -> list[Row]:
+        """Rows that will be imported."""
+        return [r for r in self.rows if not r.errors and not r.duplicate]
+
+
+def decode(raw: bytes) -> str:
+    """UTF-8 (with or without BOM), else Windows-1256, NFC-normalised."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1256", errors="replace")
+    return unicodedata.normalize("NFC", text.replace("\x00", ""))
+
+
+def import_key(text: str, source: str) -> str:
+    """Identity of an imported claim: a hash of its normalised text and its source."""
+    return hashlib.sha256(f"{normalize(text)}\x1f{source}".encode()).hexdigest()
+
+
+def _status_of(values: dict[str, str], fmt: str, errors: list[str]) -> str:
+    statuses = _statuses()
+    if fmt == "ans":
+        flag = values.get("fake_flag", "").strip()
+        if flag not in ("0", "1"):
+            errors.append("fake_flag: bad_choice")
+        return "false" if flag == "1" else "true"
+    raw = values.get("status", "").strip() or values.get("status_label", "").strip()
+    if not raw:
+        return next(iter(statuses))
+    if raw in statuses:
+        return raw
+    by_label = {normalize(s.label_ar): s.id for s in statuses.values()}
+    by_label.update({normalize(s.label_en): s.id for s in statuses.values()})
+    found = by_label.get(normalize(raw))
+    if found is None:
+        errors.append(f"status: unknown_status ({raw[:40]})")
+        return next(iter(statuses))
+    return found
+
+
+def parse(raw: bytes, name: str, fmt: str = "claims") -> Parsed:
+    """Read and check every row without touching the database."""
+    text_max = int(current_app.config.get("CLAIM_TEXT_MAX", 2000))
+    parsed = Parsed([], name, fmt)
+    reader = csv.reader(io.StringIO(decode(raw), newline=""))
+    header = next(reader, None)
+    if not header:
+        parsed.problems.append("empty file")
+        return parsed
+    columns = [HEADER_ALIASES.get(h.strip().lower(), "") for h in header]
+    if "text" not in columns:
+        parsed.problems.append("no text column (text, claim, claim_s or نص)")
+        return parsed
+    default_source = f"CSV: {name}" if fmt == "claims" else f"ANS corpus: {name}"
+    for values_list in reader:
+        line = reader.line_num
+        if not any(v.strip() for v in values_list):
+            continue
+        if len(parsed.rows) >= MAX_ROWS:
+            parsed.problems.append(f"more than {MAX_ROWS} rows; the rest was ignored")
+            break
+        values = {c: _uncell(v) for c, v in zip(columns, values_list, strict=False) if c}
+        row = Row(line, values)
+        text = values.get("text", "").strip()
+        if not text:
+            row.errors.append("text: required")
+        elif len(text) > text_max:
+            row.errors.append(f"text: too_long (max {text_max})")
+        values["status"] = _status_of(values, fmt, row.errors)
+        form = Inputs(values)
+        form.date("claim_date")
+        form.url("source_url")
+        form.choice("claim_type", CLAIM_TYPES, default="other")
+        row.errors.extend(f"{e.field}: {e.code}" for e in form.errors)
+        values["source_title"] = values.get("source_title", "").strip() or default_source
+        row.key = import_key(text, values.get("source_url", "").strip()
+                             or values["source_title"])
+        parsed.rows.append(row)
+    return parsed
+
+
+def check(session: Session, parsed: Parsed) -> None:
+    """Database checks for the preview: speakers exist, rows not already imported."""
+    keys = [r.key for r in parsed.rows if r.key]
+    known: set[str] = set()
+    for start in range(0, len(keys), 500):
+        known.update(k for k in session.scalars(select(Claim.import_key).where(
+            Claim.import_key.in_(keys[start:start + 500]))) if k)
+    seen: set[str] = set()
+    speakers: dict[str, str | None] = {}
+    for row in parsed.rows:
+        row.duplicate = row.key in known or row.key in seen
+        seen.add(row.key)
+        name = row.values.get("speaker", "").strip()
+        if name and name not in speakers:
+            try:
+                speakers[name] = f"#{resolve_entity(session, name, 'speaker').id}"
+            except ValidationFailed as exc:
+                speakers[name] = None
+                row.errors.extend(f"speaker: {e.code} ({name[:40]})" for e in exc.errors)
+        elif name and speakers[name] is None:
+            row.errors.append(f"speaker: unknown_entity ({name[:40]})")
+        if name and speakers.get(name):
+            row.values["speaker"] = speakers[name] or ""
+
+
+def _source_id(session: Session, user: User, values: dict[str, str],
+               cache: dict[str, int]) -> int:
+    url = values.get("source_url", "").strip() or None
+    title = values["source_title"][:500]
+    ident = url or title
+    if ident not in cache:
+        stmt = select(SourceDocument.id).where(
+            SourceDocument.url == url if url else SourceDocument.title == title).limit(1)
+        found = session.scalar(stmt.order_by(SourceDocument.id))
+        if found is None:
+            source = SourceDocument(title=title, url=url, text="", created_by_id=user.id)
+            session.add(source)
+            session.flush()
+            found = source.id
+        cache[ident] = found
+    return cache[ident]
+
+
+def stamp_import_keys(session: Session, keys: list[dict[str, Any]]) -> None:
+    """Record import keys ({"cid", "key"} pairs) without bumping the claims' versions."""
+    if not keys:
+        return
+    table = cast(Table, Claim.__table__)
+    session.execute(update(table).where(table.c.id == bindparam("cid"))
+                    .values(import_key=bindparam("key")), keys)
+    for claim in session.identity_map.values():
+        if isinstance(claim, Claim):
+            session.expire(claim, ["import_key"])
+
+
+@dataclass
+class CsvReport:
+    """What an import wrote."""
+
+    created: int = 0
+    skipped: int = 0
+    errors: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def import_parsed(session: Session, user: User, parsed: Parsed,
+                  progress: Callable[[int], None] | None = None) -> CsvReport:
+    """Create the ready rows through the claims service; rows with problems are skipped."""
+    started = dt.datetime.now(dt.UTC)
+    report = CsvReport(skipped=len(parsed.rows) - len(parsed.ready))
+    report.errors = [f"line {r.line}: {'; '.join(r.errors)}" for r in parsed.rows if r.errors]
+    sources: dict[str, int] = {}
+    keys: list[dict[str, Any]] = []
+    for row in parsed.rows:
+        if not row.errors and not row.duplicate:
+            data = {**row.values, "source_id": _source_id(session, user, row.values, sources)}
+            data.pop("source_url", None)
+            try:
+                claim = claim_service.create_claim(session, user, data)
+            except ValidationFailed as exc:
+                report.errors.append(f"line {row.line}: " + "; ".join(
+                    f"{e.field}: {e.code}" for e in exc.errors))
+                report.skipped += 1
+            else:
+                keys.append({"cid": claim.id, "key": row.key})
+                report.created += 1
+        if progress:
+            progress(1)
+    session.flush()
+    stamp_import_keys(session, keys)
+    report.seconds = (dt.datetime.now(dt.UTC) - started).total_seconds()
+    return report

@@ -1,0 +1,124 @@
+"""Same-claim and conflict decisions between claims, and what a claim page shows about them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from claims.errors import NotFound, ValidationFailed
+from claims.models import Claim, ClaimLink, User
+from claims.services.analysis import link_claims, similar_claims
+from claims.services.inputs import Inputs
+from claims.text.matching import detect_conflict, score_pair
+
+DECISIONS = ("duplicate", "conflict", "dismissed")
+CANDIDATE_LIMIT = 6
+MIN_QUERY_CHARS = 8
+
+
+@dataclass(frozen=True)
+class Related:
+    """Another claim shown beside this one, with the score and reasons that relate them."""
+
+    claim: Claim
+    score: float
+    relation: str  # "same" | "related" | "conflict"
+    reasons: tuple[str, ...] = ()
+    confirmed: bool = False
+
+
+@dataclass
+class Relations:
+    """Everything a claim page shows about other claims: canonical, duplicates, conflicts."""
+
+    canonical: Claim | None = None
+    duplicates: list[Claim] = field(default_factory=list)
+    conflicts: list[Related] = field(default_factory=list)
+    candidates: list[Related] = field(default_factory=list)
+
+
+def _entity_ids(claim: Claim) -> frozenset[int]:
+    return frozenset(m.entity_id for m in claim.mentions if m.review != "rejected")
+
+
+def claim_relations(session: Session, claim: Claim) -> Relations:
+    """The claim's canonical, its duplicates, confirmed and detected conflicts, and candidates."""
+    result = Relations()
+    if claim.duplicate_of_id is not None:
+        result.canonical = session.get(Claim, claim.duplicate_of_id)
+    result.duplicates = list(session.scalars(
+        select(Claim).where(Claim.duplicate_of_id == claim.id).order_by(Claim.id)))
+    links = session.scalars(select(ClaimLink).where(
+        or_(ClaimLink.claim_id == claim.id, ClaimLink.other_id == claim.id))).all()
+    decided: dict[int, ClaimLink] = {}
+    for link in links:
+        decided[link.other_id if link.claim_id == claim.id else link.claim_id] = link
+    known = {c.id for c in result.duplicates} | {claim.duplicate_of_id or 0}
+    for other_id, link in sorted(decided.items()):
+        if link.relation != "conflict":
+            continue
+        other = session.get(Claim, other_id)
+        if other is not None:
+            reasons = tuple(r for r in link.reasons.split("; ") if r)
+            result.conflicts.append(Related(other, link.score or 0.0, "conflict", reasons, True))
+    for found in similar_claims(session, claim.text, exclude_id=claim.id,
+                                entity_ids=_entity_ids(claim), limit=CANDIDATE_LIMIT):
+        if found.claim.id in decided or found.claim.id in known:
+            continue
+        related = Related(found.claim, found.score, found.relation, found.reasons)
+        (result.conflicts if found.relation == "conflict" else result.candidates).append(related)
+    return result
+
+
+def candidates_for_text(session: Session, text: str, exclude_id: int | None = None,
+                        limit: int = CANDIDATE_LIMIT) -> list[Related]:
+    """Existing claims that may say the same as (or contradict) a text being typed."""
+    text = text.strip()
+    if len(text) < MIN_QUERY_CHARS:
+        return []
+    return [Related(s.claim, s.score, s.relation, s.reasons)
+            for s in similar_claims(session, text, exclude_id=exclude_id, limit=limit)]
+
+
+def decide(session: Session, user: User, claim: Claim, data: Mapping[str, Any]) -> ClaimLink:
+    """Record an editor's decision about this claim and another: same, conflict or dismissed."""
+    form = Inputs(data)
+    other_id = form.integer("other_id", required=True)
+    relation = form.choice("relation", DECISIONS, required=True)
+    form.check()
+    assert other_id is not None and relation is not None
+    if other_id == claim.id:
+        raise ValidationFailed.single("other_id", "bad_choice", value=str(other_id))
+    other = session.get(Claim, other_id)
+    if other is None:
+        raise NotFound(f"claim {other_id} not found")
+    score = round(score_pair(claim.text, other.text), 3)
+    reasons = detect_conflict(claim.text, other.text)[1] if relation == "conflict" else ()
+    if relation == "duplicate":
+        # The newer claim joins the older one's verdict, unless the older is itself the copy.
+        newer, older = (claim, other) if claim.id > other.id else (other, claim)
+        if older.duplicate_of_id == newer.id:
+            newer, older = older, newer
+        existing = _link_between(session, claim, other)
+        if existing is not None and (existing.claim_id, existing.other_id) != (newer.id, older.id):
+            session.delete(existing)
+            session.flush()
+        return link_claims(session, newer, older, "duplicate", user.id, score)
+    existing = _link_between(session, claim, other)
+    if existing is not None and existing.claim_id != claim.id:
+        claim, other = other, claim  # keep the one row, whichever side recorded it
+    if existing is not None and existing.relation == "duplicate":
+        for side in (claim, other):
+            if side.duplicate_of_id in (claim.id, other.id):
+                side.duplicate_of_id = None
+    return link_claims(session, claim, other, relation, user.id, score, reasons)
+
+
+def _link_between(session: Session, a: Claim, b: Claim) -> ClaimLink | None:
+    return session.scalar(select(ClaimLink).where(or_(
+        (ClaimLink.claim_id == a.id) & (ClaimLink.other_id == b.id),
+        (ClaimLink.claim_id == b.id) & (ClaimLink.other_id == a.id))).limit(1))

@@ -1,0 +1,187 @@
+"""Entity suggestions (names the gazetteer does not know yet) from a CRF or camel-tools' BERT NER.
+
+The default backend is a CRFsuite model trained on ANERcorp (``claims/data/ner-crf.model``,
+CC BY-SA 4.0, see ``ner-crf.LICENSE.txt``; trained by ``bench/train_ner.py``). When camel-tools'
+data catalogue is installed and ``claims.text.arabic.load_camel_ner`` loads its pretrained BERT
+NER, that backend is used instead; any failure falls back to the CRF. Torch is only ever
+imported by that lazy loader, never by importing this module.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import pycrfsuite
+
+from claims.text import arabic
+from claims.text.ner_features import sentence_features
+
+__all__ = ["MODEL_PATH", "EntitySuggestion", "backend_name", "suggest_entities"]
+
+log = logging.getLogger(__name__)
+
+MODEL_PATH = Path(__file__).resolve().parents[1] / "data" / "ner-crf.model"
+KINDS = {"PERS": "person", "LOC": "place", "ORG": "organisation", "MISC": "other"}
+# camel-tools' NERecognizer exposes labels only, no probabilities: a fixed, documented score.
+BERT_SCORE = 0.9
+_SENTENCE_END = frozenset({".", "!", "?", "؟", "…", "!?"})
+_MAX_SEGMENT = 150  # tokens; keeps CRF cost linear and bounded on run-on text
+_MARKS = frozenset(
+    [chr(c) for c in range(0x0610, 0x061B)]
+    + [chr(c) for c in range(0x064B, 0x0660)]
+    + ["\u0670", "\u0640"]
+)
+_lock = threading.Lock()
+
+Span = tuple[str, int, int]
+
+
+@dataclass(frozen=True)
+class EntitySuggestion:
+    """A candidate entity mention: character offsets into the original text."""
+
+    start: int
+    end: int
+    surface: str
+    kind: str  # "person" | "place" | "organisation" | "other"
+    score: float
+
+
+@lru_cache(maxsize=1)
+def _tagger() -> pycrfsuite.Tagger:
+    """The shipped CRF model, opened once."""
+    tagger = pycrfsuite.Tagger()
+    tagger.open(str(MODEL_PATH))
+    return tagger
+
+
+@lru_cache(maxsize=1)
+def _backend() -> tuple[str, Any]:
+    """Pick the backend once: camel-bert when its data and loader work, otherwise crf."""
+    if arabic.ner_available():
+        loader: Callable[[], Any] | None = getattr(arabic, "load_camel_ner", None)
+        if loader is not None:
+            try:
+                return "camel-bert", loader()
+            except Exception:  # missing weights, torch errors, ...: the CRF still works
+                log.warning("camel-tools NER failed to load; using the CRF", exc_info=True)
+    return "crf", None
+
+
+def backend_name() -> str:
+    """Name of the backend in use: ``"camel-bert"`` or ``"crf"``."""
+    return _backend()[0]
+
+
+def _segments(text: str, spans: list[Span]) -> list[list[Span]]:
+    """Split tokens into sentences at end punctuation and line breaks (not inside ``4.3``)."""
+    out: list[list[Span]] = []
+    current: list[Span] = []
+    for k, (tok, start, end) in enumerate(spans):
+        if current and "\n" in text[current[-1][2]:start]:
+            out.append(current)
+            current = []
+        current.append((tok, start, end))
+        nxt = spans[k + 1] if k + 1 < len(spans) else None
+        decimal = (
+            tok == "."
+            and nxt is not None
+            and k > 0
+            and spans[k - 1][2] == start
+            and nxt[1] == end
+            and spans[k - 1][0][-1:].isdigit()
+            and nxt[0][:1].isdigit()
+        )
+        if (tok in _SENTENCE_END and not decimal) or len(current) >= _MAX_SEGMENT:
+            out.append(current)
+            current = []
+    if current:
+        out.append(current)
+    return out
+
+
+def _bio_chunks(labels: Sequence[str]) -> list[tuple[int, int, str]]:
+    """(first, last+1, type) runs of BIO labels; a stray ``I-`` opens a new entity."""
+    found: list[tuple[int, int, str]] = []
+    start, kind = -1, ""
+    for i, label in enumerate([*labels, "O"]):
+        prefix, typ = (label[:1], label[2:]) if label != "O" else ("O", "")
+        if kind and (prefix in ("O", "B") or typ != kind):
+            found.append((start, i, kind))
+            kind = ""
+        if typ in KINDS and (prefix == "B" or (prefix == "I" and not kind)):
+            start, kind = i, typ
+    return found
+
+
+def _trim_clitic(token: str, start: int) -> int:
+    """Offset after a proclitic glued to a definite name: و/ف/ب/ل/وب/وl + ال (``والصدر``)."""
+    letters = [i for i, ch in enumerate(token) if ch not in _MARKS]
+    base = "".join(token[i] for i in letters)
+    base = base.replace("أ", "ا").replace("إ", "ا").replace("آ", "ا")
+    for pre in ("وب", "ول", "فب", "فل", "و", "ف", "ب", "ل"):
+        rest = base[len(pre):]
+        if base.startswith(pre) and rest.startswith("ال") and len(rest) >= 4:
+            return start + letters[len(pre)]
+    return start
+
+
+def _suggestions(
+    text: str, segment: list[Span], labels: Sequence[str], scores: Sequence[float]
+) -> list[EntitySuggestion]:
+    """Turn one labelled segment into suggestions with offsets into ``text``."""
+    out: list[EntitySuggestion] = []
+    for first, last, typ in _bio_chunks(labels):
+        start = _trim_clitic(segment[first][0], segment[first][1])
+        end = segment[last - 1][2]
+        if not text[start:end].strip():
+            continue
+        score = min(scores[first:last])
+        out.append(EntitySuggestion(start, end, text[start:end], KINDS[typ], round(score, 4)))
+    return out
+
+
+def _crf(text: str, segments: list[list[Span]]) -> list[EntitySuggestion]:
+    """Tag with the CRF; the score is the smallest per-token marginal of the chosen labels."""
+    tagger = _tagger()
+    out: list[EntitySuggestion] = []
+    with _lock:  # a CRFsuite tagger holds per-sequence state
+        for segment in segments:
+            tagger.set(sentence_features([tok for tok, _s, _e in segment]))
+            labels = tagger.tag()
+            scores = [tagger.marginal(label, i) for i, label in enumerate(labels)]
+            out.extend(_suggestions(text, segment, labels, scores))
+    return out
+
+
+def _bert(model: Any, text: str, segments: list[list[Span]]) -> list[EntitySuggestion]:
+    """Tag with camel-tools' NERecognizer (dediacritised tokens, fixed score)."""
+    sentences = [[arabic.dediacritize(tok) or tok for tok, _s, _e in seg] for seg in segments]
+    predicted = model.predict(sentences)
+    out: list[EntitySuggestion] = []
+    for segment, labels in zip(segments, predicted, strict=True):
+        out.extend(_suggestions(text, segment, labels, [BERT_SCORE] * len(labels)))
+    return out
+
+
+def suggest_entities(text: str) -> list[EntitySuggestion]:
+    """Candidate person/place/organisation/other mentions in ``text``, in reading order."""
+    if not text or not text.strip():
+        return []
+    spans = arabic.tokens_with_spans(text)
+    if not spans:
+        return []
+    segments = _segments(text, spans)
+    name, model = _backend()
+    if name == "camel-bert":
+        try:
+            return _bert(model, text, segments)
+        except Exception:
+            log.warning("camel-tools NER failed; falling back to the CRF", exc_info=True)
+    return _crf(text, segments)

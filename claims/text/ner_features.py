@@ -1,0 +1,144 @@
+"""Token features for the CRF entity tagger, shared by training (bench) and inference."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from claims.text.arabic import normalize
+
+__all__ = ["FEATURE_VERSION", "sentence_features", "shape", "strip_clitics"]
+
+# Bumped whenever features change, so a stale model is noticed at evaluation time.
+FEATURE_VERSION = "2"
+
+# Proclitic sequences on normalised words, longest first (conjunction + preposition + article).
+_PROCLITICS = (
+    "وبال", "وكال", "فبال", "وفال", "ولل", "فلل", "بال", "كال", "فال", "وال", "لل",
+    "ال", "وب", "ول", "وك", "فب", "فل", "و", "ف", "ب", "ل", "ك", "س",
+)
+# Enclitic pronouns and common plural/feminine endings, longest first.
+_ENCLITICS = ("هما", "كما", "هم", "هن", "كم", "كن", "نا", "ها", "ه", "ك", "ي")
+# Person titles and roles (normalised, clitics stripped) that announce a name within 3 words.
+_TITLES = frozenset(
+    "رييس ملك امير شيخ سيد سيده دكتور رييسه وزير وزيره نايب مستشار امين سفير متحدث "
+    "مدير زعيم قايد جنرال عقيد لواء العقيد الرييس الملك الامير الشيخ السيد السيده الدكتور "
+    "الوزير الزعيم القايد الجنرال المستشار السفير الامين المتحدث المدير الاستاذ البابا "
+    "الامام المفتي النايب الكاتب المخرج الفنان المدرب اللاعب الناطق الروايي الشاعر".split()
+)
+_ARABIC_RE = re.compile(r"[\u0621-\u064a\u0671-\u06d3]")
+_LATIN_RE = re.compile(r"[A-Za-z]")
+_PUNCT = frozenset(".,;:!?\"'()[]{}-–—/«»“”‘’…%")
+
+
+@lru_cache(maxsize=65536)
+def strip_clitics(word: str) -> tuple[str, str]:
+    """Return (proclitic, stem) for a normalised word, keeping at least three stem letters."""
+    for pre in _PROCLITICS:
+        if word.startswith(pre) and len(word) - len(pre) >= 3:
+            return pre, word[len(pre):]
+    return "", word
+
+
+def _char_class(ch: str) -> str:
+    if "0" <= ch <= "9":
+        return "d"
+    if "a" <= ch <= "z":
+        return "l"
+    if "A" <= ch <= "Z":
+        return "L"
+    if _ARABIC_RE.match(ch):
+        return "a"
+    return "p" if unicodedata.category(ch).startswith("P") or ch in _PUNCT else "o"
+
+
+@lru_cache(maxsize=65536)
+def shape(token: str) -> str:
+    """Collapsed character-class shape of a raw token, e.g. ``Aa``→``La``, ``2024``→``d``."""
+    out: list[str] = []
+    for ch in token:
+        cls = _char_class(ch)
+        if not out or out[-1] != cls:
+            out.append(cls)
+    return "".join(out)[:6]
+
+
+@lru_cache(maxsize=65536)
+def _token_info(token: str) -> tuple[str, str, str, str]:
+    """Normalised form, proclitic, stem and shape of one raw token."""
+    word = normalize(token) or token
+    pre, stem = strip_clitics(word)
+    return word, pre, stem, shape(token)
+
+
+def _own(token: str) -> list[str]:
+    word, pre, stem, shp = _token_info(token)
+    feats = [
+        "bias",
+        "w=" + word,
+        "stem=" + stem,
+        "pre=" + pre,
+        "shape=" + shp,
+        "len=" + str(min(len(word), 9)),
+    ]
+    for n in (1, 2, 3):
+        if len(word) > n:
+            feats.append(f"p{n}=" + word[:n])
+            feats.append(f"s{n}=" + word[-n:])
+        if len(stem) > n:
+            feats.append(f"sp{n}=" + stem[:n])
+            feats.append(f"ss{n}=" + stem[-n:])
+    for enc in _ENCLITICS:
+        if stem.endswith(enc) and len(stem) - len(enc) >= 3:
+            feats.append("enc=" + enc)
+            break
+    if _LATIN_RE.search(token):
+        feats.append("latin")
+    if any(ch.isdigit() for ch in token):
+        feats.append("digit" if word.isdigit() else "hasdigit")
+    if word.startswith("ال") or pre.endswith("ال") or pre.endswith("لل"):
+        feats.append("defart")
+    return feats
+
+
+def _is_nisba(word: str) -> bool:
+    """Definite relative adjective such as الأذربيجاني / الروسيه."""
+    return word.startswith("ال") and len(word) >= 6 and word.endswith(("ي", "يه"))
+
+
+def sentence_features(tokens: list[str]) -> list[list[str]]:
+    """CRFsuite attribute lists for each token of one sentence."""
+    info = [_token_info(t) for t in tokens]
+    n = len(tokens)
+    out: list[list[str]] = []
+    for i, token in enumerate(tokens):
+        feats = _own(token)
+        word, _pre, stem, _shp = info[i]
+        for off in (-2, -1, 1, 2):
+            j = i + off
+            if 0 <= j < n:
+                w2, p2, s2, sh2 = info[j]
+                feats.append(f"{off}:w=" + w2)
+                feats.append(f"{off}:stem=" + s2)
+                if abs(off) == 1:
+                    feats.append(f"{off}:pre=" + p2)
+                    feats.append(f"{off}:shape=" + sh2)
+                    feats.append(f"{off}:s2=" + w2[-2:])
+            else:
+                feats.append(f"{off}:" + ("BOS" if j < 0 else "EOS"))
+        for k in (1, 2, 3):
+            if i - k >= 0 and (info[i - k][2] in _TITLES or info[i - k][0] in _TITLES):
+                feats.append(f"title-{k}")
+                break
+        if _is_nisba(word):
+            feats.append("nisba")
+        if i > 0 and _is_nisba(info[i - 1][0]):
+            feats.append("-1:nisba")
+        if i > 0:
+            feats.append("-1|0=" + info[i - 1][0] + "|" + word)
+            feats.append("-1s|0s=" + info[i - 1][2] + "|" + stem)
+        if i + 1 < n:
+            feats.append("0|+1=" + word + "|" + info[i + 1][0])
+        out.append(feats)
+    return out

@@ -1,0 +1,214 @@
+# ruff: noqa: E501  (a message catalogue reads best one message per line)
+"""Article workbench: ingest an article, rank its sentences, turn them into claims, match claims."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from werkzeug.datastructures import FileStorage
+
+from claims import i18n
+from claims.db import begin_write, get_session
+from claims.errors import ValidationFailed
+from claims.i18n import current_language, gettext
+from claims.models import Claim, User
+from claims.security import current_user, policy
+from claims.services import claims as claim_service
+from claims.services import ingest as ingest_service
+from claims.services import workbench as service
+from claims.services import workbench_links as links
+
+bp = Blueprint("workbench", __name__, url_prefix="/workbench")
+
+i18n.register({
+    "nav.workbench": ("إدخال مقال", "Ingest article"),
+    "wb.ingest_title": ("إدخال مقال", "Ingest an article"),
+    "wb.ingest_intro": ("الصق نص المقال أو ارفع ملف ‎.txt‎ أو صفحة ‎.html‎ محفوظة. لا يُجلب أي شيء من الإنترنت.", "Paste the article, or upload a .txt file or a saved .html page. Nothing is fetched from the internet."),
+    "wb.paste": ("نص المقال", "Article text"),
+    "wb.file": ("أو ارفع ملفًا (‎.txt‎ أو ‎.html‎)", "or upload a file (.txt or .html)"),
+    "wb.optional": ("بيانات اختيارية (تُستخرج تلقائيًا إن تُركت فارغة)", "Optional details (extracted automatically when left empty)"),
+    "wb.url": ("رابط المقال", "Article URL"),
+    "wb.title": ("العنوان", "Title"),
+    "wb.outlet": ("الوسيلة", "Outlet"),
+    "wb.submit": ("تحليل المقال", "Analyse article"),
+    "wb.created": ("أُدخل المقال. هذه جمله مرتبة حسب قابليتها للتحقق.", "Article ingested. Here are its sentences, most checkable first."),
+    "wb.existing": ("هذا المقال موجود مسبقًا؛ فُتحت النسخة المحفوظة.", "This article is already here; the stored copy was opened."),
+    "wb.open": ("منضدة التحقق", "Workbench"),
+    "wb.author": ("الكاتب", "Author"),
+    "wb.agency": ("الوكالة", "Agency"),
+    "wb.place": ("المكان", "Place"),
+    "wb.sentences": ("{n} جملة", "{n} sentences"),
+    "wb.ranked": ("الجمل الأجدر بالتحقق", "Most check-worthy sentences"),
+    "wb.ranked_help": ("الثلث الأعلى مظلل مع أسباب ترتيبه.", "The top third is highlighted with the reasons for its rank."),
+    "wb.rest": ("بقية الجمل ({n})", "Remaining sentences ({n})"),
+    "wb.article": ("المقال", "Article"),
+    "wb.select_help": ("حدد جزءًا من جملة لتحويله إلى ادعاء.", "Select part of a sentence to turn it into a claim."),
+    "wb.make_claim": ("إنشاء ادعاء", "Make claim"),
+    "wb.open_form": ("فتح في النموذج", "Open in form"),
+    "wb.make_selection": ("ادعاء من التحديد", "Claim from selection"),
+    "wb.selection_form": ("التحديد في النموذج", "Selection in form"),
+    "wb.became_claim": ("صار ادعاءً", "Became a claim"),
+    "wb.speaker_guess": ("القائل المقترح", "Proposed speaker"),
+    "wb.unresolved": ("غير مرتبط بكيان", "not linked to an entity"),
+    "wb.entities": ("كيانات", "Entities"),
+    "wb.numbers": ("أرقام", "Numbers"),
+    "wb.similar": ("ادعاءات مشابهة موجودة", "Similar existing claims"),
+    "wb.same_as": ("إنشاء كنسخة من #{id}", "Create as copy of #{id}"),
+    "wb.rank": ("الترتيب {n}", "Rank {n}"),
+    "wb.score": ("التشابه", "Similarity"),
+    "wb.no_sentences": ("لا توجد جمل.", "No sentences."),
+    "wb.claim_made": ("أنشئ الادعاء من المقال.", "Claim created from the article."),
+    "reason.quantity": ("رقم", "quantity"),
+    "reason.statistic": ("إحصاء", "statistic"),
+    "reason.comparison": ("مقارنة", "comparison"),
+    "reason.superlative": ("تفضيل", "superlative"),
+    "reason.attribution": ("إسناد", "attribution"),
+    "reason.entity": ("كيان", "entity"),
+    "reason.date": ("تاريخ", "date"),
+    "reason.quote": ("اقتباس", "quote"),
+    "relation.same": ("الادعاء نفسه", "same claim"),
+    "relation.related": ("قريب", "related"),
+    "relation.conflict": ("تعارض", "conflict"),
+    "match.title": ("ادعاءات تقول الشيء نفسه", "Claims that say the same thing"),
+    "match.typing_help": ("تظهر هنا ادعاءات موجودة مشابهة أثناء الكتابة؛ تأكيد التطابق يتم في صفحة الادعاء بعد الحفظ.", "Similar existing claims appear here as you type; confirm a match on the claim page after saving."),
+    "match.none": ("لا ادعاءات مشابهة.", "No similar claims."),
+    "match.confirm": ("الادعاء نفسه", "Same claim"),
+    "match.dismiss": ("تجاهل", "Dismiss"),
+    "match.confirm_conflict": ("تأكيد التعارض", "Confirm conflict"),
+    "match.duplicate_of": ("هذا الادعاء نسخة من #{id} ويأخذ حكمه:", "This claim is a copy of #{id} and shares its verdict:"),
+    "match.duplicates": ("نسخ من هذا الادعاء", "Copies of this claim"),
+    "match.conflicts": ("ادعاءات متعارضة", "Conflicting claims"),
+    "match.this_claim": ("هذا الادعاء", "This claim"),
+    "match.confirmed": ("مؤكد", "confirmed"),
+    "match.detected": ("مكتشف تلقائيًا", "detected"),
+    "match.candidates": ("قد يكون الادعاء نفسه", "Possibly the same claim"),
+    "match.saved": ("حُفظ القرار.", "Decision saved."),
+    "error.paste_or_upload": ("الصق نص المقال أو ارفع ملفًا واحدًا (لا الاثنين).", "Paste the article or upload one file (not both)."),
+    "error.bad_file_type": ("نوع الملف غير مدعوم؛ ارفع ملف ‎.txt‎ أو ‎.html‎.", "Unsupported file type; upload a .txt or .html file."),
+    "error.file_too_large": ("الملف أكبر من الحد المسموح ({max} ك.ب).", "The file is larger than the limit ({max} KB)."),
+    "error.not_text": ("الملف ليس نصًا.", "The file is not text."),
+    "error.empty_article": ("لم يُعثر على نص مقال.", "No article text was found."),
+})
+
+
+def _user() -> User:
+    user = current_user()
+    assert user is not None  # the policy check guarantees a user here
+    return user
+
+
+def _errors(exc: ValidationFailed) -> dict[str, str]:
+    messages: dict[str, str] = {}
+    for error in exc.errors:
+        messages.setdefault(error.field, gettext(f"error.{error.code}", **error.params))
+    return messages
+
+
+def _upload(file: FileStorage | None) -> ingest_service.Upload | None:
+    if file is None or not file.filename:
+        return None
+    max_bytes = ingest_service.limits()[0]
+    data = file.stream.read(max_bytes + 1)
+    return ingest_service.Upload(file.filename, data)
+
+
+@bp.route("/ingest", methods=["GET", "POST"], endpoint="ingest")
+@policy("editor")
+def ingest() -> Any:
+    """The ingest form; a valid article opens its workbench (the stored one if already in)."""
+    if request.method == "GET":
+        return render_template("workbench/ingest.html", values={}, errors={})
+    session = get_session()
+    begin_write(session)
+    try:
+        result = ingest_service.ingest_article(session, _user(), request.form,
+                                               _upload(request.files.get("file")))
+    except ValidationFailed as exc:
+        session.rollback()
+        return render_template("workbench/ingest.html", values=request.form,
+                               errors=_errors(exc)), 422
+    source_id = result.source.id
+    session.commit()
+    flash(gettext("wb.created" if result.created else "wb.existing"),
+          "success" if result.created else "info")
+    return redirect(url_for("workbench.detail", source_id=source_id))
+
+
+@bp.get("/<int:source_id>", endpoint="detail")
+@policy("viewer")
+def detail(source_id: int) -> str:
+    """The article's sentences ranked, annotated, and one click away from becoming claims."""
+    session = get_session()
+    bench = service.build_workbench(session, service.get_source(session, source_id))
+    return render_template("workbench/detail.html", bench=bench, source=bench.source,
+                           segments=service.sentence_segments)
+
+
+@bp.post("/<int:source_id>/claims", endpoint="make_claim")
+@policy("editor")
+def make_claim(source_id: int) -> ResponseReturnValue:
+    """Create a claim straight from a sentence or a selected span of the article."""
+    session = get_session()
+    begin_write(session)
+    source = service.get_source(session, source_id)
+    try:
+        claim = service.create_from_span(session, _user(), source, request.form)
+    except ValidationFailed as exc:
+        session.rollback()
+        flash(" ".join(_errors(exc).values()), "error")
+        return redirect(url_for("workbench.detail", source_id=source_id)), 303
+    claim_id = claim.id
+    session.commit()
+    flash(gettext("wb.claim_made"), "success")
+    return redirect(url_for("claims.detail", claim_id=claim_id))
+
+
+def _candidate_json(item: links.Related) -> dict[str, Any]:
+    claim: Claim = item.claim
+    status = claim_service.statuses().get(claim.status)
+    return {"id": claim.id, "text": claim.text, "score": item.score, "relation": item.relation,
+            "relation_label": gettext(f"relation.{item.relation}"), "reasons": list(item.reasons),
+            "status": claim.status,
+            "status_label": status.label(current_language()) if status else claim.status,
+            "url": url_for("claims.detail", claim_id=claim.id)}
+
+
+@bp.get("/match", endpoint="match")
+@policy("editor")
+def match() -> ResponseReturnValue:
+    """JSON: existing claims similar to ``text`` (the claim form asks while the user types)."""
+    text = (request.args.get("text") or "")[:2000]
+    exclude = request.args.get("exclude", "")
+    found = links.candidates_for_text(get_session(), text,
+                                      int(exclude) if exclude.isdigit() else None)
+    return jsonify({"candidates": [_candidate_json(item) for item in found]})
+
+
+@bp.post("/claims/<int:claim_id>/links", endpoint="decide")
+@policy("editor")
+def decide(claim_id: int) -> ResponseReturnValue:
+    """Confirm "same claim" or a conflict, or dismiss a suggested match."""
+    session = get_session()
+    begin_write(session)
+    claim = claim_service.get_claim(session, claim_id)
+    try:
+        links.decide(session, _user(), claim, request.form)
+    except ValidationFailed as exc:
+        session.rollback()
+        flash(" ".join(_errors(exc).values()), "error")
+        return redirect(url_for("claims.detail", claim_id=claim_id) + "#matches"), 303
+    session.commit()
+    flash(gettext("match.saved"), "success")
+    return redirect(url_for("claims.detail", claim_id=claim_id) + "#matches")
+
+
+@bp.app_context_processor
+def _helpers() -> dict[str, Any]:
+    """``claim_relations(claim)`` for the claim page's matching and conflicts section."""
+
+    def claim_relations(claim: Claim) -> links.Relations:
+        return links.claim_relations(get_session(), claim)
+
+    return {"claim_relations": claim_relations}

@@ -1,0 +1,35 @@
+"""Gunicorn settings for `claims serve --prod`: threaded workers sized to the machine."""
+
+from __future__ import annotations
+
+import os
+
+_cpus = os.cpu_count() or 1
+
+# Stateless workers: every request opens its session from the engine's pool and closes it.
+# Processes give CPU parallelism (Jinja rendering, Arabic normalisation); threads overlap
+# database waits.  2 × cores + 1 processes is gunicorn's rule of thumb; 4 threads each.
+workers = int(os.environ.get("CLAIMS_WORKERS", 2 * _cpus + 1))
+threads = int(os.environ.get("CLAIMS_THREADS", 4))
+worker_class = "gthread"
+bind = os.environ.get("CLAIMS_BIND", "127.0.0.1:8000")
+
+# Keep-alive connections from a reverse proxy; bounded requests; slow clients dropped.
+keepalive = 30
+timeout = 30
+graceful_timeout = 20
+max_requests = 20000
+max_requests_jitter = 2000
+limit_request_line = 8190
+limit_request_fields = 100
+
+# Each worker builds its own app and engine after fork (no connection crosses a fork).
+preload_app = False
+wsgi_app = "claims:create_app()"
+
+accesslog = os.environ.get("CLAIMS_ACCESS_LOG") or None
+errorlog = "-"
+loglevel = os.environ.get("CLAIMS_LOG_LEVEL", "info")
+proc_name = "claims"
+# Behind a reverse proxy on the same host, trust its X-Forwarded-* headers only.
+forwarded_allow_ips = os.environ.get("CLAIMS_FORWARDED_ALLOW_IPS", "127.0.0.1")

@@ -1,0 +1,231 @@
+"""The JSON API: tokens, roles, CSRF for cookie sessions, CRUD, conflicts, paging, OpenAPI."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from claims.db import session_scope
+from claims.models import ApiToken
+from tests.conftest import login_as, make_app
+
+API = "/api/v1"
+
+
+def make_token(app: Flask, role: str) -> str:
+    """Create a token through the web page, as a user of ``role`` would."""
+    client = app.test_client()
+    login_as(client, app, role)
+    response = client.post("/account/tokens", data={"name": f"{role} laptop"})
+    assert response.status_code == 201, response.get_data(as_text=True)[:500]
+    match = re.search(r'id="token-secret">(clm_[\w-]+)<', response.get_data(as_text=True))
+    assert match
+    return match.group(1)
+
+
+def auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def editor_token(app: Flask) -> str:
+    return make_token(app, "editor")
+
+
+def new_claim(client: FlaskClient, token: str, seeded: dict[str, int], **fields) -> dict:
+    body = {"text": "قال بوتين إن 38 شخصاً قتلوا", "source_id": seeded["source"],
+            "speaker": "بوتين", "claim_type": "quantity"} | fields
+    response = client.post(f"{API}/claims", json=body, headers=auth(token))
+    assert response.status_code == 201, response.json
+    return response.json
+
+
+def test_tokens_are_hashed_shown_once_and_revocable(app: Flask, client, editor_token) -> None:
+    with app.app_context(), session_scope(app) as session:
+        stored = session.scalars(select(ApiToken)).one()
+        assert stored.token_hash != editor_token and len(stored.token_hash) == 64
+        assert editor_token.startswith(stored.prefix)
+        token_id, prefix = stored.id, stored.prefix
+    me = client.get(f"{API}/me", headers=auth(editor_token))
+    assert me.status_code == 200 and me.json["role"] == "editor"
+    page = app.test_client()
+    login_as(page, app, "editor")
+    listing = page.get("/account/tokens").get_data(as_text=True)
+    assert editor_token not in listing and prefix in listing
+    # Another editor may not revoke it; an admin may.
+    viewer_page = app.test_client()
+    login_as(viewer_page, app, "viewer")
+    assert viewer_page.post(f"/account/tokens/{token_id}/revoke").status_code == 403
+    admin_page = app.test_client()
+    login_as(admin_page, app, "admin")
+    assert admin_page.post(f"/account/tokens/{token_id}/revoke").status_code == 302
+    gone = client.get(f"{API}/me", headers=auth(editor_token))
+    assert gone.status_code == 401 and gone.json["error"]["code"] == "unauthorized"
+    assert "Bearer" in gone.headers["WWW-Authenticate"]
+
+
+def test_authentication_and_roles(app: Flask, client, seeded) -> None:
+    assert client.get(f"{API}/claims").status_code == 401
+    assert client.get(f"{API}/claims", headers=auth("clm_nope")).status_code == 401
+    assert client.get(f"{API}/claims", headers={"Authorization": "Basic x"}).status_code == 401
+    page = app.test_client()
+    login_as(page, app, "viewer")
+    assert page.post("/account/tokens", data={"name": "x"}).status_code == 403
+    # A viewer's cookie session reads the API; writes are refused by role.
+    assert page.get(f"{API}/claims").status_code == 200
+    assert page.post(f"{API}/claims", json={"text": "x"}).status_code == 403
+    admin = make_token(app, "admin")
+    assert client.post(f"{API}/claims", json={"text": "x", "source_id": seeded["source"]},
+                       headers=auth(admin)).status_code == 201
+
+
+def test_csrf_applies_to_cookies_not_to_bearer_tokens(database_url, _schema, seeded) -> None:
+    app = make_app(database_url, wtf_csrf_enabled=True)
+    with app.app_context(), session_scope(app) as session:
+        from claims.api.tokens import create_token
+        from claims.models import User
+
+        editor = session.scalar(select(User).where(User.username == "editor"))
+        _, secret = create_token(session, editor, {"name": "ci"})
+        session.commit()
+    cookie = app.test_client()
+    login_as(cookie, app, "editor")
+    body = {"text": "نص", "source_id": seeded["source"]}
+    assert cookie.post(f"{API}/claims", json=body).status_code == 400
+    bearer = app.test_client()
+    assert bearer.post(f"{API}/claims", json=body, headers=auth(secret)).status_code == 201
+    # A bad token is 401 even when a session cookie is present.
+    assert cookie.post(f"{API}/claims", json=body, headers=auth("clm_bad")).status_code == 401
+
+
+def test_claim_lifecycle_and_errors(app: Flask, client, seeded, editor_token) -> None:
+    h = auth(editor_token)
+    bad = client.post(f"{API}/claims", json={"text": "", "source_id": seeded["source"]},
+                      headers=h)
+    assert bad.status_code == 422 and bad.json["error"]["field"] == "text"
+    assert client.post(f"{API}/claims", data="nope", headers=h,
+                       content_type="application/json").status_code == 400
+    nul = client.post(f"{API}/claims", json={"text": "a\x00b", "source_id": 1}, headers=h)
+    assert nul.status_code == 422
+    claim = new_claim(client, editor_token, seeded)
+    assert claim["speaker"]["id"] == seeded["putin"] and claim["version"] == 1
+    url = f"{API}/claims/{claim['id']}"
+    assert client.get(url, headers=h).json["text"] == claim["text"]
+    assert client.get(f"{API}/claims/999999", headers=h).status_code == 404
+    assert client.get(f"{API}/claims/99999999999", headers=h).status_code == 404
+    patched = client.patch(url, json={"version": 1, "restatement": "إعادة صياغة"}, headers=h)
+    assert patched.status_code == 200, patched.json
+    assert patched.json["version"] == 2 and patched.json["speaker"]["id"] == seeded["putin"]
+    stale = client.patch(url, json={"version": 1, "text": "قديم"}, headers=h)
+    assert stale.status_code == 409 and stale.json["error"]["current_version"] == 2
+    missing = client.patch(url, json={"text": "x"}, headers=h)
+    assert missing.status_code == 422 and missing.json["error"]["field"] == "version"
+    status = client.post(f"{url}/status", json={"status": "false", "note": "دحض", "version": 2},
+                         headers=h)
+    assert status.status_code == 200 and status.json["final"] is True
+    conflict = client.post(f"{url}/status", json={"status": "true", "version": 2}, headers=h)
+    assert conflict.status_code == 409 and conflict.json["error"]["current_version"] == 3
+    history = client.get(f"{url}/history", headers=h).json["items"]
+    assert [r["to_status"] for r in history] == ["unstarted", "false"]
+    assert history[1]["note"] == "دحض" and history[1]["user"] == "editor"
+
+
+def test_evidence_crud(app: Flask, client, seeded, editor_token) -> None:
+    h = auth(editor_token)
+    claim = new_claim(client, editor_token, seeded)
+    url = f"{API}/claims/{claim['id']}/evidence"
+    assert client.post(url, json={"url": "nope"}, headers=h).status_code == 422
+    made = client.post(url, json={"url": "https://example.org/r", "title": "تقرير",
+                                  "kind": "official", "stance": "refutes"}, headers=h)
+    assert made.status_code == 201
+    evidence_id = made.json["id"]
+    assert client.get(url, headers=h).json["items"][0]["title"] == "تقرير"
+    assert client.get(f"{url}/{evidence_id}", headers=h).json["stance"] == "refutes"
+    assert client.delete(f"{url}/{evidence_id}", headers=h).status_code == 204
+    assert client.get(f"{url}/{evidence_id}", headers=h).status_code == 404
+    assert client.delete(f"{url}/{evidence_id}", headers=h).status_code == 404
+
+
+def test_search_entities_sources_and_matching(app: Flask, client, seeded, editor_token) -> None:
+    h = auth(editor_token)
+    said = new_claim(client, editor_token, seeded, text="اتهم بوتين باكو بالتكتم")
+    other = new_claim(client, editor_token, seeded, text="قال علييف إن الحادث مأساوي",
+                      speaker="علييف")
+    for query in ("وبوتين", "بُوتِين", "Putin"):
+        found = client.get(f"{API}/search", query_string={"q": query}, headers=h).json
+        ids = [c["id"] for c in found["items"]]
+        assert said["id"] in ids and other["id"] not in ids, query
+        assert seeded["putin"] in [e["id"] for e in found["entities"]]
+    by_text = client.get(f"{API}/claims", query_string={"q": "بالتكتم"}, headers=h).json
+    assert [c["id"] for c in by_text["items"]] == [said["id"]]
+    assert client.get(f"{API}/claims", query_string={"status": "bogus"},
+                      headers=h).status_code == 422
+    assert client.get(f"{API}/claims", query_string={"per_page": "0"},
+                      headers=h).status_code == 422
+    entity = client.post(f"{API}/entities", json={"kind": "person", "name_ar": "رجب طيب أردوغان",
+                                                  "name_en": "Erdogan",
+                                                  "wikidata_id": "Q39723"}, headers=h)
+    assert entity.status_code == 201
+    eid = entity.json["id"]
+    alias = client.post(f"{API}/entities/{eid}/aliases", json={"text": "أردوغان"}, headers=h)
+    assert alias.status_code == 201
+    dup = client.post(f"{API}/entities/{eid}/aliases", json={"text": "أردوغان"}, headers=h)
+    assert dup.status_code == 422 and dup.json["error"]["field"] == "text"
+    named = client.get(f"{API}/entities", query_string={"q": "لأردوغان"}, headers=h).json
+    assert eid in [e["id"] for e in named["items"]]
+    assert client.delete(f"{API}/entities/{eid}/aliases/{alias.json['id']}",
+                         headers=h).status_code == 204
+    assert len(client.get(f"{API}/entities/{eid}", headers=h).json["aliases"]) == 2
+    source = client.get(f"{API}/sources/{seeded['source']}", headers=h).json
+    assert said["id"] in source["claims"]
+    made = client.post(f"{API}/sources", json={"text": "قال الوزير إن الاقتصاد نما 5 في المئة.",
+                                               "title": "خبر"}, headers=h)
+    assert made.status_code == 201
+    again = client.post(f"{API}/sources", json={"text": "قال الوزير إن الاقتصاد نما 5 في المئة.",
+                                                "title": "خبر"}, headers=h)
+    assert again.status_code == 200 and again.json["source"]["id"] == made.json["source"]["id"]
+    twin = new_claim(client, editor_token, seeded, text="اتهم بوتين باكو بالتكتم على الحادث")
+    matches = client.get(f"{API}/claims/{twin['id']}/matches", headers=h).json["items"]
+    assert said["id"] in [m["claim_id"] for m in matches]
+    free = client.get(f"{API}/matches", query_string={"text": "اتهم بوتين باكو بالتكتم"},
+                      headers=h).json["items"]
+    assert said["id"] in [m["claim_id"] for m in free]
+
+
+def test_pagination_is_stable_and_complete(app: Flask, client, seeded, editor_token) -> None:
+    h = auth(editor_token)
+    made = [new_claim(client, editor_token, seeded, text=f"ادعاء رقم {i}")["id"]
+            for i in range(7)]
+    seen: list[int] = []
+    page = 1
+    while True:
+        body = client.get(f"{API}/claims", query_string={"page": page, "per_page": 3},
+                          headers=h).json
+        if not body["items"]:
+            break
+        seen += [c["id"] for c in body["items"]]
+        page += 1
+    assert seen == sorted(made, reverse=True) and body["total"] == 7 and body["pages"] == 3
+
+
+def test_openapi_document_matches_the_url_map(app: Flask, client) -> None:
+    doc = client.get(f"{API}/openapi.json").json
+    assert doc["openapi"].startswith("3.1")
+    documented = {(method.upper(), path) for path, ops in doc["paths"].items() for method in ops}
+    routed = set()
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith(API) or rule.endpoint in ("api.openapi", "api.docs"):
+            continue
+        path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule[len(API):])
+        routed |= {(m, path) for m in (rule.methods or set()) - {"HEAD", "OPTIONS"}}
+    assert documented == routed
+    statuses = doc["components"]["schemas"]["StatusChangeRequest"]["properties"]["status"]
+    assert statuses["enum"] == list(app.config["STATUSES"])
+    docs = client.get(f"{API}/docs")
+    html = docs.get_data(as_text=True)
+    assert docs.status_code == 200 and "<script" not in html
+    assert "PATCH /api/v1/claims/{claim_id}" in html

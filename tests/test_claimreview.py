@@ -1,0 +1,283 @@
+"""ClaimReview out (validated against schema.org and Google's rules) and in (real and written
+documents, label mapping, Unicode normalisation, idempotency), plus a full round trip."""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from claims.db import session_scope
+from claims.models import Claim, Entity, ExternalReview, SourceDocument
+from tests.conftest import _clean, shared_path
+
+SCHEMAORG = ("data", "schemaorg", "schemaorg-current-https.jsonld")
+FATABYYANO = ("data", "claimreview", "fatabyyano-page.json")
+# Google Search's fact-check markup: required on ClaimReview, and on its reviewRating.
+GOOGLE_REQUIRED = ("claimReviewed", "reviewRating", "url", "author")
+GOOGLE_RATING_REQUIRED = ("alternateName",)
+
+
+@lru_cache(maxsize=1)
+def _vocabulary(path: str) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """schema.org classes (with their superclasses) and properties (with their domains)."""
+    graph = json.loads(Path(path).read_text("utf-8"))["@graph"]
+
+    def ids(value: Any) -> set[str]:
+        items = value if isinstance(value, list) else [value] if value else []
+        return {i["@id"].removeprefix("schema:") for i in items}
+
+    parents: dict[str, set[str]] = {}
+    domains: dict[str, set[str]] = {}
+    for node in graph:
+        kinds = node["@type"] if isinstance(node["@type"], list) else [node["@type"]]
+        name = node["@id"].removeprefix("schema:")
+        if "rdfs:Class" in kinds:
+            parents[name] = ids(node.get("rdfs:subClassOf"))
+        if "rdf:Property" in kinds:
+            domains[name] = ids(node.get("schema:domainIncludes"))
+    return parents, domains
+
+
+def _ancestors(kind: str, parents: dict[str, set[str]]) -> set[str]:
+    seen, todo = {kind}, [kind]
+    while todo:
+        for parent in parents.get(todo.pop(), set()):
+            if parent not in seen:
+                seen.add(parent)
+                todo.append(parent)
+    return seen
+
+
+def schema_problems(node: Any, path: str = "$") -> list[str]:
+    """Every unknown type, unknown property, or property used on a type that does not allow it."""
+    parents, domains = _vocabulary(str(shared_path(*SCHEMAORG)))
+    problems: list[str] = []
+    if isinstance(node, list):
+        for i, item in enumerate(node):
+            problems += schema_problems(item, f"{path}[{i}]")
+        return problems
+    if not isinstance(node, dict):
+        return problems
+    kind = node.get("@type")
+    if kind is None:
+        problems.append(f"{path}: no @type")
+        return problems
+    if kind not in parents:
+        return [f"{path}: unknown type {kind}"]
+    lineage = _ancestors(kind, parents)
+    for key, value in node.items():
+        if key.startswith("@"):
+            continue
+        if key not in domains:
+            problems.append(f"{path}.{key}: unknown property")
+        elif not domains[key] & lineage:
+            problems.append(f"{path}.{key}: not allowed on {kind}")
+        problems += schema_problems(value, f"{path}.{key}")
+    return problems
+
+
+def google_problems(review: dict[str, Any]) -> list[str]:
+    """Google's required fact-check properties and value rules."""
+    missing = [f"missing {k}" for k in GOOGLE_REQUIRED if not review.get(k)]
+    rating = review.get("reviewRating") or {}
+    missing += [f"missing reviewRating.{k}" for k in GOOGLE_RATING_REQUIRED if not rating.get(k)]
+    if "ratingValue" in rating and not rating["worstRating"] <= rating["ratingValue"] \
+            <= rating["bestRating"]:
+        missing.append("ratingValue outside worstRating..bestRating")
+    if not str(review.get("url", "")).startswith("http"):
+        missing.append("url is not absolute")
+    return missing
+
+
+def _claim(client: FlaskClient, seeded: dict[str, int], text: str, status: str,
+           speaker: str = "بوتين", **extra: str) -> int:
+    data = {"text": text, "source_id": seeded["source"], "speaker": speaker,
+            "status": "unstarted", "claim_date": "2024-12-26"} | extra
+    response = client.post("/claims/new", data=data)
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    claim_id = int(response.headers["Location"].rsplit("/", 1)[-1])
+    if status != "unstarted":
+        done = client.post(f"/claims/{claim_id}/status",
+                           data={"status": status, "version": "1", "note": "حكم"})
+        assert done.status_code == 302
+    return claim_id
+
+
+@pytest.fixture
+def published(app: Flask, editor_client: FlaskClient, seeded: dict[str, int]) -> dict[str, int]:
+    with app.app_context(), session_scope(app) as session:
+        entity = session.get(Entity, seeded["putin"])
+        entity.wikidata_id = "Q7747"
+        source = session.get(SourceDocument, seeded["source"])
+        source.url = "https://www.afp.com/ar/report-1"
+        session.commit()
+    return {
+        "false": _claim(editor_client, seeded, "قال بوتين إن 38 شخصاً قتلوا </script><b>", "false"),
+        "mixed": _claim(editor_client, seeded, "قال علييف إن الطائرة أسقطت", "mixed",
+                        speaker="علييف"),
+        "unverifiable": _claim(editor_client, seeded, "قال بوتين إن الطقس سيئ", "unverifiable"),
+        "open": _claim(editor_client, seeded, "قال بوتين إن التحقيق مستمر", "in_progress"),
+    }
+
+
+def test_claimreview_is_public_complete_and_valid(app: Flask, published) -> None:
+    anonymous = app.test_client()
+    for status in ("false", "mixed", "unverifiable"):
+        response = anonymous.get(f"/claims/{published[status]}/claimreview.json")
+        assert response.status_code == 200 and response.mimetype == "application/ld+json"
+        review = json.loads(response.get_data(as_text=True))
+        assert schema_problems(review) == [], status
+        assert google_problems(review) == [], status
+        assert review["inLanguage"] == "ar" and review["author"]["name"] == "Claims Desk"
+        item = review["itemReviewed"]
+        assert item["@type"] == "Claim" and item["datePublished"] == "2024-12-26"
+        assert item["firstAppearance"]["url"] == "https://www.afp.com/ar/report-1"
+        assert item["appearance"][0]["url"] == "https://www.afp.com/ar/report-1"
+        assert anonymous.get(review["url"].replace("http://localhost", "")).status_code == 200
+    false = json.loads(anonymous.get(f"/claims/{published['false']}/claimreview.json").data)
+    assert false["reviewRating"] == {"@type": "Rating", "alternateName": "زائف",
+                                     "ratingValue": 1, "bestRating": 5, "worstRating": 1}
+    assert false["itemReviewed"]["author"] == {
+        "@type": "Person", "name": "فلاديمير بوتين", "alternateName": "Vladimir Putin",
+        "sameAs": "https://www.wikidata.org/wiki/Q7747"}
+    assert false["claimReviewed"].endswith("</script><b>")
+    assert anonymous.get(f"/claims/{published['open']}/claimreview.json").status_code == 404
+    assert anonymous.get(f"/reviews/{published['open']}").status_code == 404
+    feed = json.loads(anonymous.get("/claimreview.json").data)
+    assert {r["claimReviewed"][:10] for r in feed["@graph"]} and len(feed["@graph"]) == 3
+    assert schema_problems(feed["@graph"]) == []
+
+
+def test_claim_page_embeds_escaped_jsonld(app: Flask, editor_client, published) -> None:
+    html = editor_client.get(f"/claims/{published['false']}").get_data(as_text=True)
+    blocks = re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    assert len(blocks) == 1 and "</" not in blocks[0]
+    assert json.loads(blocks[0])["claimReviewed"].endswith("</script><b>")
+    assert "<script>" not in html.replace('<script type="application/ld+json">', "")
+    assert 'id="public-review"' in html
+    open_page = editor_client.get(f"/claims/{published['open']}").get_data(as_text=True)
+    assert "application/ld+json" not in open_page
+
+
+def _import(runner, path: Path) -> str:
+    result = runner.invoke(args=["import", "claimreview", str(path)])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_real_fatabyyano_page_imports_once(app: Flask, runner, tmp_path: Path) -> None:
+    page = shared_path(*FATABYYANO)
+    assert "created 1 claims" in _import(runner, page)
+    with app.app_context(), session_scope(app) as session:
+        claim = session.scalars(select(Claim)).one()
+        assert claim.text.startswith("طائره عمانية")  # hamza composed (U+0626), not U+064A U+0654
+        assert "\u0654" not in claim.text and claim.text == unicodedata.normalize("NFC", claim.text)
+        assert claim.status == "false" and claim.claim_date.isoformat() == "2022-08-21"
+        assert claim.source.url == "https://www.facebook.com/Quicknews12/videos/3829470550510217/"
+        assert claim.speaker is not None and claim.speaker.kind == "person"
+        review = session.scalars(select(ExternalReview)).one()
+        assert review.rating_label == "زائف" and review.publisher_name == "Fatabyyano Platform"
+        assert review.review_url.startswith("https://fatabyyano.net/")
+        assert claim.import_key and claim.history[0].to_status == "false"
+    assert "created 0 claims, 1 already present" in _import(runner, page)
+    with app.app_context(), session_scope(app) as session:
+        assert session.scalar(select(func.count()).select_from(Claim)) == 1
+        assert session.scalar(select(func.count()).select_from(ExternalReview)) == 1
+
+
+OTHER_PUBLISHERS: dict[str, tuple[str, list[tuple[str, str, str | None]]]] = {
+    # name: (document, [(claim text prefix, expected status, raw label)])
+    "graph.jsonld": (json.dumps({"@context": "https://schema.org", "@graph": [
+        {"@type": "WebPage", "name": "x"},
+        {"@type": "ClaimReview", "url": "https://misbar.example/r/1",
+         "claimReviewed": "Video shows the plane burning in the air",
+         "author": {"@type": "Organization", "name": "Misbar"},
+         "reviewRating": {"@type": "Rating", "alternateName": "Misleading"},
+         "itemReviewed": {"@type": "Claim", "author": {"@type": "Organization",
+                                                        "name": "Some page"},
+                          "appearance": ["https://x.example/post/1"]}},
+        {"@type": ["ClaimReview"], "@id": "https://misbar.example/r/2",
+         "claimReviewed": "ﺍﻟﺤﻜﻮﻣﺔ ﺭﻓﻌﺖ ﺍﻟﺮﻭﺍﺗﺐ",  # Arabic presentation forms
+         "reviewRating": {"@type": "Rating", "ratingValue": "4", "bestRating": "5",
+                          "worstRating": "1", "alternateName": "Label nobody uses"}},
+    ]}), [("Video shows", "misleading", "Misleading"), ("الحكومة رفعت", "mostly_true",
+                                                       "Label nobody uses")]),
+    "page.html": ("""<html><head><script type="application/ld+json">{"broken": </script>
+<script type='application/ld+json'>[{"@context":"https://schema.org","@type":"ClaimReview",
+"url":"https://akeed.example/a","claimReviewed":"قال الوزير إن البطالة انخفضت إلى النصف",
+"reviewRating":{"@type":"Rating","alternateName":"مُضلِّل"},
+"itemReviewed":{"@type":"Claim","firstAppearance":{"@type":"CreativeWork",
+"url":"https://tv.example/clip"}}}]</script></head><body>x</body></html>""",
+                  [("قال الوزير", "misleading", "مُضلِّل")]),
+    "factcheck-api.json": (json.dumps({"claims": [{
+        "text": "5G towers spread the virus", "claimant": "Viral post",
+        "claimDate": "2020-04-01T00:00:00Z", "claimReview": [{
+            "publisher": {"name": "AFP Fact Check", "site": "factcheck.afp.com"},
+            "url": "https://factcheck.afp.com/x", "title": "No", "reviewDate": "2020-04-03",
+            "textualRating": "False", "languageCode": "en"}]}]}),
+        [("5G towers", "false", "False")]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(OTHER_PUBLISHERS))
+def test_other_publishers(app: Flask, runner, tmp_path: Path, name: str) -> None:
+    document, expected = OTHER_PUBLISHERS[name]
+    path = tmp_path / name
+    path.write_text(document, "utf-8")
+    _import(runner, path)
+    _import(runner, path)
+    with app.app_context(), session_scope(app) as session:
+        claims = session.scalars(select(Claim).order_by(Claim.id)).all()
+        assert len(claims) == len(expected)
+        for claim, (prefix, status, label) in zip(claims, expected, strict=True):
+            assert claim.text.startswith(prefix) and claim.status == status, claim.text
+            review = session.scalar(select(ExternalReview).where(
+                ExternalReview.claim_id == claim.id))
+            assert review is not None and review.rating_label == label
+
+
+def test_upload_form(app: Flask, editor_client: FlaskClient) -> None:
+    import io
+
+    page = editor_client.get("/import")
+    assert page.status_code == 200 and 'id="claimreview-import"' in page.get_data(as_text=True)
+    document = OTHER_PUBLISHERS["page.html"][0].encode()
+    response = editor_client.post("/import/claimreview", data={
+        "file": (io.BytesIO(document), "page.html")}, content_type="multipart/form-data")
+    assert response.status_code == 200 and 'id="cr-report"' in response.get_data(as_text=True)
+    bad = editor_client.post("/import/claimreview", data={
+        "file": (io.BytesIO(b"<html>nothing</html>"), "x.html")},
+        content_type="multipart/form-data")
+    assert bad.status_code == 422
+
+
+def test_round_trip_through_an_empty_database(app: Flask, published, runner,
+                                              tmp_path: Path) -> None:
+    """create → export ClaimReview → import into an empty database → same claims."""
+    def snapshot() -> set[tuple[Any, ...]]:
+        with app.app_context(), session_scope(app) as session:
+            return {(c.text, c.status, c.claim_date,
+                     c.speaker.name_ar if c.speaker else None,
+                     c.speaker.wikidata_id if c.speaker else None,
+                     c.source.url)
+                    for c in session.scalars(select(Claim)) if c.status != "in_progress"}
+
+    before = snapshot()
+    feed = app.test_client().get("/claimreview.json").get_data(as_text=True)
+    path = tmp_path / "feed.jsonld"
+    path.write_text(feed, "utf-8")
+    _clean(app)
+    with app.app_context(), session_scope(app) as session:
+        assert session.scalar(select(func.count()).select_from(Claim)) == 0
+    assert "created 3 claims" in _import(runner, path)
+    assert snapshot() == before and len(before) == 3
+    assert "created 0 claims, 3 already present" in _import(runner, path)

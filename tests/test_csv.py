@@ -1,0 +1,147 @@
+"""CSV export of the filtered list, import with a preview, idempotent re-import, bulk ANS."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import time
+from pathlib import Path
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select, text
+
+from claims.db import get_engine, session_scope
+from claims.models import Claim
+from tests.conftest import shared_path
+
+
+def _claim(client: FlaskClient, seeded: dict[str, int], text: str, status: str = "unstarted",
+           **extra: str) -> int:
+    data = {"text": text, "source_id": seeded["source"], "status": status} | extra
+    response = client.post("/claims/new", data=data)
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    return int(response.headers["Location"].rsplit("/", 1)[-1])
+
+
+def _count(app: Flask) -> int:
+    with app.app_context(), session_scope(app) as session:
+        return session.scalar(select(func.count()).select_from(Claim)) or 0
+
+
+def _upload(client: FlaskClient, content: str, fmt: str = "claims", name: str = "in.csv"):
+    return client.post("/import/csv", data={"format": fmt, "file": (
+        io.BytesIO(content.encode("utf-8-sig")), name)}, content_type="multipart/form-data")
+
+
+def _confirm(client: FlaskClient, preview_html: str):
+    token = re.search(r'name="token" value="([^"]+)"', preview_html)
+    assert token
+    return client.post("/import/csv/confirm", data={"token": token.group(1)})
+
+
+def test_export_keeps_filters_bom_and_arabic(app: Flask, editor_client, seeded) -> None:
+    said = _claim(editor_client, seeded, "قال بوتين إن 38 شخصاً قتلوا", "false", speaker="بوتين",
+                  tags="طيران، روسيا")
+    _claim(editor_client, seeded, "=HYPERLINK(\"http://evil\")", "true")
+    listing = editor_client.get("/claims?status=false").get_data(as_text=True)
+    assert 'href="/claims/export.csv?status=false"' in listing
+    response = editor_client.get("/claims/export.csv?status=false")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    raw = response.get_data()
+    assert raw.startswith("\ufeff".encode())
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert [int(r["id"]) for r in rows] == [said]
+    assert rows[0]["text"] == "قال بوتين إن 38 شخصاً قتلوا" and rows[0]["status_label"] == "زائف"
+    assert rows[0]["speaker"] == "فلاديمير بوتين" and rows[0]["tags"] == "روسيا, طيران"
+    everything = editor_client.get("/claims/export.csv").get_data().decode("utf-8-sig")
+    assert "'=HYPERLINK" in everything  # no formula reaches a spreadsheet
+
+
+def test_import_preview_writes_nothing_until_confirmed(app: Flask, editor_client,
+                                                       seeded) -> None:
+    content = ("text,status,speaker,claim_date,source_url\n"
+               "قال بوتين إن الطائرة سقطت,زائف,بوتين,2024-12-25,https://example.org/a\n"
+               ",false,,,\n"
+               "نص بحالة غريبة,bogus,,,\n"
+               "نص بتاريخ خاطئ,true,,2024-13-45,\n"
+               "نص بقائل مجهول,true,مجهول تماما,,\n"
+               "قال علييف إن التحقيق مستمر,in_progress,علييف,,\n")
+    preview = _upload(editor_client, content)
+    html = preview.get_data(as_text=True)
+    assert preview.status_code == 200 and _count(app) == 0
+    for line in (3, 4, 5, 6):
+        assert f'id="line-{line}"' in html
+    assert "text: required" in html and "unknown_status" in html and "bad_date" in html
+    assert "unknown_entity" in html
+    assert "2 rows ready" in html or "2 صف جاهز" in html
+    assert _confirm(editor_client, html).status_code == 302
+    assert _count(app) == 2
+    with app.app_context(), session_scope(app) as session:
+        first = session.scalar(select(Claim).where(Claim.text.startswith("قال بوتين")))
+        assert first.status == "false" and first.speaker.key == "test:putin"
+        assert first.source.url == "https://example.org/a" and first.import_key
+        assert first.version == 1 and first.history[0].to_status == "false"
+    again = _upload(editor_client, content).get_data(as_text=True)
+    assert "0 rows ready" in again or "0 صف جاهز" in again
+    assert _confirm(editor_client, again).status_code == 302
+    assert _count(app) == 2
+
+
+def test_confirm_needs_this_sessions_preview(app: Flask, editor_client, seeded) -> None:
+    html = _upload(editor_client, "text\nادعاء أول\n").get_data(as_text=True)
+    assert editor_client.post("/import/csv/confirm", data={"token": "../../etc"}).status_code \
+        == 400
+    other = app.test_client()
+    from tests.conftest import login_as
+
+    login_as(other, app, "admin")
+    token = re.search(r'name="token" value="([^"]+)"', html).group(1)  # type: ignore[union-attr]
+    assert other.post("/import/csv/confirm", data={"token": token}).status_code == 400
+    assert _count(app) == 0
+    assert _confirm(editor_client, html).status_code == 302 and _count(app) == 1
+    assert _confirm(editor_client, html).status_code == 400  # used once
+
+
+def test_export_then_import_round_trip(app: Flask, editor_client, seeded) -> None:
+    _claim(editor_client, seeded, "قال بوتين إن 38 شخصاً قتلوا", "false", speaker="بوتين")
+    _claim(editor_client, seeded, "-5 درجات في موسكو", "true")
+    exported = editor_client.get("/claims/export.csv").get_data().decode("utf-8-sig")
+    with get_engine(app).begin() as conn:  # history rows refuse ORM deletes; empty by SQL
+        for table in ("status_changes", "claim_tags", "claims"):
+            conn.execute(text(f"DELETE FROM {table}"))
+    html = _upload(editor_client, exported).get_data(as_text=True)
+    assert _confirm(editor_client, html).status_code == 302
+    with app.app_context(), session_scope(app) as session:
+        rows = {(c.text, c.status, c.speaker_id) for c in session.scalars(select(Claim))}
+    assert rows == {("قال بوتين إن 38 شخصاً قتلوا", "false", seeded["putin"]),
+                    ("-5 درجات في موسكو", "true", None)}
+
+
+def test_cli_imports_ans_format_idempotently(app: Flask, runner, tmp_path: Path) -> None:
+    path = tmp_path / "ans.csv"
+    path.write_text("claim_s,fake_flag\nتراجع التضخم في الجزائر,1\nصكوك من الكويت,0\n"
+                    "سطر معطوب,7\n", "utf-8")
+    first = runner.invoke(args=["import", "csv", str(path), "--format", "ans"])
+    assert first.exit_code == 0, first.output
+    assert "created 2 claims, skipped 1" in first.output and "line 4" in first.output
+    second = runner.invoke(args=["import", "csv", str(path), "--format", "ans"])
+    assert "created 0 claims, skipped 3" in second.output
+    with app.app_context(), session_scope(app) as session:
+        statuses = dict(session.execute(select(Claim.text, Claim.status)).all())
+    assert statuses == {"تراجع التضخم في الجزائر": "false", "صكوك من الكويت": "true"}
+
+
+def test_bulk_ans_train_under_a_minute(app: Flask, runner) -> None:
+    path = shared_path("data", "ans", "claim", "train.csv")
+    started = time.perf_counter()
+    result = runner.invoke(args=["import", "csv", str(path), "--format", "ans"])
+    seconds = time.perf_counter() - started
+    assert result.exit_code == 0, result.output
+    print(f"\nANS train.csv: {result.output.strip().splitlines()[-1]} "
+          f"(wall {seconds:.1f} s, {app.config['DATABASE_URL'].split(':')[0]})")
+    assert "created 3185 claims" in result.output
+    assert seconds < 60
+    assert _count(app) == 3185

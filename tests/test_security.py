@@ -1,0 +1,282 @@
+"""Security: login throttling, session fixation and lifetime, cookies, headers, open
+redirects (Django's lists), and XSS/bidi payloads in every text field (hypothesis)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+import unicodedata
+from html.parser import HTMLParser
+from http.cookies import SimpleCookie
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select
+
+from claims.db import get_engine, session_scope
+from claims.models import Alias, Claim, Tag
+from claims.security import is_safe_redirect
+from tests.conftest import PASSWORD, login_as, make_app
+
+PROD_SECRET = "production-secret-key-of-sufficient-length-0123456789"
+
+
+def _login(client: FlaskClient, username: str, password: str, addr: str = "10.0.0.1"):
+    return client.post("/login", data={"username": username, "password": password},
+                       environ_base={"REMOTE_ADDR": addr})
+
+
+def test_sixth_failure_for_one_account_is_throttled_from_any_address(client) -> None:
+    for i in range(5):
+        assert _login(client, "viewer", "wrong", addr=f"10.0.1.{i}").status_code == 401
+    # Even the right password is refused now, from yet another address.
+    assert _login(client, "viewer", PASSWORD, addr="10.0.1.99").status_code == 429
+    assert _login(client, "editor", PASSWORD, addr="10.0.1.98").status_code == 302
+
+
+def test_sixth_failure_from_one_address_is_throttled_for_any_account(client) -> None:
+    for i in range(5):
+        assert _login(client, f"nobody{i}", "wrong", addr="10.0.2.1").status_code == 401
+    assert _login(client, "admin", PASSWORD, addr="10.0.2.1").status_code == 429
+    assert _login(client, "admin", PASSWORD, addr="10.0.2.2").status_code == 302
+
+
+def _cookie(response) -> SimpleCookie:
+    jar: SimpleCookie = SimpleCookie()
+    for header in response.headers.getlist("Set-Cookie"):
+        jar.load(header)
+    return jar
+
+
+def test_login_starts_a_fresh_session(client: FlaskClient) -> None:
+    """Session fixation: nothing planted before login survives it, and the cookie changes."""
+    with client.session_transaction() as sess:
+        sess["planted"] = "attacker"
+        sess["uid"] = 999_999
+    before = client.get_cookie("claims_session")
+    assert before is not None
+    response = _login(client, "viewer", PASSWORD)
+    assert response.status_code == 302
+    after = _cookie(response)["claims_session"].value
+    assert after != before.value
+    with client.session_transaction() as sess:
+        assert "planted" not in sess and sess["uid"] != 999_999
+
+
+@pytest.mark.parametrize("overrides, secure", [
+    ({}, False), ({"cookie_secure": True}, True),
+    ({"env": "production", "secret_key": PROD_SECRET}, True)])
+def test_cookie_flags_and_lifetime(database_url, _schema, overrides, secure) -> None:
+    app = make_app(database_url, **overrides)
+    response = _login(app.test_client(), "viewer", PASSWORD)
+    assert response.status_code == 302
+    raw = next(h for h in response.headers.getlist("Set-Cookie") if "claims_session" in h)
+    morsel = _cookie(response)["claims_session"]
+    assert morsel["httponly"] and morsel["samesite"] == "Lax"
+    assert bool(morsel["secure"]) is secure, raw
+    expires = dt.datetime.strptime(morsel["expires"], "%a, %d %b %Y %H:%M:%S GMT")
+    lifetime = expires.replace(tzinfo=dt.UTC) - dt.datetime.now(dt.UTC)
+    hours = int(app.config["SESSION_LIFETIME_HOURS"])
+    assert dt.timedelta(hours=hours) - dt.timedelta(minutes=2) < lifetime
+    assert lifetime <= dt.timedelta(hours=hours)
+    get_engine(app).dispose()
+
+
+def test_expired_session_is_refused_by_the_server(app: Flask, client: FlaskClient) -> None:
+    """The signed cookie carries its age: a replayed old cookie no longer logs anyone in."""
+    app.permanent_session_lifetime = dt.timedelta(seconds=1)
+    assert _login(client, "viewer", PASSWORD).status_code == 302
+    assert client.get("/claims").status_code == 200
+    time.sleep(2.1)
+    response = client.get("/claims")
+    assert response.status_code == 302 and "/login" in response.location
+
+
+@pytest.mark.parametrize("path", ["/login", "/claims", "/entities", "/nope", "/healthz"])
+def test_security_headers_everywhere(app: Flask, client: FlaskClient, path: str) -> None:
+    login_as(client, app, "viewer")
+    response = client.get(path)
+    csp = {part.split()[0]: part.split()[1:] for part in
+           response.headers["Content-Security-Policy"].split("; ")}
+    assert csp["script-src"] == ["'self'"] and csp["frame-ancestors"] == ["'none'"]
+    assert "'unsafe-inline'" not in response.headers["Content-Security-Policy"]
+    assert csp["object-src"] == ["'none'"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] in {"same-origin", "no-referrer",
+                                                   "strict-origin-when-cross-origin"}
+    html = response.get_data(as_text=True)
+    # No inline script: every <script> (if any) has a src.
+    assert all("src=" in tag.split(">")[0] for tag in html.split("<script")[1:])
+    assert " on" + "click=" not in html and "javascript:" not in html
+
+
+# Django's tests/utils_tests/test_http.py, URLHasAllowedHostAndSchemeTests.test_bad_urls.
+DJANGO_BAD = [
+    "http://example.com", "http:///example.com", "https://example.com", "ftp://example.com",
+    r"\\example.com", r"\\\example.com", r"/\\/example.com", r"\\\example.com",
+    r"\\example.com", r"\\//example.com", r"/\/example.com", r"\/example.com",
+    r"/\example.com", "http:///example.com", r"http:/\//example.com", r"http:\/example.com",
+    r"http:/\example.com", 'javascript:alert("XSS")', "\njavascript:alert(x)",
+    "java\nscript:alert(x)", "\x08//example.com", r"http://otherserver\@example.com",
+    r"http:\\testserver\@example.com", r"http://testserver\me:pass@example.com",
+    r"http://testserver\@example.com", r"http:\\testserver\confirm\me@example.com",
+    "http:999999999", "ftp:9999999999", "\n",
+    "http://[2001:cdba:0000:0000:0000:0000:3257:9652/",
+    "http://2001:cdba:0000:0000:0000:0000:3257:9652]/",
+    # Django's test_no_allowed_hosts and test_secure_param_non_https_urls.
+    r"http://testserver\@example.com", "//example.com/p", "ftp://example.com/p",
+]
+# Unicode tricks: fullwidth/ideographic look-alikes of "/" and ".", bidi and zero-width
+# controls, and whitespace a browser strips before resolving.
+UNICODE_BAD = [
+    "\uff0f\uff0fexample.com", "/\u200b/example.com", "/\u202e/example.com",
+    "\u202e//example.com", "\u2066//example.com", "/\t/example.com", "/\r\n/example.com",
+    "/\x0b/example.com", "\u3000//example.com", "\ufeff//example.com", " //example.com",
+    "ｊavascript:alert(1)", "/\x00/example.com", "\u0000//example.com",
+]
+# Look-alikes after a real leading "/" stay paths on this site: browsers percent-encode
+# them (only hosts get Unicode mapping), so they are accepted and must stay on this host.
+LOOKALIKE_PATHS = ["/\uff0fexample.com", "/\u2215example.com", "/\u2044example.com",
+                   "/\u00a0/example.com", "/%09/example.com", "/%2F/example.com"]
+# Django's test_good_urls whose target is a path on this site: accepted.
+DJANGO_GOOD_PATHS = ["/view/?param=http://example.com", "/view/?param=https://example.com",
+                     "/view?param=ftp://example.com", "/url%20with%20spaces/",
+                     "/confirm/me@example.com", "/claims?q=بوتين"]
+# Django's other good URLs name the host or are relative to the current path; this app
+# only follows absolute paths, so it refuses them (stricter, never less safe).
+DJANGO_GOOD_BUT_REFUSED = ["view/?param=//example.com", "https://testserver/",
+                           "HTTPS://testserver/", "//testserver/",
+                           "http://testserver/confirm?email=me@example.com",
+                           "path/http:2222222222"]
+
+
+@pytest.mark.parametrize("target", DJANGO_BAD + UNICODE_BAD + DJANGO_GOOD_BUT_REFUSED)
+def test_unsafe_redirect_targets_are_refused(target: str) -> None:
+    assert is_safe_redirect(target) is False
+
+
+@pytest.mark.parametrize("target", DJANGO_GOOD_PATHS)
+def test_safe_redirect_targets_are_accepted(target: str) -> None:
+    assert is_safe_redirect(target) is True
+
+
+@pytest.mark.parametrize("target", LOOKALIKE_PATHS)
+def test_lookalike_paths_stay_on_this_site(client: FlaskClient, target: str) -> None:
+    response = client.post("/login", data={"username": "viewer", "password": PASSWORD,
+                                            "next": target})
+    location = response.headers["Location"]
+    assert location.startswith("/") and not location.startswith("//")
+    assert location.isascii()  # percent-encoded as a browser would
+    assert urlsplit(urljoin("http://testserver/login", location)).netloc == "testserver"
+
+
+def test_next_parameters_follow_only_safe_targets(client: FlaskClient) -> None:
+    """Every route taking ``next`` (login, language switch) falls back on a bad target."""
+    for target in DJANGO_BAD + UNICODE_BAD:
+        response = client.post("/lang", data={"lang": "ar", "next": target})
+        assert response.headers["Location"] == "/claims", repr(target)
+    for target in ("//example.com", "/\t/example.com", "\u202e//example.com"):
+        response = client.post("/login", data={"username": "viewer", "password": PASSWORD,
+                                                "next": target})
+        assert response.headers["Location"] == "/claims", repr(target)
+        client.post("/logout")
+    response = client.post("/login", data={"username": "viewer", "password": PASSWORD,
+                                            "next": "/view/?param=http://example.com"})
+    assert response.headers["Location"] == "/view/?param=http://example.com"
+
+
+BIDI = [chr(c) for c in range(0x202A, 0x202F)] + [chr(c) for c in range(0x2066, 0x206A)]
+SCRIPTS = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "\"><svg onload=alert(1)>",
+           "'><iframe src=javascript:alert(1)>", "</textarea><script>x()</script>",
+           "{{7*7}}<b>bold</b>", "<a href='javascript:alert(1)'>x</a>"]
+RAW_DANGER = ("<script>alert", "<script>x(", "<img src=x", "<svg onload", "<iframe src=",
+              "<b>bold", "<a href='javascript")
+ARABIC = st.text(alphabet="ابتثجحخدذرزسشصضطظعغفقكلمنهويءةى ", min_size=1, max_size=12)
+payloads = st.builds(lambda a, s, b1, b2: f"{b1}{a}{s}{b2}{a}", ARABIC, st.sampled_from(SCRIPTS),
+                     st.sampled_from(BIDI), st.sampled_from(BIDI))
+
+
+class _DirCheck(HTMLParser):
+    """Finds text holding a marker outside any dir-isolated (or <bdi>) container."""
+
+    VOID = frozenset({"input", "br", "img", "meta", "link", "hr", "col", "source", "wbr"})
+
+    def __init__(self, marker: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.marker, self.stack, self.bad = marker, [], []
+
+    def handle_starttag(self, tag, attrs) -> None:
+        attrs = dict(attrs)
+        # dir="auto" (or an explicit dir, e.g. ltr on English names) isolates bidi text.
+        isolated = attrs.get("dir") in {"auto", "ltr", "rtl"} or tag in {"bdi", "textarea"}
+        for name, value in attrs.items():
+            shown = attrs.get("type") != "hidden" and tag != "option"
+            if value and self.marker in value and name in {"value", "placeholder", "title"} \
+                    and not isolated and shown:
+                self.bad.append(f"<{tag} {name}>")
+        if tag not in self.VOID:
+            self.stack.append((tag, isolated))
+
+    def handle_endtag(self, tag) -> None:
+        while self.stack:
+            if self.stack.pop()[0] == tag:
+                break
+
+    def handle_data(self, data) -> None:
+        if self.marker in data and not any(iso for _, iso in self.stack) \
+                and not any(t in {"title", "option"} for t, _ in self.stack):
+            self.bad.append(f"{[t for t, _ in self.stack][-3:]}: {data[:60]!r}")
+
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(payload=payloads)
+def test_payloads_in_every_text_field_render_escaped_isolated_and_keyless(
+        app: Flask, seeded, payload: str) -> None:
+    marker = f"قيد{abs(hash(payload)) % 10**6}"
+    evil = f"{payload} {marker}"
+    editor, viewer = app.test_client(), app.test_client()
+    login_as(editor, app, "editor")
+    login_as(viewer, app, "viewer")
+    made = editor.post("/entities", data={"kind": "person", "name_ar": evil[:250],
+                                          "name_en": evil[:250]})
+    assert made.status_code in (302, 303), made.status_code
+    entity_id = int(made.location.rstrip("/").rsplit("/", 1)[-1])
+    assert editor.post(f"/entities/{entity_id}/aliases",
+                       data={"text": "بديل " + evil[:240], "kind": "short",
+                             "lang": "ar"}).status_code == 302
+    made = editor.post("/claims/new", data={
+        "text": evil, "restatement": evil, "tags": evil[:60], "speaker": f"#{entity_id}",
+        "source_url": f"https://example.org/{abs(hash(payload))}", "source_title": evil,
+        "status": "unstarted", "note": evil, "claim_type": "other"})
+    assert made.status_code == 302, made.get_data(as_text=True)[:500]
+    claim_id = int(made.location.rsplit("/", 1)[-1])
+    assert editor.post(f"/claims/{claim_id}/evidence", data={
+        "url": "https://example.org/e", "title": evil, "publisher": evil[:190],
+        "note": evil}).status_code == 302
+    assert editor.post(f"/claims/{claim_id}/status", data={
+        "status": "false", "note": evil, "version": "1"}).status_code == 302
+    with app.app_context(), session_scope(app) as session:
+        claim = session.get(Claim, claim_id)
+        assert claim is not None and claim.text == evil  # stored exactly as typed
+        source_id = claim.source_id
+        keys = [claim.text_key, *session.scalars(select(Alias.key)),
+                *session.scalars(select(Tag.key))]
+    for key in keys:
+        assert not [ch for ch in key if unicodedata.category(ch) in {"Cc", "Cf"}], repr(key)
+    pages = [f"/claims/{claim_id}", "/claims", "/claims?q=" + marker, f"/entities/{entity_id}",
+             f"/entities?q={marker}", f"/sources/{source_id}", "/sources"]
+    for page in pages:
+        response = viewer.get(page)
+        assert response.status_code == 200, (page, response.status_code)
+        html = response.get_data(as_text=True)
+        assert not [ch for ch in BIDI if ch in html], page
+        for danger in RAW_DANGER:
+            assert danger not in html, (page, danger)
+        checker = _DirCheck(marker)
+        checker.feed(html)
+        assert checker.bad == [], (page, checker.bad[:5])

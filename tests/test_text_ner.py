@@ -1,0 +1,159 @@
+"""Tests for the entity-suggestion tagger (claims.text.ner) and its shipped CRF model."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from claims.text import ner
+from claims.text.arabic import tokens_with_spans
+from claims.text.ner import EntitySuggestion, suggest_entities
+
+ROOT = Path(__file__).resolve().parents[1]
+
+PUTIN = "وقال الرئيس فلاديمير بوتين إن الدفاع الجوي الروسي هو المسؤول عن إسقاط الطائرة"
+DUSHANBE = (
+    "وفي حديثه خلال اجتماع مع الرئيس الأذربيجاني إلهام علييف في العاصمة الطاجيكية دوشانبي"
+)
+ALIYEV = "وقال الرئيس الأذربيجاني إلهام علييف إن بلاده تطالب بالتعويض."
+
+
+def _find(found: list[EntitySuggestion], kind: str, word: str) -> EntitySuggestion | None:
+    """The first suggestion of ``kind`` whose surface contains ``word``."""
+    return next((e for e in found if e.kind == kind and word in e.surface), None)
+
+
+def _run(code: str, **env: str) -> str:
+    """Run ``code`` in a fresh interpreter from the repository root and return its stdout."""
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return result.stdout.strip()
+
+
+def test_model_file_ships_small_and_loads() -> None:
+    assert ner.MODEL_PATH.is_file()
+    assert ner.MODEL_PATH.stat().st_size < 5_000_000
+    assert (ner.MODEL_PATH.parent / "ner-crf.LICENSE.txt").is_file()
+    labels = set(ner._tagger().labels())
+    assert {"O", "B-PERS", "I-PERS", "B-LOC", "B-ORG", "B-MISC"} <= labels
+
+
+def test_putin_is_a_person() -> None:
+    found = suggest_entities(PUTIN)
+    putin = _find(found, "person", "بوتين")
+    assert putin is not None
+    assert putin.surface == "فلاديمير بوتين"
+    assert 0.5 < putin.score <= 1.0
+    assert not any("الرئيس" in e.surface for e in found)
+
+
+def test_dushanbe_is_a_place() -> None:
+    dushanbe = _find(suggest_entities(DUSHANBE), "place", "دوشانبي")
+    assert dushanbe is not None
+    assert dushanbe.surface == "دوشانبي"
+
+
+def test_aliyev_is_a_person() -> None:
+    aliyev = _find(suggest_entities(ALIYEV), "person", "علييف")
+    assert aliyev is not None
+    assert aliyev.surface == "إلهام علييف"
+
+
+@pytest.mark.xfail(strict=True, reason="CRF gives إلهام only ~0.3 B-PERS after an unseen nisba")
+def test_aliyev_in_demo_sentence_known_miss() -> None:
+    assert _find(suggest_entities(DUSHANBE), "person", "علييف") is not None
+
+
+def test_offsets_index_the_original_text() -> None:
+    text = "  " + PUTIN + "\n\n" + DUSHANBE + ". وفي موسكو قال سيرغي لافروف إن..."
+    found = suggest_entities(text)
+    assert len(found) >= 4
+    for e in found:
+        assert text[e.start : e.end] == e.surface
+        assert e.kind in {"person", "place", "organisation", "other"}
+        assert 0.0 <= e.score <= 1.0
+    assert [e.start for e in found] == sorted(e.start for e in found)
+    assert _find(found, "place", "موسكو") is not None
+
+
+def test_diacritics_keep_the_original_surface() -> None:
+    text = "وَقَالَ الرَّئِيسُ فلاديميرُ بوتينُ إنَّ الدِّفَاعَ الجَوِّيَّ هو المسؤول"
+    found = suggest_entities(text)
+    putin = _find(found, "person", "بوتين")
+    assert putin is not None
+    assert putin.surface == "فلاديميرُ بوتينُ" == text[putin.start : putin.end]
+
+
+def test_arabic_indic_digits_are_not_entities() -> None:
+    text = "قُتل ٣٨ من أصل ٦٧ شخصا كانوا على متن الطائرة في كازاخستان"
+    found = suggest_entities(text)
+    assert not any(ch in e.surface for e in found for ch in "٣٨٦٧")
+    assert _find(found, "place", "كازاخستان") is not None
+
+
+def test_proclitic_before_the_article_is_trimmed() -> None:
+    text = "وزار الوفد بكين ثم توجه إلى موسكو والقاهرة."
+    cairo = _find(suggest_entities(text), "place", "القاهرة")
+    assert cairo is not None
+    assert cairo.surface == "القاهرة"
+    assert text[cairo.start - 1] == "و"
+
+
+def test_sentences_split_at_full_stops_but_not_decimals() -> None:
+    text = "بلغ النمو 4.3 في المئة. وقال الوزير\nثم غادر"
+    segments = ner._segments(text, tokens_with_spans(text))
+    assert [[tok for tok, _s, _e in seg] for seg in segments] == [
+        ["بلغ", "النمو", "4", ".", "3", "في", "المئة", "."],
+        ["وقال", "الوزير"],
+        ["ثم", "غادر"],
+    ]
+
+
+def test_empty_and_punctuation_only_input() -> None:
+    assert suggest_entities("") == []
+    assert suggest_entities("   \n ") == []
+    assert suggest_entities("... ، ؟ !") == []
+
+
+def test_claim_sentence_is_fast() -> None:
+    suggest_entities(DUSHANBE)  # warm: model load and feature caches
+    timings = []
+    for i in range(21):
+        started = time.perf_counter()
+        suggest_entities(DUSHANBE + " " + str(i))
+        timings.append(time.perf_counter() - started)
+    assert sorted(timings)[10] < 0.010
+
+
+def test_suggestion_is_frozen() -> None:
+    e = EntitySuggestion(0, 5, "بوتين", "person", 0.9)
+    with pytest.raises(AttributeError):
+        e.kind = "place"  # type: ignore[misc]
+
+
+def test_camel_bert_not_selected_without_camel_data(tmp_path: Path) -> None:
+    code = "from claims.text import ner; print(ner.backend_name())"
+    assert _run(code, CAMELTOOLS_DATA=str(tmp_path)) == "crf"
+
+
+def test_import_and_tagging_do_not_import_torch(tmp_path: Path) -> None:
+    code = (
+        "import sys\n"
+        "from claims.text import ner\n"
+        "before = 'torch' in sys.modules\n"
+        "ner.suggest_entities('وقال الرئيس فلاديمير بوتين إن')\n"
+        "print(before, 'torch' in sys.modules)\n"
+    )
+    assert _run(code, CAMELTOOLS_DATA=str(tmp_path)) == "False False"
