@@ -8,7 +8,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, literal_column, or_, select, text
+from sqlalchemy import (
+    Select,
+    func,
+    literal_column,
+    or_,
+    select,
+    text,
+    union,
+)
 from sqlalchemy.orm import Session, selectinload
 
 from claims.models import Claim, ClaimTag, Entity, Mention, Quantity, Tag
@@ -95,8 +103,8 @@ def query_terms(q: str) -> list[list[str]]:
     return terms
 
 
-def text_match(session: Session, q: str) -> ColumnElement[bool] | None:
-    """A condition on Claim for full-text search of ``q`` (FTS5 or tsvector), or None."""
+def text_match_ids(session: Session, q: str) -> Select[Any] | None:
+    """A SELECT of the ids of claims matching ``q`` in full text (FTS5 or tsvector), or None."""
     terms = query_terms(q)
     if not terms:
         return None
@@ -107,13 +115,15 @@ def text_match(session: Session, q: str) -> ColumnElement[bool] | None:
             for forms in terms)
         matching: Select[Any] = select(literal_column("rowid")).select_from(
             text("claims_fts")).where(text("claims_fts MATCH :fts").bindparams(fts=expr))
-        return Claim.id.in_(matching)
+        return matching
     if dialect == "postgresql":
         expr = " & ".join("(" + " | ".join(forms) + ")" for forms in terms)
         vector = func.to_tsvector(literal_column("'simple'"), Claim.text_key)
-        return vector.bool_op("@@")(func.to_tsquery(literal_column("'simple'"), expr))
+        return select(Claim.id).where(
+            vector.bool_op("@@")(func.to_tsquery(literal_column("'simple'"), expr)))
     # Other engines: a plain substring test on the normalised key.
-    return or_(*(Claim.text_key.contains(f, autoescape=True) for f in terms[0]))
+    return select(Claim.id).where(
+        or_(*(Claim.text_key.contains(f, autoescape=True) for f in terms[0])))
 
 
 def _mentioning(entity_ids: list[int], demonyms: bool) -> Select[Any]:
@@ -127,14 +137,17 @@ def _query_condition(session: Session, q: str, demonyms: bool = True
                      ) -> tuple[Any, list[Entity]]:
     entities = find_entities(session, q, limit=10)
     ids = [e.id for e in entities]
-    conditions: list[ColumnElement[bool]] = []
+    # One UNION of indexed branches: an OR across them would defeat the GIN/FTS indexes.
+    branches: list[Select[Any]] = []
     if ids:
-        conditions.append(Claim.id.in_(_mentioning(ids, demonyms)))
-        conditions.append(Claim.speaker_id.in_(ids))
-    match = text_match(session, q)
+        branches.append(_mentioning(ids, demonyms))
+        branches.append(select(Claim.id).where(Claim.speaker_id.in_(ids)))
+    match = text_match_ids(session, q)
     if match is not None:
-        conditions.append(match)
-    return (or_(*conditions) if conditions else Claim.id < 0), entities
+        branches.append(match)
+    if not branches:
+        return Claim.id < 0, entities
+    return Claim.id.in_(union(*branches) if len(branches) > 1 else branches[0]), entities
 
 
 def filtered_query(session: Session, filters: ClaimFilters) -> tuple[Select[Any], list[Entity]]:
