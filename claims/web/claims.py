@@ -19,7 +19,7 @@ from sqlalchemy import select
 from claims.db import begin_write, get_session
 from claims.errors import Conflict, ValidationFailed
 from claims.i18n import gettext
-from claims.models import Claim, Entity, SourceDocument
+from claims.models import Claim, Entity, SourceDocument, User
 from claims.models.claims import CLAIM_TYPES, EVIDENCE_KINDS, EVIDENCE_STANCES
 from claims.models.entities import ENTITY_KINDS
 from claims.security import current_user, policy
@@ -30,13 +30,15 @@ from claims.services.suggestions import suggestions_for
 bp = Blueprint("claims", __name__, url_prefix="/claims")
 
 
-def _user() -> Any:
+def _user() -> User:
+    """The logged-in user of a view whose policy already required one."""
     user = current_user()
     assert user is not None  # the policy check guarantees a user here
     return user
 
 
 def _errors(exc: ValidationFailed) -> dict[str, str]:
+    """One message per failing field, in the interface language."""
     messages: dict[str, str] = {}
     for error in exc.errors:
         messages.setdefault(error.field, gettext(f"error.{error.code}", **error.params))

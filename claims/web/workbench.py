@@ -13,12 +13,13 @@ from claims import i18n
 from claims.db import begin_write, get_session
 from claims.errors import ValidationFailed
 from claims.i18n import current_language, gettext
-from claims.models import Claim, User
-from claims.security import current_user, policy
+from claims.models import Claim
+from claims.security import policy
 from claims.services import claims as claim_service
 from claims.services import ingest as ingest_service
 from claims.services import workbench as service
 from claims.services import workbench_links as links
+from claims.web.claims import _errors, _user
 
 bp = Blueprint("workbench", __name__, url_prefix="/workbench")
 
@@ -93,17 +94,6 @@ i18n.register({
 })
 
 
-def _user() -> User:
-    user = current_user()
-    assert user is not None  # the policy check guarantees a user here
-    return user
-
-
-def _errors(exc: ValidationFailed) -> dict[str, str]:
-    messages: dict[str, str] = {}
-    for error in exc.errors:
-        messages.setdefault(error.field, gettext(f"error.{error.code}", **error.params))
-    return messages
 
 
 def _upload(file: FileStorage | None) -> ingest_service.Upload | None:
