@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -31,14 +32,14 @@ def shared_path(*parts: str) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A fresh, empty database for this test run, dropped afterwards."""
+@contextmanager
+def scratch_database(directory: Path, prefix: str) -> Iterator[str]:
+    """A fresh, empty database of the engine under test, dropped afterwards."""
     server = os.environ.get("CLAIMS_TEST_DATABASE_URL")
     if not server:
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+        yield f"sqlite:///{directory / (prefix + '.sqlite3')}"
         return
-    name = f"claims_test_{uuid.uuid4().hex[:12]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     admin = create_engine(server, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
@@ -46,11 +47,15 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield make_url(server).set(database=name).render_as_string(hide_password=False)
     finally:
         with admin.connect() as conn:
-            conn.execute(text(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
-                {"n": name})
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A fresh, empty database for this test run, dropped afterwards."""
+    with scratch_database(tmp_path_factory.mktemp("db"), "claims_test") as url:
+        yield url
 
 
 def make_app(database_url: str, **overrides: Any) -> Flask:

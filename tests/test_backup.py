@@ -3,9 +3,7 @@ again on 10,000 Arabic claims without losing a row."""
 
 from __future__ import annotations
 
-import os
 import threading
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,7 +11,7 @@ from typing import Any
 import pytest
 from alembic import command
 from flask import Flask
-from sqlalchemy import Engine, column, create_engine, func, inspect, make_url, select, text
+from sqlalchemy import Engine, column, func, inspect, select
 from sqlalchemy import table as table_
 
 from bench import corpus
@@ -22,26 +20,14 @@ from claims.db import Base, begin_write, get_engine, make_engine, session_scope
 from claims.models import Claim, StatusChange, User
 from claims.ops import check, row_counts
 from claims.services import claims as service
-from tests.conftest import make_app
+from tests.conftest import make_app, scratch_database
 
 
 @pytest.fixture
 def empty_url(tmp_path: Path) -> Iterator[str]:
     """A second, empty database of the engine under test."""
-    server = os.environ.get("CLAIMS_TEST_DATABASE_URL")
-    if not server:
-        yield f"sqlite:///{tmp_path / 'restored.sqlite3'}"
-        return
-    name = f"claims_restore_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(server).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_database(tmp_path, "claims_restore") as url:
+        yield url
 
 
 def _rows(engine: Engine) -> dict[str, set[tuple[Any, ...]]]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -11,29 +9,18 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, inspect, make_url, text
+from sqlalchemy import Engine, inspect
 
 from claims.cli import alembic_config
 from claims.db import Base, is_search_object, make_engine
+from tests.conftest import scratch_database
 
 
 @pytest.fixture
 def scratch_url(tmp_path) -> Iterator[str]:
     """An empty database of the engine under test, separate from the suite's."""
-    server = os.environ.get("CLAIMS_TEST_DATABASE_URL")
-    if not server:
-        yield f"sqlite:///{tmp_path / 'mig.sqlite3'}"
-        return
-    name = f"claims_mig_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(server).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_database(tmp_path, "claims_mig") as url:
+        yield url
 
 
 def _diff(engine: Engine) -> list:
