@@ -208,6 +208,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "error.500": ("خطأ داخلي. لم يُحفظ أي شيء من هذا الطلب.", "Internal error. Nothing from this request was saved."),
     "error.back_home": ("العودة إلى الادعاءات", "Back to claims"),
     "error.required": ("هذا الحقل مطلوب.", "This field is required."),
+    "error.duplicate_appearance": ("هذا الرابط مسجّل أصلًا لهذا الادعاء.", "This URL is already recorded for this claim."),
+    "error.empty_body": ("أرسل حقلًا واحدًا على الأقل لتعديله.", "Send at least one field to change."),
     "error.too_long": ("النص أطول من الحد المسموح ({max} حرفًا).", "Too long (at most {max} characters)."),
     "error.unknown_status": ("حالة غير معروفة: {value}.", "Unknown status: {value}."),
     "error.same_status": ("الادعاء بهذه الحالة أصلًا.", "The claim already has this status."),

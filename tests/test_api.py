@@ -145,6 +145,20 @@ def test_evidence_crud(app: Flask, client, seeded, editor_token) -> None:
     evidence_id = made.json["id"]
     assert client.get(url, headers=h).json["items"][0]["title"] == "تقرير"
     assert client.get(f"{url}/{evidence_id}", headers=h).json["stance"] == "refutes"
+    patched = client.patch(f"{url}/{evidence_id}", headers=h,
+                           json={"stance": "supports", "note": "الرقم ٣٨ مؤكد", "publisher": None})
+    assert patched.status_code == 200, patched.json
+    assert (patched.json["stance"], patched.json["note"]) == ("supports", "الرقم ٣٨ مؤكد")
+    assert patched.json["title"] == "تقرير" and patched.json["kind"] == "official"
+    for bad, field in (({}, "body"), ({"kind": "rumour"}, "kind"), ({"url": "ftp://x"}, "url"),
+                       ({"url": None, "title": None}, "title")):
+        refused = client.patch(f"{url}/{evidence_id}", json=bad, headers=h)
+        assert refused.status_code == 422 and refused.json["error"]["field"] == field, bad
+    assert client.get(f"{url}/{evidence_id}", headers=h).json["stance"] == "supports"
+    other = new_claim(client, editor_token, seeded)
+    elsewhere = f"{API}/claims/{other['id']}/evidence/{evidence_id}"
+    assert client.patch(elsewhere, json={"note": "x"}, headers=h).status_code == 404
+    assert client.patch(f"{url}/{evidence_id}", json={"note": "x"}).status_code == 401
     assert client.delete(f"{url}/{evidence_id}", headers=h).status_code == 204
     assert client.get(f"{url}/{evidence_id}", headers=h).status_code == 404
     assert client.delete(f"{url}/{evidence_id}", headers=h).status_code == 404
@@ -229,3 +243,23 @@ def test_openapi_document_matches_the_url_map(app: Flask, client) -> None:
     html = docs.get_data(as_text=True)
     assert docs.status_code == 200 and "<script" not in html
     assert "PATCH /api/v1/claims/{claim_id}" in html
+
+
+def test_appearances(app: Flask, client, seeded, editor_token) -> None:
+    h = auth(editor_token)
+    claim = new_claim(client, editor_token, seeded)
+    url = f"{API}/claims/{claim['id']}/appearances"
+    made = client.post(url, headers=h, json={"url": "https://t.example/v/2",
+                                             "title": "مقطع متداول",
+                                             "published_date": "2024-12-27"})
+    assert made.status_code == 201 and made.json["title"] == "مقطع متداول"
+    again = client.post(url, headers=h, json={"url": "https://t.example/v/2"})
+    assert again.status_code == 422 and again.json["error"]["field"] == "url"
+    for bad in ({}, {"url": "javascript:alert(1)"}, {"url": "https://a.example/", "title": 5}):
+        assert client.post(url, headers=h, json=bad).status_code == 422, bad
+    assert [a["url"] for a in client.get(url, headers=h).json["items"]] == [
+        "https://t.example/v/2"]
+    gone = f"{url}/{made.json['id']}"
+    assert client.delete(gone, headers=h).status_code == 204
+    assert client.delete(gone, headers=h).status_code == 404
+    assert client.get(url, headers=h).json["items"] == []

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from claims.db import session_scope
 from claims.models import Claim, Entity, ExternalReview, SourceDocument
-from tests.conftest import _clean, shared_path
+from tests.conftest import SHARED, _clean, shared_path
 
 SCHEMAORG = ("data", "schemaorg", "schemaorg-current-https.jsonld")
 FATABYYANO = ("data", "claimreview", "fatabyyano-page.json")
@@ -245,6 +245,39 @@ def test_other_publishers(app: Flask, runner, tmp_path: Path, name: str) -> None
             assert review is not None and review.rating_label == label
 
 
+def test_every_appearance_is_kept_and_published(app: Flask, runner, tmp_path: Path) -> None:
+    review = {"@context": "https://schema.org", "@type": "ClaimReview",
+              "url": "https://misbar.example/r/9", "claimReviewed": "قُتل 39 شخصاً في الحادث",
+              "author": {"@type": "Organization", "name": "Misbar"},
+              "reviewRating": {"@type": "Rating", "alternateName": "زائف"},
+              "itemReviewed": {"@type": "Claim",
+                               "firstAppearance": {"@type": "CreativeWork",
+                                                   "url": "https://x.example/post/1"},
+                               "appearance": [
+                                   {"@type": "CreativeWork", "url": "https://x.example/post/1"},
+                                   {"@type": "CreativeWork", "url": "https://t.example/v/2",
+                                    "name": "مقطع متداول", "datePublished": "2024-12-27"},
+                                   "https://f.example/p/3", "javascript:alert(1)"]}}
+    path = tmp_path / "review.jsonld"
+    path.write_text(json.dumps(review, ensure_ascii=False), "utf-8")
+    _import(runner, path)
+    _import(runner, path)
+    with app.app_context(), session_scope(app) as session:
+        claim = session.scalars(select(Claim)).one()
+        assert claim.source.url == "https://x.example/post/1"
+        assert [(a.url, a.title) for a in claim.appearances] == [
+            ("https://t.example/v/2", "مقطع متداول"), ("https://f.example/p/3", None)]
+        assert claim.appearances[0].published_date.isoformat() == "2024-12-27"
+        claim_id = claim.id
+    out = app.test_client().get(f"/claims/{claim_id}/claimreview.json").get_json()
+    item = out["itemReviewed"]
+    assert [a["url"] for a in item["appearance"]] == [
+        "https://x.example/post/1", "https://t.example/v/2", "https://f.example/p/3"]
+    assert item["firstAppearance"]["url"] == "https://x.example/post/1"
+    if SHARED.joinpath(*SCHEMAORG).exists():  # vocabulary check only where ../shared is
+        assert schema_problems(out) == []
+
+
 def test_upload_form(app: Flask, editor_client: FlaskClient) -> None:
     import io
 
@@ -268,7 +301,7 @@ def test_round_trip_through_an_empty_database(app: Flask, published, runner,
             return {(c.text, c.status, c.claim_date,
                      c.speaker.name_ar if c.speaker else None,
                      c.speaker.wikidata_id if c.speaker else None,
-                     c.source.url)
+                     c.source.url, tuple(a.url for a in c.appearances))
                     for c in session.scalars(select(Claim)) if c.status != "in_progress"}
 
     before = snapshot()

@@ -10,9 +10,14 @@ from sqlalchemy import select
 
 from claims.api import io
 from claims.api.registry import MAX_ID, Param, id_param, operation
-from claims.api.schemas import claim_json, entity_ref, evidence_json, history_json
+from claims.api.schemas import (
+    appearance_json,
+    claim_json,
+    entity_ref,
+    evidence_json,
+    history_json,
+)
 from claims.db import begin_write, get_session
-from claims.errors import NotFound
 from claims.models import Claim, Evidence, Mention, StatusChange
 from claims.services import claims as service
 from claims.services.analysis import similar_claims
@@ -163,10 +168,7 @@ def add_evidence(claim_id: int) -> ResponseReturnValue:
 
 
 def _evidence(claim_id: int, evidence_id: int) -> Evidence:
-    evidence = get_session().get(Evidence, evidence_id)
-    if evidence is None or evidence.claim_id != _claim(claim_id).id:
-        raise NotFound(f"evidence {evidence_id} not found on claim {claim_id}")
-    return evidence
+    return service.get_evidence(get_session(), _claim(claim_id), evidence_id)
 
 
 @operation("GET", "/claims/{claim_id}/evidence/{evidence_id}", summary="Read one evidence item",
@@ -177,6 +179,20 @@ def get_evidence(claim_id: int, evidence_id: int) -> ResponseReturnValue:
     return io.reply(evidence_json(_evidence(claim_id, evidence_id)))
 
 
+@operation("PATCH", "/claims/{claim_id}/evidence/{evidence_id}", summary="Update evidence",
+           tag="evidence", level="editor",
+           params=(id_param("claim_id"), id_param("evidence_id")), body="EvidencePatch",
+           response="Evidence")
+def update_evidence(claim_id: int, evidence_id: int) -> ResponseReturnValue:
+    """Change the given fields of one evidence item (null or "" clears an optional field)."""
+    session = get_session()
+    data = io.body("EvidencePatch")
+    begin_write(session)
+    evidence = service.update_evidence(session, _claim(claim_id), evidence_id, data)
+    session.commit()
+    return io.reply(evidence_json(evidence))
+
+
 @operation("DELETE", "/claims/{claim_id}/evidence/{evidence_id}", summary="Remove evidence",
            tag="evidence", level="editor",
            params=(id_param("claim_id"), id_param("evidence_id")), status=204)
@@ -185,6 +201,39 @@ def remove_evidence(claim_id: int, evidence_id: int) -> ResponseReturnValue:
     session = get_session()
     begin_write(session)
     service.remove_evidence(session, _claim(claim_id), evidence_id)
+    session.commit()
+    return io.no_content()
+
+
+@operation("GET", "/claims/{claim_id}/appearances",
+           summary="Other places the claim was published", tag="claims", level="viewer",
+           params=(id_param("claim_id"),), response="AppearanceList")
+def list_appearances(claim_id: int) -> ResponseReturnValue:
+    """Recorded appearances, oldest first (the source document is not repeated here)."""
+    return io.reply({"items": [appearance_json(a) for a in _claim(claim_id).appearances]})
+
+
+@operation("POST", "/claims/{claim_id}/appearances", summary="Record another appearance",
+           tag="claims", level="editor", params=(id_param("claim_id"),),
+           body="AppearanceCreate", status=201, response="Appearance")
+def add_appearance(claim_id: int) -> ResponseReturnValue:
+    """Validate and record a URL where the claim was also published."""
+    session = get_session()
+    data = io.body("AppearanceCreate")
+    begin_write(session)
+    appearance = service.add_appearance(session, _claim(claim_id), data)
+    session.commit()
+    return io.reply(appearance_json(appearance), 201)
+
+
+@operation("DELETE", "/claims/{claim_id}/appearances/{appearance_id}",
+           summary="Forget an appearance", tag="claims", level="editor",
+           params=(id_param("claim_id"), id_param("appearance_id")), status=204)
+def remove_appearance(claim_id: int, appearance_id: int) -> ResponseReturnValue:
+    """Delete one recorded appearance of a claim."""
+    session = get_session()
+    begin_write(session)
+    service.remove_appearance(session, _claim(claim_id), appearance_id)
     session.commit()
     return io.no_content()
 

@@ -63,6 +63,8 @@ def validate(schema: dict[str, Any], data: dict[str, Any]) -> None:
     """Refuse a body that breaks its documented schema (422 naming the field)."""
     errors = [FieldError(name, "required") for name in schema.get("required", [])
               if name not in data]
+    if len(data) < schema.get("minProperties", 0):
+        errors.append(FieldError("body", "empty_body"))
     for name, prop in schema.get("properties", {}).items():
         if name in data:
             error = _check(prop, data[name], name)

@@ -7,7 +7,15 @@ import datetime as dt
 from typing import Any
 
 from claims.config import Status
-from claims.models import Alias, Claim, Entity, Evidence, SourceDocument, StatusChange
+from claims.models import (
+    Alias,
+    Claim,
+    ClaimAppearance,
+    Entity,
+    Evidence,
+    SourceDocument,
+    StatusChange,
+)
 from claims.models.claims import CLAIM_TYPES, EVIDENCE_KINDS, EVIDENCE_STANCES
 from claims.models.entities import ALIAS_KINDS, ALIAS_LANGS, ENTITY_KINDS
 
@@ -27,6 +35,13 @@ def _obj(props: dict[str, Any], required: list[str] | None = None) -> dict[str, 
     schema: dict[str, Any] = {"type": "object", "properties": props}
     schema["required"] = list(props) if required is None else required
     return schema
+
+
+def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    """The same property, also accepting null (which clears it in a PATCH)."""
+    if "enum" in schema:
+        return {**schema, "enum": [*schema["enum"], None]}
+    return {**schema, "type": [schema["type"], "null"]}
 
 
 def _page(item: str, **extra: Any) -> dict[str, Any]:
@@ -75,6 +90,9 @@ COMPONENTS: dict[str, Any] = {
                       "kind": {"enum": list(EVIDENCE_KINDS)},
                       "stance": {"enum": list(EVIDENCE_STANCES)}, "note": {"type": "string"},
                       "accessed_date": NULL_DATE, "created_at": DATETIME}),
+    "Appearance": _obj({"id": {"type": "integer"}, "claim_id": {"type": "integer"},
+                        "url": {"type": "string"}, "title": NULL_STR,
+                        "published_date": NULL_DATE, "created_at": DATETIME}),
     "StatusChange": _obj({"id": {"type": "integer"}, "from_status": NULL_STR,
                           "to_status": {"type": "string"}, "user": NULL_STR,
                           "note": {"type": "string"}, "created_at": DATETIME}),
@@ -86,6 +104,7 @@ COMPONENTS: dict[str, Any] = {
     "SourcePage": _page("Source"),
     "EntityPage": _page("EntityRef"),
     "EvidenceList": _obj({"items": {"type": "array", "items": _ref("Evidence")}}),
+    "AppearanceList": _obj({"items": {"type": "array", "items": _ref("Appearance")}}),
     "History": _obj({"items": {"type": "array", "items": _ref("StatusChange")}}),
     "MatchList": _obj({"items": {"type": "array", "items": _ref("Match")}}),
     "Me": _obj({"id": {"type": "integer"}, "username": {"type": "string"},
@@ -107,6 +126,15 @@ _CLAIM_FIELDS: dict[str, Any] = {
     "span_start": {"type": "integer", "minimum": 0, "maximum": 2**31 - 1},
     "span_end": {"type": "integer", "minimum": 0, "maximum": 2**31 - 1},
 }
+_EVIDENCE_FIELDS: dict[str, Any] = {
+    "url": {"type": "string", "pattern": URL_PATTERN, "maxLength": 2000},
+    "title": {"type": "string", "maxLength": 500},
+    "publisher": {"type": "string", "maxLength": 200},
+    "kind": {"enum": list(EVIDENCE_KINDS)},
+    "stance": {"enum": list(EVIDENCE_STANCES)},
+    "note": {"type": "string", "maxLength": 4000},
+    "accessed_date": {"type": "string", "format": "date"},
+}
 _VERSION = {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
 COMPONENTS.update({
     "ClaimCreate": _obj({**_CLAIM_FIELDS, "status": {"type": "string"},
@@ -115,14 +143,14 @@ COMPONENTS.update({
     "StatusChangeRequest": _obj({"status": {"type": "string"}, "version": _VERSION,
                                  "note": {"type": "string", "maxLength": 4000}},
                                 ["status", "version"]),
-    "EvidenceCreate": _obj({"url": {"type": "string", "pattern": URL_PATTERN,
-                                    "maxLength": 2000},
-                            "title": {"type": "string", "maxLength": 500},
-                            "publisher": {"type": "string", "maxLength": 200},
-                            "kind": {"enum": list(EVIDENCE_KINDS)},
-                            "stance": {"enum": list(EVIDENCE_STANCES)},
-                            "note": {"type": "string", "maxLength": 4000},
-                            "accessed_date": {"type": "string", "format": "date"}}, []),
+    "EvidenceCreate": _obj(_EVIDENCE_FIELDS, []),
+    "EvidencePatch": {**_obj({name: _nullable(schema)
+                              for name, schema in _EVIDENCE_FIELDS.items()}, []),
+                      "minProperties": 1},
+    "AppearanceCreate": _obj({
+        "url": {"type": "string", "pattern": URL_PATTERN, "maxLength": 2000},
+        "title": {"type": "string", "maxLength": 500},
+        "published_date": {"type": "string", "format": "date"}}, ["url"]),
     "SourceCreate": _obj({"text": {"type": "string", "minLength": 1, "maxLength": 200000},
                           "url": {"type": "string", "pattern": URL_PATTERN, "maxLength": 2000},
                           "title": {"type": "string", "maxLength": 500},
@@ -199,6 +227,13 @@ def evidence_json(evidence: Evidence) -> dict[str, Any]:
             "stance": evidence.stance, "note": evidence.note,
             "accessed_date": _date(evidence.accessed_date),
             "created_at": evidence.created_at.isoformat()}
+
+
+def appearance_json(appearance: ClaimAppearance) -> dict[str, Any]:
+    """One other place a claim was published."""
+    return {"id": appearance.id, "claim_id": appearance.claim_id, "url": appearance.url,
+            "title": appearance.title, "published_date": _date(appearance.published_date),
+            "created_at": appearance.created_at.isoformat()}
 
 
 def history_json(change: StatusChange) -> dict[str, Any]:

@@ -1,7 +1,15 @@
 """Typed SQLAlchemy models, grouped by feature."""
 
 from claims.models.analysis import ClaimBand, ClaimLink, Quantity
-from claims.models.claims import Claim, ClaimTag, Evidence, SourceDocument, StatusChange, Tag
+from claims.models.claims import (
+    Claim,
+    ClaimAppearance,
+    ClaimTag,
+    Evidence,
+    SourceDocument,
+    StatusChange,
+    Tag,
+)
 from claims.models.entities import Alias, Counter, Entity, Mention
 from claims.models.interchange import ApiToken, ExternalReview
 from claims.models.users import User
@@ -10,6 +18,7 @@ __all__ = [
     "Alias",
     "ApiToken",
     "Claim",
+    "ClaimAppearance",
     "ClaimBand",
     "ClaimLink",
     "ClaimTag",

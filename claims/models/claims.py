@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, event
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from claims.db import Base, UTCDateTime, utcnow
@@ -108,6 +108,30 @@ class Claim(Base):
     mentions: Mapped[list[Mention]] = relationship(
         order_by="Mention.start", cascade="all, delete-orphan"
     )
+    appearances: Mapped[list[ClaimAppearance]] = relationship(
+        order_by="ClaimAppearance.id", cascade="all, delete-orphan"
+    )
+    # Claims confirmed as copies of this one (their sources are further appearances).
+    duplicates: Mapped[list[Claim]] = relationship(
+        foreign_keys=[duplicate_of_id], order_by="Claim.id", viewonly=True
+    )
+
+
+class ClaimAppearance(Base):
+    """Another place the claim was published, besides its source document (ClaimReview
+    ``appearance``)."""
+
+    __tablename__ = "claim_appearances"
+    __table_args__ = (UniqueConstraint("claim_id", "url"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_id: Mapped[int] = mapped_column(
+        ForeignKey("claims.id", ondelete="CASCADE"), index=True
+    )
+    url: Mapped[str] = mapped_column(String(2000))
+    title: Mapped[str | None] = mapped_column(String(500))
+    published_date: Mapped[dt.date | None]
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Tag(Base):

@@ -46,6 +46,29 @@ def _speaker(entity: Entity, lang: str) -> dict[str, Any]:
     return node
 
 
+def _appearances(claim: Claim) -> list[dict[str, Any]]:
+    """Where the claim was published: its source, recorded appearances, confirmed copies."""
+    found: dict[str, dict[str, Any]] = {}
+
+    def add(url: str | None, name: str | None, published: Any = None) -> None:
+        if url and url not in found:
+            node: dict[str, Any] = {"@type": "CreativeWork", "url": url}
+            if name:
+                node["name"] = name
+            if published:
+                node["datePublished"] = published.isoformat()
+            found[url] = node
+
+    if claim.source is not None:
+        add(claim.source.url, claim.source.title, claim.source.published_date)
+    for appearance in claim.appearances:
+        add(appearance.url, appearance.title, appearance.published_date)
+    for copy in claim.duplicates:
+        if copy.source is not None:
+            add(copy.source.url, copy.source.title, copy.source.published_date)
+    return list(found.values())
+
+
 def _verdict_date(claim: Claim) -> str:
     """When the current verdict was given: the last history row that moved to it."""
     moved = [h for h in claim.history if h.to_status == claim.status]
@@ -70,10 +93,10 @@ def claim_review(claim: Claim, review_url: str) -> dict[str, Any] | None:
     published = claim.claim_date or (claim.source.published_date if claim.source else None)
     if published:
         item["datePublished"] = published.isoformat()
-    if claim.source is not None and claim.source.url:
-        item["appearance"] = [{"@type": "CreativeWork", "url": claim.source.url,
-                               "name": claim.source.title}]
-        item["firstAppearance"] = {"@type": "CreativeWork", "url": claim.source.url}
+    appearances = _appearances(claim)
+    if appearances:
+        item["appearance"] = appearances
+        item["firstAppearance"] = {"@type": "CreativeWork", "url": appearances[0]["url"]}
     return {
         "@context": CONTEXT,
         "@type": "ClaimReview",
@@ -93,7 +116,8 @@ def published_claims(session: Session, limit: int = 1000) -> Sequence[Claim]:
     return session.scalars(
         select(Claim).where(Claim.status.in_(final_status_ids()))
         .options(selectinload(Claim.speaker), selectinload(Claim.source),
-                 selectinload(Claim.history))
+                 selectinload(Claim.history), selectinload(Claim.appearances),
+                 selectinload(Claim.duplicates).selectinload(Claim.source))
         .order_by(Claim.created_at.desc(), Claim.id.desc()).limit(limit)).all()
 
 

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from claims.config import CONFIG_DIR, Status
 from claims.errors import ValidationFailed
-from claims.models import Alias, Claim, Entity, ExternalReview, User
+from claims.models import Alias, Claim, ClaimAppearance, Entity, ExternalReview, User
 from claims.services import claims as claim_service
 from claims.services.csv_io import stamp_import_keys
 from claims.services.entities import create_entity
@@ -225,6 +225,22 @@ def _speaker(session: Session, author: Any) -> Entity | None:
                                    "wikidata_id": qid.group(1).upper() if qid else None})
 
 
+def _appearances(item: dict[str, Any]) -> list[tuple[str, str | None, dt.date | None]]:
+    """Every distinct URL the claim appeared at, the first appearance first."""
+    nodes = [_first(item.get("firstAppearance"))]
+    listed = item.get("appearance")
+    nodes += listed if isinstance(listed, list) else [listed]
+    found: dict[str, tuple[str, str | None, dt.date | None]] = {}
+    for node in nodes:
+        url = _url(node)
+        if url and url not in found:
+            title = clean(node.get("name") or node.get("headline"))[:500] or None \
+                if isinstance(node, dict) else None
+            published = _date(node.get("datePublished")) if isinstance(node, dict) else None
+            found[url] = (url, title, published)
+    return list(found.values())
+
+
 def import_key(review_url: str | None, text: str, source_url: str | None) -> str:
     """The stable identity of an imported review's claim."""
     basis = review_url or f"{normalize(text)}\x1f{source_url or ''}"
@@ -238,7 +254,8 @@ def import_review(session: Session, user: User, review: dict[str, Any],
     review_url = _url(review.get("url") or review.get("@id"))
     item = _first(review.get("itemReviewed"))
     item = item if isinstance(item, dict) else {}
-    appearance = _url(item.get("firstAppearance")) or _url(item.get("appearance"))
+    seen = _appearances(item)
+    appearance = seen[0][0] if seen else None
     key = import_key(review_url, text, appearance)
     if (review_url and session.scalar(select(ExternalReview.id).where(
             ExternalReview.review_url == review_url))) or session.scalar(
@@ -267,6 +284,10 @@ def import_review(session: Session, user: User, review: dict[str, Any],
     lang = clean(review.get("inLanguage"))[:8]
     if lang and not claim.source.text and claim.source.language != lang:
         claim.source.language = lang
+    for url, title, published in seen[1:]:
+        if url != claim.source.url:
+            claim.appearances.append(ClaimAppearance(url=url, title=title,
+                                                     published_date=published))
     session.add(ExternalReview(
         claim_id=claim.id, review_url=review_url, publisher_name=clean(publisher.get("name"))[:200]
         or None, publisher_url=_url(publisher.get("url")), rating_label=raw_label,

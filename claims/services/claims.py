@@ -13,7 +13,15 @@ from sqlalchemy.orm.exc import StaleDataError
 from claims.config import Status
 from claims.db import utcnow
 from claims.errors import Conflict, NotFound, ValidationFailed
-from claims.models import Claim, Evidence, SourceDocument, StatusChange, Tag, User
+from claims.models import (
+    Claim,
+    ClaimAppearance,
+    Evidence,
+    SourceDocument,
+    StatusChange,
+    Tag,
+    User,
+)
 from claims.models.claims import CLAIM_TYPES, EVIDENCE_KINDS, EVIDENCE_STANCES
 from claims.services import linker
 from claims.services.analysis import analyse_claim
@@ -214,31 +222,85 @@ def change_status(session: Session, claim: Claim, user: User, data: Mapping[str,
     return claim
 
 
-def add_evidence(session: Session, claim: Claim, user: User, data: Mapping[str, Any]) -> Evidence:
-    """Attach an evidence item to a claim."""
+def _read_evidence(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Validate the fields of an evidence item (a URL or a title is required)."""
     form = Inputs(data)
     url = form.url("url")
     title = form.text("title", required=url is None, max_len=500)
-    publisher = form.text("publisher", max_len=200)
-    kind = form.choice("kind", EVIDENCE_KINDS, default="other")
-    stance = form.choice("stance", EVIDENCE_STANCES, default="context")
-    note = form.text("note", max_len=int(current_app.config.get("NOTE_MAX", 4000))) or ""
-    accessed = form.date("accessed_date")
+    values = {
+        "url": url, "title": title or url or "",
+        "publisher": form.text("publisher", max_len=200),
+        "kind": form.choice("kind", EVIDENCE_KINDS, default="other") or "other",
+        "stance": form.choice("stance", EVIDENCE_STANCES, default="context") or "context",
+        "note": form.text("note", max_len=int(current_app.config.get("NOTE_MAX", 4000))) or "",
+        "accessed_date": form.date("accessed_date"),
+    }
     form.check()
-    evidence = Evidence(claim_id=claim.id, url=url, title=title or url or "",
-                        publisher=publisher, kind=kind or "other", stance=stance or "context",
-                        note=note, accessed_date=accessed, created_by_id=user.id)
+    return values
+
+
+def add_evidence(session: Session, claim: Claim, user: User, data: Mapping[str, Any]) -> Evidence:
+    """Attach an evidence item to a claim."""
+    evidence = Evidence(claim_id=claim.id, created_by_id=user.id, **_read_evidence(data))
     session.add(evidence)
+    session.flush()
+    return evidence
+
+
+def get_evidence(session: Session, claim: Claim, evidence_id: int) -> Evidence:
+    """One evidence item of this claim, or NotFound."""
+    evidence = session.get(Evidence, evidence_id)
+    if evidence is None or evidence.claim_id != claim.id:
+        raise NotFound(f"evidence {evidence_id} not found on claim {claim.id}")
+    return evidence
+
+
+def update_evidence(session: Session, claim: Claim, evidence_id: int,
+                    data: Mapping[str, Any]) -> Evidence:
+    """Change the given fields of one evidence item; fields not given keep their value."""
+    evidence = get_evidence(session, claim, evidence_id)
+    current = {"url": evidence.url, "title": evidence.title, "publisher": evidence.publisher,
+               "kind": evidence.kind, "stance": evidence.stance, "note": evidence.note,
+               "accessed_date": (evidence.accessed_date.isoformat()
+                                 if evidence.accessed_date else None)}
+    merged = {k: v for k, v in {**current, **data}.items() if v is not None}
+    if "url" in data and "title" not in data and evidence.title == (evidence.url or ""):
+        merged.pop("title", None)  # the title was only the old URL: follow the new one
+    for name, value in _read_evidence(merged).items():
+        setattr(evidence, name, value)
     session.flush()
     return evidence
 
 
 def remove_evidence(session: Session, claim: Claim, evidence_id: int) -> None:
     """Detach and delete one evidence item of this claim."""
-    evidence = session.get(Evidence, evidence_id)
-    if evidence is None or evidence.claim_id != claim.id:
-        raise NotFound(f"evidence {evidence_id} not found on claim {claim.id}")
-    session.delete(evidence)
+    session.delete(get_evidence(session, claim, evidence_id))
+    session.flush()
+
+
+def add_appearance(session: Session, claim: Claim, data: Mapping[str, Any]) -> ClaimAppearance:
+    """Record another place the claim was published (its source URL and repeats are refused)."""
+    form = Inputs(data)
+    url = form.url("url", required=True)
+    title = form.text("title", max_len=500)
+    published = form.date("published_date")
+    form.check()
+    if url == (claim.source.url if claim.source else None) or any(
+            a.url == url for a in claim.appearances):
+        raise ValidationFailed.single("url", "duplicate_appearance")
+    appearance = ClaimAppearance(claim_id=claim.id, url=url, title=title,
+                                 published_date=published)
+    claim.appearances.append(appearance)
+    session.flush()
+    return appearance
+
+
+def remove_appearance(session: Session, claim: Claim, appearance_id: int) -> None:
+    """Forget one recorded appearance of this claim."""
+    appearance = next((a for a in claim.appearances if a.id == appearance_id), None)
+    if appearance is None:
+        raise NotFound(f"appearance {appearance_id} not found on claim {claim.id}")
+    claim.appearances.remove(appearance)
     session.flush()
 
 
