@@ -169,8 +169,11 @@ def serve_command(host: str, port: int, prod: bool) -> None:
         click.echo(f"claims (gunicorn) at http://{host}:{port}/")
         # Replace this process, so signals from a supervisor reach gunicorn's master directly.
         os.execv(sys.executable, argv)  # noqa: S606 fixed argv  # nosec B606
+    from werkzeug.serving import run_simple
+
     click.echo(f"claims is running at http://{host}:{port}/  (Ctrl+C to stop)")
-    app.run(host=host, port=port, debug=False, use_reloader=False)
+    # Not app.run(): under a FlaskGroup command Flask turns app.run() into a silent no-op.
+    run_simple(host, port, app, use_reloader=False, use_debugger=False, threaded=True)
 
 
 @click.command("backup")

@@ -1,6 +1,16 @@
-"""Engine settings in force (SQLite pragmas, BEGIN IMMEDIATE, a PostgreSQL pool) and gunicorn."""
+"""Engine settings in force (SQLite pragmas, BEGIN IMMEDIATE, a PostgreSQL pool) and serving."""
 
 from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -96,35 +106,54 @@ def test_postgresql_uses_a_connection_pool(app: Flask) -> None:
         assert second.exec_driver_sql("SELECT pg_backend_pid()").scalar() == pid  # reused
 
 
-def test_serve_prod_runs_gunicorn_with_the_project_config(tmp_path) -> None:
-    """`claims serve --prod` is gunicorn (never the development server) and answers /healthz."""
-    import os
-    import signal
-    import socket
-    import subprocess
-    import sys
-    import time
-    import urllib.request
-    from pathlib import Path
-
+def _serve(tmp_path: Path, *args: str, env: dict[str, str] | None = None,
+           paths: tuple[str, ...] = ("/healthz",)) -> tuple[list[Any], str]:
+    """Run `claims serve ARGS` on a free loopback port; GET ``paths``; stop it; return both."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     claims_cli = Path(sys.executable).with_name("claims")
     env = dict(os.environ, CLAIMS_DATABASE_URL=f"sqlite:///{tmp_path / 'serve.sqlite3'}",
-               CLAIMS_WORKERS="1", CLAIMS_THREADS="2")
-    server = subprocess.Popen([str(claims_cli), "serve", "--prod", "--port", str(port)],
+               CLAIMS_WORKERS="1", CLAIMS_THREADS="2", **(env or {}))
+    server = subprocess.Popen([str(claims_cli), "serve", *args, "--port", str(port)],
                               env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    answers: list[Any] = []
     try:
-        deadline, answer = time.monotonic() + 60, None
-        while time.monotonic() < deadline and answer is None:
-            try:
-                answer = urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)
-            except OSError:
-                time.sleep(0.2)
-        assert answer is not None and answer.status == 200
-        assert "gunicorn" in answer.headers.get("Server", "").lower()
+        deadline = time.monotonic() + 60
+        for path in paths:
+            answer = None
+            while time.monotonic() < deadline and answer is None:
+                try:
+                    answer = urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5)
+                except OSError:
+                    if server.poll() is not None:
+                        break
+                    time.sleep(0.2)
+            assert answer is not None, f"no answer from `claims serve {' '.join(args)}` {path}"
+            answers.append((answer.status, dict(answer.headers), answer.read().decode()))
     finally:
         server.send_signal(signal.SIGTERM)
         output = server.communicate(timeout=30)[0].decode(errors="replace")
+    return answers, output
+
+
+def test_serve_prod_runs_gunicorn_with_the_project_config(tmp_path: Path) -> None:
+    """`claims serve --prod` is gunicorn (never the development server) and answers /healthz."""
+    [(status, headers, _)], output = _serve(tmp_path, "--prod")
+    assert status == 200 and "gunicorn" in headers.get("Server", "").lower()
     assert "Booting worker" in output and "Running on" not in output  # not Werkzeug's server
+
+
+def test_readme_quick_start_serves_the_demo(tmp_path: Path) -> None:
+    """The README's first command: db upgrade, demo, then `claims serve` answers on loopback."""
+    claims_cli = Path(sys.executable).with_name("claims")
+    env = dict(os.environ, CLAIMS_DATABASE_URL=f"sqlite:///{tmp_path / 'serve.sqlite3'}")
+    for step in (["db", "upgrade"], ["demo"]):
+        done = subprocess.run([str(claims_cli), *step], env=env, capture_output=True,
+                              text=True, timeout=300)
+        assert done.returncode == 0, done.stdout + done.stderr
+    assert "demo login: demo / " in done.stdout
+    answers, output = _serve(tmp_path, paths=("/healthz", "/claims"))
+    assert [a[0] for a in answers] == [200, 200], output
+    assert "werkzeug" in answers[0][1].get("Server", "").lower()
+    assert 'dir="rtl"' in answers[1][2] and 'name="password"' in answers[1][2]  # the login
