@@ -100,6 +100,10 @@ def test_csrf_applies_to_cookies_not_to_bearer_tokens(database_url, _schema, see
     assert bearer.post(f"{API}/claims", json=body, headers=auth(secret)).status_code == 201
     # A bad token is 401 even when a session cookie is present.
     assert cookie.post(f"{API}/claims", json=body, headers=auth("clm_bad")).status_code == 401
+    # Neither a token nor a session: 401 saying what to send, not a CSRF complaint.
+    anonymous = app.test_client().post(f"{API}/claims", json=body)
+    assert anonymous.status_code == 401 and "Bearer" in anonymous.json["error"]["message"]
+    assert anonymous.headers["WWW-Authenticate"].startswith("Bearer")
 
 
 def test_claim_lifecycle_and_errors(app: Flask, client, seeded, editor_token) -> None:

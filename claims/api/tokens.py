@@ -116,6 +116,9 @@ def _authenticate_api() -> ResponseReturnValue | None:
         g.user = user
         g.api_token = True
         return None
+    if request.method in STATE_CHANGING and g.get("user") is None:
+        # Nobody to check a CSRF token for: say what is missing (401), not "bad request".
+        return _unauthorized("send 'Authorization: Bearer <token>' to change data")
     config = current_app.config
     if request.method in STATE_CHANGING and config.get("WTF_CSRF_ENABLED", True) \
             and config.get("WTF_CSRF_CHECK_DEFAULT", True):
