@@ -218,6 +218,18 @@ OTHER_PUBLISHERS: dict[str, tuple[str, list[tuple[str, str, str | None]]]] = {
 "itemReviewed":{"@type":"Claim","firstAppearance":{"@type":"CreativeWork",
 "url":"https://tv.example/clip"}}}]</script></head><body>x</body></html>""",
                   [("قال الوزير", "misleading", "مُضلِّل")]),
+    # Google's DataFeed wrapper, full-IRI types, a bare-string claimant, a timestamped date.
+    "datafeed.json": (json.dumps({"@context": "http://schema.org", "@type": "DataFeed",
+                                  "dataFeedElement": [{"@type": "DataFeedItem", "item": [{
+                                      "@type": "http://schema.org/ClaimReview",
+                                      "url": "https://teyit.example/analiz/1",
+                                      "claimReviewed": "أُسقطت الطائرة بصاروخين",
+                                      "datePublished": "2025-01-02T10:00:00+03:00",
+                                      "reviewRating": {"@type": "Rating",
+                                                       "alternateName": "صحيح"},
+                                      "itemReviewed": {"@type": "Claim",
+                                                       "author": "حساب على تلغرام"}}]}]}),
+                      [("أُسقطت الطائرة", "true", "صحيح")]),
     "factcheck-api.json": (json.dumps({"claims": [{
         "text": "5G towers spread the virus", "claimant": "Viral post",
         "claimDate": "2020-04-01T00:00:00Z", "claimReview": [{

@@ -202,6 +202,8 @@ def _date(value: Any) -> dt.date | None:
 def _speaker(session: Session, author: Any) -> Entity | None:
     """The entity for a claim's author: by Wikidata id, by an exact alias, or a new one."""
     author = _first(author)
+    if isinstance(author, str):  # some publishers give the claimant as a bare name
+        author = {"@type": "Thing", "name": author}
     if not isinstance(author, dict):
         return None
     name = clean(author.get("name"))[:256]
@@ -218,7 +220,8 @@ def _speaker(session: Session, author: Any) -> Entity | None:
     if len(ids) == 1:
         return session.get(Entity, ids.pop())
     other = clean(author.get("alternateName"))[:256] or None
-    kind = "person" if "Person" in _types(author) else "organisation"
+    types = _types(author)
+    kind = "person" if "Person" in types else "other" if "Thing" in types else "organisation"
     return create_entity(session, {"kind": kind, "name_ar": name,
                                    "name_en": other if other and alias_key(other) !=
                                    alias_key(name) else None,
