@@ -86,8 +86,7 @@ def create_claim() -> ResponseReturnValue:
     data = io.body("ClaimCreate")
     begin_write(session)
     claim = service.create_claim(session, io.user(), data)
-    session.commit()
-    return io.reply(claim_json(claim, io.statuses()), 201)
+    return io.commit_reply(session, claim_json(claim, io.statuses()), 201)
 
 
 @operation("GET", "/claims/{claim_id}", summary="Read a claim", tag="claims",
@@ -119,8 +118,7 @@ def update_claim(claim_id: int) -> ResponseReturnValue:
         merged.pop("source_id")
     merged.update(data)
     service.update_claim(session, claim, io.user(), merged)
-    session.commit()
-    return io.reply(claim_json(claim, io.statuses()))
+    return io.commit_reply(session, claim_json(claim, io.statuses()))
 
 
 @operation("POST", "/claims/{claim_id}/status", summary="Change a claim's status with a note",
@@ -132,8 +130,7 @@ def change_status(claim_id: int) -> ResponseReturnValue:
     data = io.body("StatusChangeRequest")
     begin_write(session)
     claim = service.change_status(session, _claim(claim_id), io.user(), data)
-    session.commit()
-    return io.reply(claim_json(claim, io.statuses()))
+    return io.commit_reply(session, claim_json(claim, io.statuses()))
 
 
 @operation("GET", "/claims/{claim_id}/history", summary="A claim's status history",
@@ -163,8 +160,7 @@ def add_evidence(claim_id: int) -> ResponseReturnValue:
     data = io.body("EvidenceCreate")
     begin_write(session)
     evidence = service.add_evidence(session, _claim(claim_id), io.user(), data)
-    session.commit()
-    return io.reply(evidence_json(evidence), 201)
+    return io.commit_reply(session, evidence_json(evidence), 201)
 
 
 def _evidence(claim_id: int, evidence_id: int) -> Evidence:
@@ -189,8 +185,7 @@ def update_evidence(claim_id: int, evidence_id: int) -> ResponseReturnValue:
     data = io.body("EvidencePatch")
     begin_write(session)
     evidence = service.update_evidence(session, _claim(claim_id), evidence_id, data)
-    session.commit()
-    return io.reply(evidence_json(evidence))
+    return io.commit_reply(session, evidence_json(evidence))
 
 
 @operation("DELETE", "/claims/{claim_id}/evidence/{evidence_id}", summary="Remove evidence",
@@ -222,8 +217,7 @@ def add_appearance(claim_id: int) -> ResponseReturnValue:
     data = io.body("AppearanceCreate")
     begin_write(session)
     appearance = service.add_appearance(session, _claim(claim_id), data)
-    session.commit()
-    return io.reply(appearance_json(appearance), 201)
+    return io.commit_reply(session, appearance_json(appearance), 201)
 
 
 @operation("DELETE", "/claims/{claim_id}/appearances/{appearance_id}",

@@ -52,8 +52,7 @@ def create_source() -> ResponseReturnValue:
     data = io.body("SourceCreate")
     begin_write(session)
     result = ingest_article(session, io.user(), data)
-    session.commit()
-    return io.reply(_source_detail(result.source), 201 if result.created else 200)
+    return io.commit_reply(session, _source_detail(result.source), 201 if result.created else 200)
 
 
 def _source_detail(source: SourceDocument) -> dict[str, Any]:
@@ -106,8 +105,7 @@ def create_entity() -> ResponseReturnValue:
                                           else data)
     if same_key:
         entity.name_en = str(name_en).strip() or None  # one alias serves both spellings
-    session.commit()
-    return io.reply(entity_json(entity, {}), 201)
+    return io.commit_reply(session, entity_json(entity, {}), 201)
 
 
 @operation("GET", "/entities/{entity_id}", summary="Read an entity with its aliases",
@@ -129,8 +127,7 @@ def add_alias(entity_id: int) -> ResponseReturnValue:
     begin_write(session)
     alias, _ = entity_service.add_alias(session, entity_service.get_entity(session, entity_id),
                                         data)
-    session.commit()
-    return io.reply(alias_json(alias), 201)
+    return io.commit_reply(session, alias_json(alias), 201)
 
 
 @operation("DELETE", "/entities/{entity_id}/aliases/{alias_id}", summary="Remove an alias",

@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from flask import Response, current_app, jsonify, request
+from sqlalchemy.orm import Session
 
 from claims.config import Status
 from claims.errors import FieldError, ValidationFailed
@@ -127,6 +128,14 @@ def body(schema_name: str | None = None) -> dict[str, Any]:
 
         validate(components(list(statuses()))[schema_name], data)
     return data
+
+
+def commit_reply(session: Session, payload: Any, status: int = 200) -> Response:
+    """Build the reply, then commit: a reply built after the commit reloads rows, and a failure
+    there would report an error for a write that did land."""
+    response = reply(payload, status)
+    session.commit()
+    return response
 
 
 def statuses() -> dict[str, Status]:

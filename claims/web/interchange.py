@@ -133,8 +133,9 @@ def create_token() -> ResponseReturnValue:
         db.rollback()
         return _tokens_page(errors={e.field: gettext(f"error.{e.code}", **e.params)
                                     for e in exc.errors}, status=422)
+    page = _tokens_page(secret=secret, status=201)  # render first: the secret shows only here
     db.commit()
-    return _tokens_page(secret=secret, status=201)
+    return page
 
 
 @bp.post("/account/tokens/<int:token_id>/revoke", endpoint="revoke_token")
