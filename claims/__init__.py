@@ -37,6 +37,14 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         WTF_CSRF_SSL_STRICT=production,
         MAX_CONTENT_LENGTH=5 * 1024 * 1024,
     )
+    hops = int(settings.get("proxy_hops", 0))
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # Trust exactly this many proxies' X-Forwarded-* headers: the client address then
+        # keys login throttling, and the scheme keeps Secure cookies and CSRF checks right.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops,  # type: ignore[method-assign]
+                                x_host=hops)
     if "testing" in settings:
         app.testing = bool(settings["testing"])
     db.init_app(app)

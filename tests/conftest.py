@@ -108,10 +108,7 @@ def _clean(app: Flask) -> None:
 def app(database_url: str, _schema: dict[str, int]) -> Iterator[Flask]:
     """The application on a clean test database."""
     application = make_app(database_url)
-    _clean(application)
-    from claims.web.auth import throttle
-
-    throttle.reset()
+    _clean(application)  # also forgets login failures (the throttle lives in the database)
     yield application
     _clean(application)
     get_engine(application).dispose()

@@ -45,6 +45,42 @@ def test_sixth_failure_from_one_address_is_throttled_for_any_account(client) -> 
     assert _login(client, "admin", PASSWORD, addr="10.0.2.2").status_code == 302
 
 
+def test_throttling_is_shared_by_every_worker(app, database_url) -> None:
+    """Two app instances (two gunicorn workers, or two machines) count failures together."""
+    other = make_app(database_url)
+    try:
+        first, second = app.test_client(), other.test_client()
+        for i in range(5):
+            worker = first if i % 2 else second
+            assert _login(worker, "viewer", "wrong", addr=f"10.0.3.{i}").status_code == 401
+        assert _login(first, "viewer", PASSWORD, addr="10.0.3.9").status_code == 429
+        assert _login(second, "viewer", PASSWORD, addr="10.0.3.9").status_code == 429
+    finally:
+        get_engine(other).dispose()
+
+
+def test_behind_one_trusted_proxy_the_forwarded_address_is_throttled(database_url,
+                                                                      app) -> None:
+    proxied = make_app(database_url, proxy_hops=1)
+    try:
+        client = proxied.test_client()
+
+        def attempt(password: str, client_addr: str) -> int:
+            return client.post("/login", data={"username": "nobody", "password": password},
+                               environ_base={"REMOTE_ADDR": "10.9.9.9"},  # the proxy
+                               headers={"X-Forwarded-For": client_addr}).status_code
+
+        for _ in range(5):
+            assert attempt("wrong", "203.0.113.7") == 401
+        assert attempt("wrong", "203.0.113.7") == 429
+        # Another client behind the same proxy is not locked out by the first one.
+        assert client.post("/login", data={"username": "admin", "password": PASSWORD},
+                           environ_base={"REMOTE_ADDR": "10.9.9.9"},
+                           headers={"X-Forwarded-For": "198.51.100.4"}).status_code == 302
+    finally:
+        get_engine(proxied).dispose()
+
+
 def _cookie(response) -> SimpleCookie:
     jar: SimpleCookie = SimpleCookie()
     for header in response.headers.getlist("Set-Cookie"):

@@ -12,7 +12,7 @@ from claims.models.claims import (
 )
 from claims.models.entities import Alias, Counter, Entity, Mention
 from claims.models.interchange import ApiToken, ExternalReview
-from claims.models.users import User
+from claims.models.users import LoginFailure, User
 
 __all__ = [
     "Alias",
@@ -26,6 +26,7 @@ __all__ = [
     "Entity",
     "Evidence",
     "ExternalReview",
+    "LoginFailure",
     "Mention",
     "Quantity",
     "SourceDocument",

@@ -30,3 +30,13 @@ class User(Base):
     def can(self, role: str) -> bool:
         """True when this user's role is at least ``role``."""
         return self.is_active and ROLES.index(self.role) >= ROLES.index(role)
+
+
+class LoginFailure(Base):
+    """One failed login for a key (an account or an address); shared by every app worker."""
+
+    __tablename__ = "login_failures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), index=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

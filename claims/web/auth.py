@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import threading
-import time
-from collections import defaultdict, deque
+import datetime as dt
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from sqlalchemy import delete, func, select
 
-from claims.db import begin_write, get_session
+from claims.db import begin_write, get_session, utcnow
 from claims.i18n import gettext
+from claims.models import LoginFailure
 from claims.security import login, logout, policy, safe_next
 from claims.services.users import authenticate
 
@@ -21,35 +21,29 @@ MAX_FAILURES = 5
 
 
 class Throttle:
-    """Counts failures per key in a sliding window (per process; see README on scaling)."""
-
-    def __init__(self) -> None:
-        self._failures: dict[str, deque[float]] = defaultdict(deque)
-        self._lock = threading.Lock()
-
-    def _recent(self, key: str, now: float) -> deque[float]:
-        times = self._failures[key]
-        while times and now - times[0] > WINDOW_SECONDS:
-            times.popleft()
-        return times
+    """Counts failures per key in a sliding window, in the database, so that every worker
+    process and every machine behind a load balancer sees the same count."""
 
     def blocked(self, *keys: str) -> bool:
         """True when any key has had MAX_FAILURES failures within the window."""
-        now = time.monotonic()
-        with self._lock:
-            return any(len(self._recent(k, now)) >= MAX_FAILURES for k in keys)
+        since = utcnow() - dt.timedelta(seconds=WINDOW_SECONDS)
+        session = get_session()
+        counts = session.execute(
+            select(LoginFailure.key, func.count()).where(LoginFailure.key.in_(keys),
+                                                         LoginFailure.at > since)
+            .group_by(LoginFailure.key)).all()
+        session.rollback()  # end the read, so the login's write can start as BEGIN IMMEDIATE
+        return any(count >= MAX_FAILURES for _, count in counts)
 
     def fail(self, *keys: str) -> None:
-        """Record one failure for each key."""
-        now = time.monotonic()
-        with self._lock:
-            for key in keys:
-                self._recent(key, now).append(now)
-
-    def reset(self) -> None:
-        """Forget everything (tests)."""
-        with self._lock:
-            self._failures.clear()
+        """Record one failure for each key (its own transaction), dropping expired ones."""
+        session = get_session()
+        begin_write(session)
+        now = utcnow()
+        session.execute(delete(LoginFailure).where(
+            LoginFailure.at < now - dt.timedelta(seconds=WINDOW_SECONDS)))
+        session.add_all(LoginFailure(key=key[:200], at=now) for key in keys)
+        session.commit()
 
 
 throttle = Throttle()
