@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -195,7 +196,10 @@ TARGETS = {
     "more than a million Tajiks work in Russia": "أكثر من مليون مواطن طاجيكي",
     "downed plane killed 38": "أودى بحياة 38 شخصاً",
     "Putin: Russian air defence responsible": "إن الدفاع الجوي الروسي هو المسؤول",
+    "missiles aimed at a Ukrainian drone": "لاستهداف طائرة أوكرانية بدون طيار",
+    "Turkey became a main economic partner": "أصبحت شريكًا اقتصاديًا رئيسيًا لروسيا",
 }
+DEMO_CLAIMS = ROOT / "claims" / "demo" / "claims.toml"
 
 
 @needs_seed
@@ -207,6 +211,38 @@ def test_demo_article_targets_rank_in_the_top_third(article_sentences: list[Sent
         index = _find(article_sentences, fragment)
         rank = order.index(article_sentences[index]) + 1
         assert rank <= cutoff, f"{label}: rank {rank} of {len(order)}"
+
+
+def test_every_demo_claim_ranks_in_the_top_third() -> None:
+    # The article shipped with the demo (no ../shared needed) and every claim made from it.
+    text = (ROOT / "claims" / "demo" / "article-ar.txt").read_text(encoding="utf-8")
+    sentences = split_sentences(text)
+    order = [s for s, _ in rank_sentences(sentences)]
+    quotes = [c["quote"] for c in tomllib.loads(DEMO_CLAIMS.read_text("utf-8"))["claim"]]
+    assert len(quotes) >= 9
+    for quote in quotes:
+        rank = order.index(sentences[_find(sentences, quote)]) + 1
+        assert rank <= len(order) / 3, f"{quote[:40]}…: rank {rank} of {len(order)}"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "reasons"),
+    [
+        # States acting on each other, with a ranking ("main partner"): no number needed.
+        ("وأصبحت الصين الشريك التجاري الرئيسي لألمانيا بعد تراجع الصادرات الأمريكية.",
+         {"entity", "superlative", "comparison"}),
+        ("واتهمت طهران واشنطن بالوقوف وراء الهجوم على المنشأة.", {"entity", "attribution"}),
+        ("ويحظى الاتحاد الأوروبي بأهمية متزايدة بالنسبة لأنقرة.", {"entity", "comparison"}),
+    ],
+)
+def test_checkable_sentences_without_numbers_score_above_plain_ones(
+    sentence: str, reasons: set[str]
+) -> None:
+    score = score_sentence(sentence)
+    assert reasons <= set(score.reasons), score.reasons
+    plain = score_sentence("وتضررت كل هذه العلاقات مع تصاعد التوترات.")
+    narrative = score_sentence("وبعد أيام من الحادث، التقى الرجلان مرة أخرى في المساء.")
+    assert score.value >= 2.0 > max(plain.value, narrative.value)
 
 
 def test_score_reasons() -> None:

@@ -8,18 +8,16 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from claims.models import Claim, ClaimBand, ClaimLink, Mention, Quantity
-from claims.text.matching import (
-    CONFLICT_THRESHOLD,
-    SAME_THRESHOLD,
-    claim_signature,
-    detect_conflict,
-    lsh_band_keys,
-    score_pair,
-)
+from claims.text.matching import claim_signature, judge_many, lsh_band_keys, similarity
 from claims.text.quantities import extract_quantities
 
-# Band-hit ranking keeps only this many candidates for precise scoring, at any archive size.
+# Band-hit ranking keeps this many candidates, the cheap similarity the PRECISE best of them for
+# the learned verdict: bounded work at any archive size (same as MatchIndex).
 RERANK = 60
+PRECISE = 15
+# A "related" claim (neither same nor conflict) is listed only when the model is this sure
+# that both are about the same story; below that it is noise for the editor.
+RELATED_MIN = 0.5
 
 
 def analyse_claim(session: Session, claim: Claim) -> None:
@@ -63,26 +61,24 @@ def similar_claims(session: Session, text: str, *, exclude_id: int | None = None
     if not ranked:
         return []
     ids = [row[0] for row in ranked]
-    claims = {c.id: c for c in session.scalars(select(Claim).where(Claim.id.in_(ids)))}
+    # Texts only: full rows are loaded for the few claims that are returned.
+    texts: dict[int, str] = {i: t for i, t in session.execute(
+        select(Claim.id, Claim.text).where(Claim.id.in_(ids)))}
+    ids = sorted(texts, key=lambda i: (-similarity(text, texts[i]), -i))[:max(limit, PRECISE)]
     linked: dict[int, set[int]] = {}
     for claim_id, entity_id in session.execute(
             select(Mention.claim_id, Mention.entity_id).where(Mention.claim_id.in_(ids))):
         linked.setdefault(claim_id, set()).add(entity_id)
-    found: list[Similar] = []
-    for claim_id in ids:
-        claim = claims[claim_id]
-        score = score_pair(text, claim.text)
-        if score < CONFLICT_THRESHOLD:
-            continue
-        theirs = linked.get(claim_id, set())
-        shared = not (entity_ids and theirs) or bool(entity_ids & theirs)
-        conflict, reasons = detect_conflict(text, claim.text, shared)
-        relation = "conflict" if conflict else ("same" if score >= SAME_THRESHOLD else "related")
-        if relation == "related" and score < SAME_THRESHOLD * 0.8:
-            continue
-        found.append(Similar(claim, round(score, 3), relation, reasons))
-    found.sort(key=lambda s: (-s.score, -s.claim.id))
-    return found[:limit]
+    # Unknown entities (either side unlinked) do not rule a conflict out.
+    shared = [not (entity_ids and linked.get(i)) or bool(entity_ids & linked.get(i, set()))
+              for i in ids]
+    verdicts = judge_many(text, [texts[i] for i in ids], shared)
+    kept = sorted(((v, i) for i, v in zip(ids, verdicts, strict=True)
+                   if v.relation != "related" or v.score >= RELATED_MIN),
+                  key=lambda vi: (-vi[0].score, -vi[1]))[:limit]
+    claims = {c.id: c for c in session.scalars(
+        select(Claim).where(Claim.id.in_([i for _, i in kept])))}
+    return [Similar(claims[i], round(v.score, 3), v.relation, v.reasons) for v, i in kept]
 
 
 def link_claims(session: Session, claim: Claim, other: Claim, relation: str, user_id: int,

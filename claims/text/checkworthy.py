@@ -48,7 +48,10 @@ _ATTRIBUTION = frozenset(
     "قال قالت قالوا يقول تقول يقولون اضاف اضافت يضيف تضيف مضيفا مضيفه اكد اكدت يؤكد تؤكد "
     "مؤكدا اعلن اعلنت يعلن تعلن معلنا اشار اشارت يشير تشير مشيرا وفق وفقا حسب بحسب حسبما "
     "نقلت نقلا ذكر ذكرت يذكر تذكر صرح صرحت اوضح اوضحت يوضح موضحا افاد افادت زعم زعمت "
-    "ادعي كشف كشفت نفي نفت اعترف اعترفت".split()
+    "ادعي كشف كشفت نفي نفت اعترف اعترفت "
+    # Speech acts that put a claim in someone's mouth: accusing, blaming, criticising.
+    "اتهم اتهمت يتهم تتهم متهما اتهام حمل حملت يحمل تحمل محملا انتقد انتقدت ينتقد تنتقد "
+    "حذر حذرت يحذر تحذر محذرا طالب طالبت يطالب تطالب".split()
 )
 # Elative adjectives (أفعل): "أكبر من" compares, "أكبر مدينة" is a superlative.
 _ELATIVES = frozenset(
@@ -57,11 +60,15 @@ _ELATIVES = frozenset(
 )
 _COMPARISON = frozenset(
     "اكثريه مقارنه مقارنا قياسا تجاوز يتجاوز متجاوزا يفوق فاق ارتفع ارتفعت ارتفاع انخفض "
-    "انخفضت انخفاض تراجع تراجعت زياده زاد زادت تضاعف ضعفي".split()
+    "انخفضت انخفاض تراجع تراجعت زياده زاد زادت تضاعف ضعفي "
+    # Trends are comparisons with the past ("of growing importance", "a rising share").
+    "متزايد متزايده متزايدا تزايد يتزايد تتزايد تنامي متنامي متناميه متراجع متراجعه".split()
 )
 _SUPERLATIVE = frozenset(
     "الاول الاولي اول الاكبر الاصغر الاعلي الادني الاكثر الاقل الاطول الاقدم الاحدث الافضل "
-    "الاسوا الاهم الاخطر الاسرع الوحيد الوحيده قياسي قياسيه غير_مسبوق".split()
+    "الاسوا الاهم الاخطر الاسرع الوحيد الوحيده قياسي قياسيه غير_مسبوق "
+    # "A major partner", "the main market": a ranking among others, as checkable as a first.
+    "رئيسي رئيسيا رئيسيه الرئيسي الرئيسيه ابرز الابرز".split()
 )
 _STATISTIC = frozenset(
     "تعداد احصاء احصاءات احصائيات احصائيه نسبه معدل معدلات بالمئه بالمائه المئه المائه "
@@ -78,6 +85,32 @@ _MONTHS = frozenset(
     "كانون شباط اذار نيسان ايار حزيران تموز اب ايلول تشرين "
     "السبت الاحد الاثنين الثلاثاء الاربعاء الخميس الجمعه".split()
 )
+# Countries, capitals standing for their governments, and blocs: a sentence where states act
+# on each other ("Turkey became Russia's partner", "Baku accused Moscow") is a checkable
+# claim about the world even without a number.  (name, demonym stem); demonym forms added.
+_STATES_RAW = (
+    "روسيا:روسي موسكو الكرملين | اوكرانيا:اوكراني كييف | اذربيجان:اذربيجاني باكو | "
+    "تركيا:تركي انقره | ايران:ايراني طهران | طاجيكستان:طاجيكي دوشنبه دوشانبي | "
+    "كازاخستان:كازاخستاني استانا | ارمينيا:ارميني يريفان | جورجيا:جورجي تبليسي | "
+    "الصين:صيني بكين | اليابان:ياباني طوكيو | الهند:هندي نيودلهي | باكستان:باكستاني | "
+    "الولايات_المتحده:امريكي واشنطن امريكا اميركا | بريطانيا:بريطاني لندن | "
+    "فرنسا:فرنسي باريس | المانيا:الماني برلين | ايطاليا:ايطالي روما | اسبانيا:اسباني | "
+    "مصر:مصري القاهره | السعوديه:سعودي الرياض | الامارات:اماراتي ابوظبي | قطر:قطري الدوحه | "
+    "الكويت:كويتي | العراق:عراقي بغداد | سوريا:سوري دمشق | لبنان:لبناني بيروت | "
+    "الاردن:اردني عمان | فلسطين:فلسطيني غزه | اسرائيل:اسرائيلي | اليمن:يمني صنعاء | "
+    "ليبيا:ليبي طرابلس | تونس:تونسي | الجزائر:جزائري | المغرب:مغربي الرباط | "
+    "السودان:سوداني الخرطوم | اثيوبيا:اثيوبي | الاتحاد_الاوروبي:اوروبي بروكسل | "
+    "الناتو:الاطلسي | الامم_المتحده:اممي"
+)
+_STATES: dict[str, str] = {}
+for _group in _STATES_RAW.split("|"):
+    _head, *_rest = _group.split()
+    _name, _, _stem = _head.partition(":")
+    for _form in (_name, *_rest):
+        _STATES[_form.replace("_", " ")] = _name
+    if _stem:
+        for _suffix in ("", "ه", "ين", "ون", "يين"):
+            _STATES[_stem + _suffix] = _name
 _OPINION = frozenset("امل نامل اتمني نتمني اود نود اعتقد نعتقد ربما يجب علينا".split())
 # Leading clitics that may stick to any of the words above (و، ف، ب، ل، ك and ال).
 _CLITIC_RE = re.compile(r"^(?:و|ف)?(?:ب|ل|ك)?(?:ال)?")
@@ -127,6 +160,13 @@ def _quantity(text: str, words: list[set[str]]) -> bool:
     return _has(words, _NUMBER_WORDS)
 
 
+def _states(words: list[set[str]], norm: str) -> int:
+    """Distinct states, capitals and blocs named in the sentence (any spelling, clitics off)."""
+    found = {_STATES[f] for forms in words for f in forms if f in _STATES}
+    found.update(name for key, name in _STATES.items() if " " in key and key in norm)
+    return len(found)
+
+
 def score_sentence(text: str, entity_count: int = 0) -> Score:
     """Score one sentence's check-worthiness; ``entity_count`` is a hint from NER."""
     norm_tokens = _tokens(normalize(text))
@@ -142,9 +182,10 @@ def score_sentence(text: str, entity_count: int = 0) -> Score:
         if _PERCENT_RE.search(text):
             bonus += 0.5  # a percentage is almost always a checkable figure
     title_hits = sum(1 for forms in words if forms & _TITLES)
-    if entity_count > 0 or title_hits:
+    states = _states(words, plain)
+    if entity_count > 0 or title_hits or states:
         found.append("entity")
-        bonus += 0.25 * min(max(entity_count, title_hits) - 1, 2)
+        bonus += 0.25 * min(max(entity_count, title_hits, states) - 1, 2)
     if _has(words, _ATTRIBUTION) or "وفقا ل" in norm or "نقلا عن" in norm:
         found.append("attribution")
     plain_tokens = _tokens(plain)

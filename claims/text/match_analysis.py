@@ -1,0 +1,178 @@
+"""Text analysis shared by claim matching: light stems, n-grams, polarity, MinHash signatures."""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+
+from claims.text.arabic import normalize
+from claims.text.match_lexicon import (
+    GAZETTEER,
+    NEGATIVE_WORDS,
+    NEGATORS,
+    OPPOSITES,
+    STOPWORDS,
+    gaz_key,
+)
+from claims.text.minhash import band_hashes, band_key, minhash
+
+__all__ = ["Analysis", "analyze", "claim_signature", "light_stem", "lsh_band_keys"]
+
+
+# Numbers keep their decimal point; letters and digits are split apart ("الـ67" → ال, 67).
+_WORD_RE = re.compile(r"\d+(?:\.\d+)?|[^\W\d_]+")
+_COMPOUND_PREFIXES = ("وبال", "وكال", "وال", "بال", "فال", "كال", "ولل", "لل", "ال")
+_SUFFIXES = ("ات", "ون", "ين", "ان", "ها", "هم", "يه", "ه", "ي", "ا")
+
+
+def _strip_prefix(word: str) -> str:
+    """Remove the article and proclitics (و ف ب ل ك ال), keeping at least three letters."""
+    for p in _COMPOUND_PREFIXES:
+        if word.startswith(p) and len(word) - len(p) >= 2:
+            return word[len(p) :]
+    # Single-letter proclitics are ambiguous with root letters (بيروت, لبنان); stripping them
+    # the same way on both sides keeps matching consistent, and the length floor limits damage.
+    for _ in range(2):
+        if word[:1] in "وفبلك" and len(word) >= 4:
+            word = word[1:]
+            for p in _COMPOUND_PREFIXES:
+                if word.startswith(p) and len(word) - len(p) >= 2:
+                    return word[len(p) :]
+        else:
+            break
+    return word
+
+
+def light_stem(word: str) -> str:
+    """Light10-style stem: proclitics off, then up to two plural/feminine/nisba suffixes."""
+    if word.isdigit() or not word[:1].isalpha():
+        return word
+    word = _strip_prefix(word)
+    for _ in range(2):
+        for s in _SUFFIXES:
+            if word.endswith(s) and len(word) - len(s) >= 3:
+                word = word[: -len(s)]
+                break
+        else:
+            break
+    return word
+
+
+@lru_cache(maxsize=65536)
+def _variants(word: str) -> tuple[str, ...]:
+    """Lexicon lookup forms of a word: as written, without a proclitic, without the article."""
+    # A tuple in fixed order (not a set) so the first lexicon hit never depends on hash seeds.
+    out = [word]
+    if word[:1] in "وفبلك" and len(word) > 3:
+        out.append(word[1:])
+    for v in list(out):
+        for p in _COMPOUND_PREFIXES:
+            if v.startswith(p) and len(v) - len(p) >= 2:
+                out.extend((v[len(p) :], "ال" + v[len(p) :]))
+                break
+    return tuple(dict.fromkeys(out))
+
+
+@lru_cache(maxsize=1 << 17)
+def _word(w: str) -> tuple[str, bool, bool, tuple[tuple[str, int], ...], tuple[str, str] | None]:
+    """Stem, negative?, content word?, antonym concepts and gazetteer place of one word."""
+    # Cached: words repeat across claims far more than claims do.
+    variants = _variants(w)
+    negative = any(v in NEGATORS or v in NEGATIVE_WORDS for v in variants)
+    content = not any(v in NEGATORS or v in STOPWORDS for v in variants)
+    concepts: tuple[tuple[str, int], ...] = ()
+    for v in variants:
+        hits = OPPOSITES.get(v)
+        if hits:
+            concepts = tuple(hits)
+            break
+    place = None
+    for v in variants:
+        place = GAZETTEER.get(gaz_key(v))
+        if place:
+            break
+    return light_stem(w), negative, content, concepts, place
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """What claim matching needs to know about one text."""
+
+    words: tuple[str, ...]  # normalised word tokens, punctuation dropped
+    stems: frozenset[str]  # content stems (stopwords and negators out), numbers kept
+    grams: dict[str, int]  # character 3- and 4-grams of the stems
+    gram_norm: float
+    numbers: frozenset[str]
+    negations: int  # negators + "refuse/fail/deny" words
+    polar: dict[str, tuple[int, str]]  # concept → (sign sum, first surface word)
+    places: dict[str, frozenset[str]]  # gazetteer kind → canonical names
+    tokens: frozenset[str]  # stems of every word, function words and negators included
+    bigrams: frozenset[str]  # consecutive content stems, so word order counts somewhat
+    sequence: tuple[str, ...]  # content stems in text order, places as canonical names
+
+
+@lru_cache(maxsize=65536)
+def analyze(text: str) -> Analysis:
+    """Analyse a claim text (cached: the same claims are compared again and again)."""
+    words = tuple(_WORD_RE.findall(normalize(text)))
+    stems: set[str] = set()
+    sequence: list[str] = []
+    tokens: set[str] = set()
+    numbers: set[str] = set()
+    negations = 0
+    polar: dict[str, tuple[int, str]] = {}
+    places: dict[str, set[str]] = {}
+    for w in words:
+        if w[0].isdigit():
+            numbers.add(w)
+            stems.add(w)
+            sequence.append(w)
+            continue
+        stem, negative, content, concepts, place = _word(w)
+        tokens.add(stem)
+        negations += negative
+        if content:
+            stems.add(stem)
+            # واشنطن، أمريكا، الأمريكي are one referent for comparing two claims.
+            sequence.append(place[1] if place else stem)
+        for concept, sign in concepts:
+            total, first = polar.get(concept, (0, w))
+            polar[concept] = (total + sign, first)
+        if place:
+            places.setdefault(place[0], set()).add(place[1])
+    grams: Counter[str] = Counter()
+    for s in stems:
+        padded = f" {s} "
+        for n in (3, 4):
+            grams.update(padded[i : i + n] for i in range(len(padded) - n + 1))
+    norm = math.sqrt(sum(c * c for c in grams.values()))
+    return Analysis(
+        words=words,
+        stems=frozenset(stems),
+        grams=dict(grams),
+        gram_norm=norm,
+        numbers=frozenset(numbers),
+        negations=negations,
+        polar=polar,
+        places={k: frozenset(v) for k, v in places.items()},
+        tokens=frozenset(tokens | numbers),
+        bigrams=frozenset(f"{p} {q}" for p, q in itertools.pairwise(sequence)),
+        sequence=tuple(sequence),
+    )
+
+
+# --------------------------------------------------------------------------- signatures
+
+
+def claim_signature(text: str) -> list[int]:
+    """MinHash signature of the claim's light-stemmed content words (64 ints below 2**61)."""
+    return minhash(analyze(text).stems)
+
+
+def lsh_band_keys(signature: list[int]) -> list[str]:
+    """LSH band keys (16 hex digits each) to store in an indexed table for candidate lookup."""
+    return [band_key(h) for h in band_hashes(signature)]

@@ -1,0 +1,187 @@
+"""Word lists for claim matching: function words, negators, antonym pairs, closed gazetteers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from claims.text.arabic import normalize
+
+__all__ = ["GAZETTEER", "NEGATIVE_WORDS", "NEGATORS", "OPPOSITES", "STOPWORDS", "gaz_key"]
+
+
+def _norm_set(words: Iterable[str]) -> frozenset[str]:
+    """Normalised forms of the words."""
+    return frozenset(normalize(w) for w in words)
+
+
+# Function words carry no topic, so they are left out of the Jaccard / n-gram comparison;
+# negators are kept apart because they flip meaning.
+STOPWORDS = _norm_set(
+    """في من على إلى الى عن مع أن إن ان أو او ثم قد هذا هذه ذلك تلك التي الذي الذين اللذين
+    هو هي هم هما كان كانت يكون تكون بعد قبل حول بين عند منذ خلال ضد كل بعض أي اي ما ماذا
+    هل كيف لماذا متى أين اين حتى لدى لها له لهم به بها فيه فيها منه منها عليه عليها وهو وهي
+    يا إلا الا أمام امام نحو عبر وفق جراء إثر اثر تجاه لـ بـ و ف ب ل ك ال قال قالت يقول تقول
+    أمس اليوم الآن أيضا ايضا""".split()
+)
+NEGATORS = _norm_set("لا لم لن ليس ليست ليسوا لسنا غير عدم دون بدون رغم برغم".split())
+
+
+def _verb(past: str, present: str) -> list[str]:
+    """Common surface forms of a verb from its past and present stems (no clitics)."""
+    return [
+        past, past + "ت", past + "وا", past + "ا", past + "ه",
+        "ي" + present, "ت" + present, "ن" + present, "أ" + present,
+        "ي" + present + "ون", "ي" + present + "ان", "ت" + present + "ان",
+    ]  # fmt: skip
+
+
+# Verbs and nouns whose presence on one side only reverses the claim ("X refuses", "X fails",
+# "X denies"): in ANS contradictions they are inserted far more often than a matching antonym.
+NEGATIVE_WORDS = _norm_set(
+    _verb("رفض", "رفض") + _verb("فشل", "فشل") + _verb("نفى", "نفي") + _verb("تجاهل", "تجاهل")
+    + _verb("أخفق", "خفق")
+    + "رفض فشل نفي نفى إخفاق تجاهل نفيا رفضا".split()
+)  # fmt: skip
+
+# Opposite pairs: (concept, positive forms, negative forms).  A claim with only the positive
+# side of a concept against one with only the negative side is a flip.
+_OPPOSITES_RAW: list[tuple[str, list[str], list[str]]] = [
+    (
+        "up/down",
+        "ارتفاع ارتفاعا ارتفاعات ارتفعت ارتفع يرتفع ترتفع زيادة زيادات زاد زادت يزيد تزيد "
+        "صعود صعد صعدت يصعد تصعد قفزة قفز قفزت يقفز تقفز نمو نما ينمو تنمو مكاسب ربح أرباح "
+        "يربح تربح تحسن يتحسن تتحسن رفع يرفع ترفع رفعت أعلى ارتفاعه تضاعف".split(),
+        "انخفاض انخفاضا انخفضت انخفض ينخفض تنخفض تراجع تراجعت يتراجع تتراجع تراجعا هبوط "
+        "هبط هبطت يهبط تهبط تهوي هوت يهوي انحدار تدهور يتدهور تتدهور خسائر خسارة خسر يخسر "
+        "تخسر خسرت نقص تقلص يتقلص تتقلص انكماش خفض يخفض تخفض خفضت أدنى ركود تدني".split(),
+    ),
+    (
+        "accept/reject",
+        "قبول يقبل تقبل قبلت موافقة وافق وافقت يوافق توافق تأييد يؤيد تؤيد أيد يدعم تدعم "
+        "دعم دعمت يدعمون".split(),
+        "معارضة يعارض تعارض عارض عارضت يدين تدين إدانة ينتقد تنتقد انتقد انتقدت".split(),
+    ),
+    (
+        "release/detain",
+        "الإفراج إفراج أفرج أفرجت يفرج تفرج إطلاق سراح براءة تبرئة يبرئ تبرئ".split(),
+        "اعتقال اعتقل اعتقلت يعتقل تعتقل حبس سجن يسجن تسجن احتجاز احتجز يحتجز تحتجز "
+        "توقيف أوقف إدانة يدين تمدد تمديد".split(),
+    ),
+    (
+        "win/lose",
+        "فوز فاز فازت يفوز تفوز انتصار انتصر ينتصر تنتصر".split(),
+        "هزيمة هزم يهزم تهزم خسر خسرت يخسر تخسر خسارة".split(),
+    ),
+    (
+        "open/close",
+        "فتح افتتاح يفتح تفتح فتحت افتتح إعادة_فتح".split(),
+        "إغلاق أغلق أغلقت يغلق تغلق غلق".split(),
+    ),
+    (
+        "continue/stop",
+        "استمرار يستمر تستمر استمر استمرت مواصلة يواصل تواصل تواصلت متواصل استئناف يستأنف "
+        "تستأنف بدء بدأ بدأت يبدأ تبدأ إطلاق".split(),
+        "توقف توقفت يتوقف تتوقف وقف يوقف توقيف تعليق يعلق تعلق علقت إيقاف انتهاء انتهى "
+        "ينتهي تنتهي إلغاء ألغى ألغت يلغي تلغي تأجيل أجل يؤجل تؤجل".split(),
+    ),
+    (
+        "allow/ban",
+        "سماح السماح يسمح تسمح سمح سمحت".split(),
+        "حظر يحظر تحظر حظرت منع يمنع تمنع منعت".split(),
+    ),
+    (
+        "calm/escalation",
+        "هدوء تهدئة هدنة سلام اتفاق مصالحة استقرار".split(),
+        "تصعيد اشتباكات اشتباك حرب صراع خلاف توتر توترات اضطراب اضطرابات".split(),
+    ),
+    (
+        "confirm/deny",
+        "يؤكد تؤكد أكد أكدت تأكيد يعترف تعترف اعترف اعترفت اعتراف".split(),
+        "ينفي تنفي نفى نفت نفي".split(),
+    ),
+    (
+        "success/failure",
+        "نجاح نجح نجحت ينجح تنجح إنجاز".split(),
+        "فشل فشلت يفشل تفشل إخفاق".split(),
+    ),
+    (
+        "appoint/dismiss",
+        "تعيين عين عينت يعين تعين".split(),
+        "إقالة أقال أقالت يقيل تقيل عزل استقالة استقال".split(),
+    ),
+    (
+        "survive/die",
+        "نجاة نجا نجت ينجو تنجو".split(),
+        "مقتل قتل وفاة توفي مات موت".split(),
+    ),
+    (
+        "ease/tighten",
+        "تخفيف يخفف تخفف خفف رفع_العقوبات".split(),
+        "تشديد يشدد تشدد شدد فرض يفرض تفرض".split(),
+    ),
+    (
+        "more/less",
+        "أكثر أكبر أفضل قوي قوية وفرة ضخ يضخ تضخ ضخت تحسين إيجابي إيجابية".split(),
+        "أقل أصغر أسوأ ضعيف ضعيفة ندرة قلة سحب يسحب تسحب سحبت تقليص سلبي سلبية".split(),
+    ),
+    (
+        "welcome/accuse",
+        "ترحيب يرحب ترحب رحب رحبت يشيد تشيد أشاد إشادة".split(),
+        "اتهام يتهم تتهم اتهم اتهمت تحذير يحذر تحذر حذر".split(),
+    ),
+    (
+        "calm/attack",
+        "هدوء تهدئة".split(),
+        "هجوم هجمات غارة غارات قصف انفجار تفجير معارك".split(),
+    ),
+    (
+        "freeze/apply",
+        "سريان تطبيق تنفيذ يطبق تطبق ينفذ تنفذ".split(),
+        "تجميد يجمد تجمد جمد جمدت".split(),
+    ),
+]
+OPPOSITES: dict[str, list[tuple[str, int]]] = {}
+for _concept, _pos, _neg in _OPPOSITES_RAW:
+    for _words, _sign in ((_pos, 1), (_neg, -1)):
+        for _w in _words:
+            OPPOSITES.setdefault(normalize(_w), []).append((_concept, _sign))
+
+# Small closed gazetteers: a near-paraphrase that swaps one member for another (Syria→Russia,
+# dollar→euro, east→west) states a different fact.  One line per referent: its canonical name
+# first, then other spellings, demonyms and capitals that mean the same side of a story.
+_GAZETTEER_RAW: dict[str, str] = {
+    "place": """مصر مصري القاهرة | ليبيا ليبي طرابلس بنغازي | تونس تونسي | الجزائر جزائري |
+    المغرب مغربي الرباط | السودان سوداني الخرطوم | موريتانيا موريتاني | السعودية سعودي الرياض
+    المملكة | الإمارات إماراتي أبوظبي دبي | قطر قطري الدوحة | الكويت كويتي | البحرين بحريني |
+    عمان عماني مسقط | العراق عراقي بغداد | سوريا سورية سوري دمشق حلب إدلب درعا دوما |
+    لبنان لبناني بيروت | الأردن أردني | فلسطين فلسطيني غزة رام_الله | إسرائيل إسرائيلي تل_أبيب |
+    اليمن يمني صنعاء عدن | إيران إيراني طهران | تركيا تركي أنقرة إسطنبول | روسيا روسي موسكو
+    الكرملين | الصين صيني بكين | اليابان ياباني طوكيو | الهند هندي | باكستان باكستاني |
+    أفغانستان أفغاني | أمريكا أميركا أمريكي أميركي واشنطن | فرنسا فرنسي باريس | ألمانيا ألماني
+    برلين | بريطانيا بريطاني لندن | إيطاليا إيطالي روما | إسبانيا إسباني مدريد | كوريا كوري |
+    كندا كندي | البرازيل برازيلي | المكسيك مكسيكي | أستراليا أسترالي | الأرجنتين أرجنتيني |
+    إثيوبيا إثيوبي | الفلبين فلبيني | أوروبا أوروبي | إفريقيا أفريقيا إفريقي أفريقي""",
+    "currency": """الدولار دولار | اليورو يورو | الين | الإسترليني | الجنيه جنيه | الريال ريال |
+    الدرهم درهم | الدينار دينار | الروبل روبل | الليرة ليرة | الذهب ذهب | النفط نفط الخام برنت |
+    الغاز غاز | الفضة فضة | بيتكوين البيتكوين""",
+    "direction": """شرق الشرقية شرقي | غرب الغربية غربي | شمال الشمالية شمالي | جنوب الجنوبية
+    جنوبي""",
+}
+# Feminine, plural and nisba endings folded before gazetteer lookup (سورية/السوريين → سوري).
+_GAZ_SUFFIXES = ("يين", "يون", "يه", "ين", "ون", "ات", "ه")
+
+
+def gaz_key(word: str) -> str:
+    """The word without a feminine, plural or nisba ending, for gazetteer lookup."""
+    for s in _GAZ_SUFFIXES:
+        if word.endswith(s) and len(word) - len(s) >= 3:
+            return word[: -len(s)]
+    return word
+
+
+GAZETTEER: dict[str, tuple[str, str]] = {}
+for _kind, _groups in _GAZETTEER_RAW.items():
+    for _group in _groups.split("|"):
+        _forms = [normalize(w.replace("_", " ")) for w in _group.split()]
+        for _f in _forms:
+            GAZETTEER.setdefault(gaz_key(_f), (_kind, _forms[0]))
