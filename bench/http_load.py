@@ -4,7 +4,9 @@ Run: ``.venv/bin/python bench/http_load.py --n 100000 [--db URL] [--seconds 60]`
 ``bench/corpus.py``.  For 8 and 32 concurrent clients: first ``/healthz`` alone, then a mix
 of 90% reads (claim pages and searches) and 10% status changes (CSRF token, version), each
 for ``--seconds``.  Prints requests/s and p50/p99 per kind, the ratio to /healthz, 5xx and
-"database is locked" counts, and the resident memory of the gunicorn workers.  The client
+"database is locked" counts, and the resident memory of the gunicorn workers.  Claim pages
+do not score similar claims; ``--panel P`` makes a share P of claim page views also fetch
+``/claims/<id>/matches`` (the panel a browser with JavaScript loads after the page).  The client
 is asyncio in one process on the same machine, so it takes CPU from the server too.
 """
 
@@ -90,7 +92,8 @@ class Client:
 
 
 async def _worker(k: int, clients: int, port: int, until: float, mode: str, max_id: int,
-                  stats: dict[str, list[float]], errors: dict[str, int]) -> None:
+                  stats: dict[str, list[float]], errors: dict[str, int],
+                  panel: float = 0.0) -> None:
     rng = random.Random(k)
     client = Client(port)
     token = await client.login() if mode == "mix" else ""
@@ -120,6 +123,13 @@ async def _worker(k: int, clients: int, port: int, until: float, mode: str, max_
         stats[kind].append((time.perf_counter() - began) * 1000)
         if status >= 500:
             errors["5xx"] += 1
+        if kind == "claim page" and rng.random() < panel:
+            # What a browser with JavaScript does next: fetch the similar-claims panel.
+            began = time.perf_counter()
+            status, _ = await client.request("GET", path + "/matches")
+            stats["matches panel"].append((time.perf_counter() - began) * 1000)
+            if status >= 500:
+                errors["5xx"] += 1
         if kind == "status change":
             if status == 302:
                 versions[claim_id] += 1
@@ -130,7 +140,7 @@ async def _worker(k: int, clients: int, port: int, until: float, mode: str, max_
                     versions.__setitem__(claim_id, int(found.group(1)))
 
 
-def phase(port: int, clients: int, seconds: float, mode: str, max_id: int
+def phase(port: int, clients: int, seconds: float, mode: str, max_id: int, panel: float = 0.0
           ) -> tuple[dict[str, list[float]], dict[str, int], float]:
     """Run ``clients`` concurrent clients for ``seconds``; returns latencies and errors."""
     stats: dict[str, list[float]] = defaultdict(list)
@@ -139,8 +149,8 @@ def phase(port: int, clients: int, seconds: float, mode: str, max_id: int
     async def main() -> float:
         until = time.perf_counter() + seconds
         began = time.perf_counter()
-        await asyncio.gather(*(_worker(k, clients, port, until, mode, max_id, stats, errors)
-                               for k in range(clients)))
+        await asyncio.gather(*(_worker(k, clients, port, until, mode, max_id, stats, errors,
+                                       panel) for k in range(clients)))
         return time.perf_counter() - began
 
     elapsed = asyncio.run(main())
@@ -170,6 +180,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--db", default=None, help="database URL (default: instance/ SQLite)")
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--clients", default="8,32")
+    parser.add_argument("--panel", type=float, default=0.0,
+                        help="share of claim page views followed by the /matches panel "
+                             "fetch a browser with JavaScript makes (default 0)")
     args = parser.parse_args(argv)
     url = args.db or f"sqlite:///{ROOT / 'instance' / f'bench-{args.n}.sqlite3'}"
     with socket.socket() as sock:
@@ -194,11 +207,14 @@ def main(argv: Sequence[str] | None = None) -> None:
         rows = []
         for clients in (int(c) for c in args.clients.split(",")):
             health, _, h_elapsed = phase(port, clients, args.seconds, "healthz", max_id)
-            stats, errors, elapsed = phase(port, clients, args.seconds, "mix", max_id)
+            stats, errors, elapsed = phase(port, clients, args.seconds, "mix", max_id,
+                                           args.panel)
             health_rate = len(health["healthz"]) / h_elapsed
             rows.append((clients, "healthz", len(health["healthz"]) / h_elapsed,
                          health["healthz"], 1.0, {}))
-            for kind in ("claim page", "search", "status change"):
+            for kind in ("claim page", "matches panel", "search", "status change"):
+                if not stats[kind]:
+                    continue
                 rate = len(stats[kind]) / elapsed
                 rows.append((clients, kind, rate, stats[kind], rate / health_rate, errors))
             total = sum(len(v) for v in stats.values()) / elapsed

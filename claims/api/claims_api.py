@@ -58,7 +58,7 @@ def _list() -> ResponseReturnValue:
     items = result.claims if result.page == filters.page else []
     return io.reply({"items": [claim_json(c, io.statuses()) for c in items],
                      "page": filters.page, "per_page": per_page, "total": result.total,
-                     "pages": result.pages,
+                     "total_exact": result.exact, "pages": result.pages,
                      "entities": [entity_ref(e) for e in result.entities]})
 
 

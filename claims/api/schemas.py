@@ -100,7 +100,10 @@ COMPONENTS: dict[str, Any] = {
                    "status": {"type": "string"}, "score": {"type": "number"},
                    "relation": {"enum": ["same", "conflict", "related"]},
                    "reasons": {"type": "array", "items": {"type": "string"}}}),
-    "ClaimPage": _page("Claim", entities={"type": "array", "items": _ref("EntityRef")}),
+    "ClaimPage": _page("Claim", entities={"type": "array", "items": _ref("EntityRef")},
+                       total_exact={"type": "boolean", "description":
+                                    "false: total is an estimate (big result sets are not "
+                                    "counted row by row)"}),
     "SourcePage": _page("Source"),
     "EntityPage": _page("EntityRef"),
     "EvidenceList": _obj({"items": {"type": "array", "items": _ref("Evidence")}}),

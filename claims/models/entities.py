@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from claims.db import Base, UTCDateTime, utcnow
 
@@ -94,3 +94,12 @@ class Counter(Base):
 
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[int] = mapped_column(default=0)
+
+    @staticmethod
+    def bump(session: Session, name: str) -> None:
+        """Add one to the named counter in the current transaction (creating it at 1)."""
+        counter = session.get(Counter, name)
+        if counter is None:
+            session.add(Counter(name=name, value=1))
+        else:
+            counter.value += 1

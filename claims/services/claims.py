@@ -23,7 +23,7 @@ from claims.models import (
     User,
 )
 from claims.models.claims import CLAIM_TYPES, EVIDENCE_KINDS, EVIDENCE_STANCES
-from claims.services import linker
+from claims.services import linker, workbench_links
 from claims.services.analysis import analyse_claim
 from claims.services.entities import resolve_entity
 from claims.services.inputs import Inputs
@@ -199,6 +199,7 @@ def update_claim(session: Session, claim: Claim, user: User, data: Mapping[str, 
     if text_changed:
         linker.link_claim(session, claim)
         analyse_claim(session, claim)
+        workbench_links.texts_changed(session)
     _flush_versioned(session, claim)
     return claim
 

@@ -10,16 +10,20 @@ from typing import Any
 
 from sqlalchemy import (
     Select,
+    column,
+    exists,
     func,
     literal_column,
     or_,
     select,
+    table,
     text,
     union,
+    union_all,
 )
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
-from claims.models import Claim, ClaimTag, Entity, Mention, Quantity, Tag
+from claims.models import Claim, ClaimTag, Entity, Mention, Quantity, SourceDocument, Tag
 from claims.services.entities import find_entities
 from claims.services.inputs import Inputs
 from claims.text.arabic import normalize
@@ -78,13 +82,22 @@ class ClaimFilters:
 
 @dataclass
 class SearchResult:
-    """A page of claims with the total and the entities the query matched."""
+    """A page of claims with the (possibly capped) total and the entities the query matched."""
 
     claims: list[Claim]
     total: int
     page: int
     pages: int
     entities: list[Entity]
+    # False when ``total`` is an estimate (more than COUNT_SAMPLE claims match).
+    exact: bool = True
+
+
+# Matches are counted exactly up to this many; beyond, the total is estimated from how densely
+# the newest COUNT_SAMPLE hits fill the id range ("about 48,000"), never by reading every hit.
+COUNT_SAMPLE = 500
+# Deepest result reachable by paging (offset + page size); deeper pages cost linearly.
+MAX_DEPTH = 10_000
 
 
 _WORD_RE = re.compile(r"\w+")
@@ -110,20 +123,21 @@ def text_match_ids(session: Session, q: str) -> Select[Any] | None:
         return None
     dialect = session.get_bind().dialect.name
     if dialect == "sqlite":
-        expr = " AND ".join(
-            "(" + " OR ".join('"' + form.replace('"', '""') + '"' for form in forms) + ")"
-            for forms in terms)
+        expr = _fts5_expression(terms)
         matching: Select[Any] = select(literal_column("rowid")).select_from(
             text("claims_fts")).where(text("claims_fts MATCH :fts").bindparams(fts=expr))
         return matching
+    return select(Claim.id).where(_text_condition(dialect, terms))
+
+
+def _text_condition(dialect: str, terms: list[list[str]]) -> Any:
+    """The claims-row condition for a full-text match where there is no FTS5 table."""
     if dialect == "postgresql":
         expr = " & ".join("(" + " | ".join(forms) + ")" for forms in terms)
         vector = func.to_tsvector(literal_column("'simple'"), Claim.text_key)
-        return select(Claim.id).where(
-            vector.bool_op("@@")(func.to_tsquery(literal_column("'simple'"), expr)))
+        return vector.bool_op("@@")(func.to_tsquery(literal_column("'simple'"), expr))
     # Other engines: a plain substring test on the normalised key.
-    return select(Claim.id).where(
-        or_(*(Claim.text_key.contains(f, autoescape=True) for f in terms[0])))
+    return or_(*(Claim.text_key.contains(f, autoescape=True) for f in terms[0]))
 
 
 def _mentioning(entity_ids: list[int], demonyms: bool) -> Select[Any]:
@@ -181,16 +195,170 @@ def filtered_query(session: Session, filters: ClaimFilters) -> tuple[Select[Any]
     return stmt, entities
 
 
+def _conditions(filters: ClaimFilters, driving: str | None) -> list[Any]:
+    """Conditions on the claims row for every filter except the one driving the scan."""
+    conds: list[Any] = []
+    if filters.status:
+        conds.append(Claim.status == filters.status)
+    if filters.entity is not None and driving != "entity":
+        # An alias: inside a branch read from mentions, a bare Mention would correlate to it.
+        other = aliased(Mention)
+        mention = _mention_conditions(filters.entity, filters.demonyms, other)
+        conds.append(exists().where(other.claim_id == Claim.id, *mention))
+    if filters.speaker is not None and driving != "speaker":
+        conds.append(Claim.speaker_id == filters.speaker)
+    if filters.source is not None:
+        conds.append(Claim.source_id == filters.source)
+    if filters.tag:
+        conds.append(exists().where(ClaimTag.claim_id == Claim.id, ClaimTag.tag_id == (
+            select(Tag.id).where(Tag.key == normalize(filters.tag)).scalar_subquery())))
+    if filters.unit:
+        number = [Quantity.claim_id == Claim.id, Quantity.kind == "quantity"]
+        if filters.unit != "any":
+            number.append(Quantity.unit == filters.unit)
+        conds.append(exists().where(*number))
+    if filters.date_from:
+        conds.append(Claim.claim_date >= filters.date_from)
+    if filters.date_to:
+        conds.append(Claim.claim_date <= filters.date_to)
+    return conds
+
+
+def _mention_conditions(entity_id: int, demonyms: bool,
+                        mention: Any = Mention) -> list[Any]:
+    conds = [mention.entity_id == entity_id, mention.review != "rejected"]
+    return conds if demonyms else [*conds, mention.is_demonym.is_(False)]
+
+
+def _branches(session: Session, filters: ClaimFilters) -> tuple[list[Select[Any]], list[Entity]]:
+    """SELECTs of one ``id`` column, each walkable newest-first on an index, whose union is
+    the answer: mentions and speaker per matched entity, full text, or the claims table."""
+    entities: list[Entity] = []
+    branches: list[Select[Any]] = []
+    if filters.q:
+        entities = find_entities(session, filters.q, limit=10)
+        conds = _conditions(filters, None)
+        for entity in entities:
+            branches.append(_by_mention(entity.id, filters.demonyms, conds))
+            branches.append(select(Claim.id.label("id")).where(Claim.speaker_id == entity.id,
+                                                               *conds))
+        match = _full_text(session, filters.q, conds)
+        if match is not None:
+            branches.append(match)
+    elif filters.entity is not None:
+        branches.append(_by_mention(filters.entity, filters.demonyms,
+                                    _conditions(filters, "entity")))
+    else:
+        branches.append(select(Claim.id.label("id")).where(*_conditions(filters, None)))
+    return branches, entities
+
+
+def _by_mention(entity_id: int, demonyms: bool, conds: list[Any]) -> Select[Any]:
+    """Claims mentioning the entity: the (entity_id, claim_id) index read backwards."""
+    stmt = select(Mention.claim_id.label("id")).where(
+        *_mention_conditions(entity_id, demonyms)).distinct()
+    return stmt.join(Claim, Claim.id == Mention.claim_id).where(*conds) if conds else stmt
+
+
+_FTS = table("claims_fts", column("rowid"))
+
+
+def _full_text(session: Session, q: str, conds: list[Any]) -> Select[Any] | None:
+    """Claims matching q in full text: FTS5 read in rowid order on SQLite, tsvector else."""
+    terms = query_terms(q)
+    if not terms:
+        return None
+    dialect = session.get_bind().dialect.name
+    if dialect != "sqlite":
+        # OFFSET 0 fences the LIMIT out: PostgreSQL then takes the GIN bitmap (cheap per hit)
+        # instead of walking the primary key backwards recomputing to_tsvector on every row.
+        hits = select(Claim.id.label("id")).where(_text_condition(dialect, terms), *conds)
+        fenced = hits.offset(0).subquery() if dialect == "postgresql" else hits.subquery()
+        return select(fenced.c.id.label("id"))
+    rowid = _FTS.c.rowid
+    stmt = select(rowid.label("id")).where(
+        text("claims_fts MATCH :fts").bindparams(fts=_fts5_expression(terms)))
+    return stmt.join(Claim.__table__, Claim.id == rowid).where(*conds) if conds else stmt
+
+
+def _fts5_expression(terms: list[list[str]]) -> str:
+    """An FTS5 query: every word, in any of its forms (each form a quoted phrase)."""
+    return " AND ".join(
+        "(" + " OR ".join('"' + form.replace('"', '""') + '"' for form in forms) + ")"
+        for forms in terms)
+
+
+def _newest(branches: list[Select[Any]], limit: int, distinct: bool = False) -> Any:
+    """The union of each branch's newest ``limit`` ids (every branch stops early)."""
+    parts = []
+    for branch in branches:
+        column = branch.selected_columns[0]
+        top = branch.order_by(column.desc()).limit(limit).subquery()
+        parts.append(select(top.c.id))
+    if len(parts) == 1:
+        return parts[0]
+    return union(*parts) if distinct else union_all(*parts)
+
+
+def _count(session: Session, branches: list[Select[Any]]) -> tuple[int, bool]:
+    """The number of matches, exact up to COUNT_SAMPLE, else estimated (and rounded)."""
+    hits = _newest(branches, COUNT_SAMPLE, distinct=True).subquery()
+    top = select(hits.c.id).order_by(hits.c.id.desc()).limit(COUNT_SAMPLE).subquery()
+    found, oldest = session.connection().execute(
+        select(func.count(), func.min(top.c.id))).one()
+    return _estimate(session, int(found), oldest)
+
+
+def _estimate(session: Session, found: int, oldest: int | None) -> tuple[int, bool]:
+    """``found`` (of at most COUNT_SAMPLE newest hits, the oldest being ``oldest``) as an
+    exact count, or, when the sample is full, the total it implies."""
+    if found < COUNT_SAMPLE or oldest is None:
+        return found, True
+    # Two scalar subqueries: SQLite answers a lone min() or max() from the index end.
+    first, last = session.connection().execute(select(
+        select(func.min(Claim.id)).scalar_subquery(),
+        select(func.max(Claim.id)).scalar_subquery())).one()
+    # Hits are spread over ids first..last about as densely as the newest ones are.
+    estimate = COUNT_SAMPLE * (last - first + 1) / max(1, last - oldest + 1)
+    digits = max(0, len(str(int(estimate))) - 2)
+    return max(COUNT_SAMPLE, int(round(estimate, -digits))), False
+
+
 def search_claims(session: Session, filters: ClaimFilters, page_size: int = 25) -> SearchResult:
-    """A page of claims matching the filters, newest first."""
-    stmt, entities = filtered_query(session, filters)
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    pages = max(1, -(-total // page_size))
-    page = min(filters.page, pages)
-    rows = session.scalars(
-        stmt.options(selectinload(Claim.speaker), selectinload(Claim.source),
-                     selectinload(Claim.tags))
-        .order_by(Claim.created_at.desc(), Claim.id.desc())
-        .limit(page_size).offset((page - 1) * page_size)
-    ).all()
-    return SearchResult(list(rows), total, page, pages, entities)
+    """A page of claims matching the filters, newest first, with an exact or estimated count.
+
+    Each branch (an entity's mentions, a speaker, the full-text hits, or the table) is read
+    newest-first on its index and stops after the rows the page needs; nothing is sorted
+    or counted beyond that, whatever the size of the archive.
+    """
+    branches, entities = _branches(session, filters)
+    if not branches:  # a query that names no entity and leaves no searchable word
+        return SearchResult([], 0, 1, 1, entities, True)
+    page = max(1, min(filters.page, MAX_DEPTH // page_size))
+    depth = page * page_size
+    conn = session.connection()  # plain Core: no ORM entities in the id queries
+    # PostgreSQL materialises full-text hits (GIN bitmap) whatever the LIMIT, so one read
+    # serves the page and the count; SQLite stops each branch early, so it reads twice.
+    once = conn.dialect.name == "postgresql"
+    ids = sorted(set(conn.execute(_newest(branches, max(depth, COUNT_SAMPLE) if once else depth))
+                     .scalars()), reverse=True)
+    if len(ids) < depth and page > 1:
+        # Past the end: show the last page instead (as the list always has).
+        page = max(1, -(-len(ids) // page_size))
+    chosen = ids[(page - 1) * page_size:page * page_size]
+    if once:
+        sample = ids[:COUNT_SAMPLE]
+        total, exact = _estimate(session, len(sample), sample[-1] if sample else None)
+    elif len(ids) >= depth:
+        total, exact = _count(session, branches)
+    else:  # fewer ids than asked for: every branch was read to its end
+        total, exact = len(ids), True
+    by_id = {c.id: c for c in session.scalars(
+        select(Claim).where(Claim.id.in_(chosen)).options(
+            joinedload(Claim.speaker), selectinload(Claim.tags),
+            # A list shows the source's outlet or title, never its (long) article text.
+            joinedload(Claim.source).load_only(SourceDocument.title, SourceDocument.outlet,
+                                               SourceDocument.url)))} if chosen else {}
+    pages = max(1, min(-(-total // page_size), MAX_DEPTH // page_size))
+    return SearchResult([by_id[i] for i in chosen if i in by_id], total, min(page, pages),
+                        pages, entities, exact)

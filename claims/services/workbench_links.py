@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
+import threading
+import weakref
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import Engine, func, or_, select
 from sqlalchemy.orm import Session
 
 from claims.errors import NotFound, ValidationFailed
-from claims.models import Claim, ClaimLink, User
-from claims.services.analysis import link_claims, similar_claims
+from claims.models import Claim, ClaimLink, Counter, Mention, User
+from claims.services.analysis import Similar, link_claims, similar_claims
 from claims.services.inputs import Inputs
 from claims.text.matching import detect_conflict, score_pair
 
 DECISIONS = ("duplicate", "conflict", "dismissed")
 CANDIDATE_LIMIT = 6
 MIN_QUERY_CHARS = 8
+# Counter bumped whenever a claim's text changes (claims.update_claim), for the cache below.
+TEXTS_COUNTER = "claim_texts"
 
 
 @dataclass(frozen=True)
@@ -39,14 +44,62 @@ class Relations:
     duplicates: list[Claim] = field(default_factory=list)
     conflicts: list[Related] = field(default_factory=list)
     candidates: list[Related] = field(default_factory=list)
+    # Claims an editor already related to this one (never offered again as candidates).
+    decided: set[int] = field(default_factory=set)
 
 
-def _entity_ids(claim: Claim) -> frozenset[int]:
-    return frozenset(m.entity_id for m in claim.mentions if m.review != "rejected")
+def _entity_ids(session: Session, claim: Claim) -> frozenset[int]:
+    return frozenset(session.scalars(select(Mention.entity_id).where(
+        Mention.claim_id == claim.id, Mention.review != "rejected")))
 
 
-def claim_relations(session: Session, claim: Claim) -> Relations:
-    """The claim's canonical, its duplicates, confirmed and detected conflicts, and candidates."""
+# Scored candidates per (engine, claim id, version, archive generation): a page view that
+# repeats finds them here instead of scoring ~60 LSH candidates again.
+_CACHE_SIZE = 2048
+Scored = tuple[int, float, str, tuple[str, ...]]
+_cache: weakref.WeakKeyDictionary[Engine, OrderedDict[tuple[int, ...], list[Scored]]] = (
+    weakref.WeakKeyDictionary())
+_cache_lock = threading.Lock()
+
+
+def texts_changed(session: Session) -> None:
+    """Bump the claim-text generation in the current transaction (cached candidates expire)."""
+    Counter.bump(session, TEXTS_COUNTER)
+
+
+def _generation(session: Session) -> tuple[int, int]:
+    """Changes whenever a claim is added or a claim's text is edited."""
+    newest = session.scalar(select(func.max(Claim.id))) or 0
+    edits = session.scalar(select(Counter.value).where(Counter.name == TEXTS_COUNTER)) or 0
+    return int(newest), int(edits)
+
+
+def _similar(session: Session, claim: Claim) -> list[Similar]:
+    """``similar_claims`` for a stored claim, cached until the archive or the claim changes."""
+    engine = session.get_bind()
+    assert isinstance(engine, Engine)
+    key = (claim.id, claim.version, *_generation(session))
+    with _cache_lock:
+        per_engine = _cache.setdefault(engine, OrderedDict())
+        scored = per_engine.get(key)
+        if scored is not None:
+            per_engine.move_to_end(key)
+    if scored is None:
+        found = similar_claims(session, claim.text, exclude_id=claim.id,
+                               entity_ids=_entity_ids(session, claim), limit=CANDIDATE_LIMIT)
+        with _cache_lock:
+            per_engine[key] = [(s.claim.id, s.score, s.relation, s.reasons) for s in found]
+            while len(per_engine) > _CACHE_SIZE:
+                per_engine.popitem(last=False)
+        return found
+    claims = {c.id: c for c in session.scalars(
+        select(Claim).where(Claim.id.in_([row[0] for row in scored])))} if scored else {}
+    return [Similar(claims[i], score, relation, reasons)
+            for i, score, relation, reasons in scored if i in claims]
+
+
+def decided_relations(session: Session, claim: Claim) -> Relations:
+    """What editors decided about this claim: canonical, duplicates and confirmed conflicts."""
     result = Relations()
     if claim.duplicate_of_id is not None:
         result.canonical = session.get(Claim, claim.duplicate_of_id)
@@ -57,20 +110,40 @@ def claim_relations(session: Session, claim: Claim) -> Relations:
     decided: dict[int, ClaimLink] = {}
     for link in links:
         decided[link.other_id if link.claim_id == claim.id else link.claim_id] = link
-    known = {c.id for c in result.duplicates} | {claim.duplicate_of_id or 0}
-    for other_id, link in sorted(decided.items()):
-        if link.relation != "conflict":
-            continue
-        other = session.get(Claim, other_id)
-        if other is not None:
+    result.decided = set(decided) | {c.id for c in result.duplicates}
+    if claim.duplicate_of_id is not None:
+        result.decided.add(claim.duplicate_of_id)
+    conflicts = {other_id: link for other_id, link in decided.items()
+                 if link.relation == "conflict"}
+    others = {c.id: c for c in session.scalars(
+        select(Claim).where(Claim.id.in_(list(conflicts))))} if conflicts else {}
+    for other_id, link in sorted(conflicts.items()):
+        if other_id in others:
             reasons = tuple(r for r in link.reasons.split("; ") if r)
-            result.conflicts.append(Related(other, link.score or 0.0, "conflict", reasons, True))
-    for found in similar_claims(session, claim.text, exclude_id=claim.id,
-                                entity_ids=_entity_ids(claim), limit=CANDIDATE_LIMIT):
-        if found.claim.id in decided or found.claim.id in known:
+            result.conflicts.append(
+                Related(others[other_id], link.score or 0.0, "conflict", reasons, True))
+    return result
+
+
+def candidate_relations(session: Session, claim: Claim, decided: Relations | None = None
+                        ) -> Relations:
+    """Detected conflicts and same-claim candidates not yet decided (the costly part)."""
+    known = (decided or decided_relations(session, claim)).decided
+    result = Relations()
+    for found in _similar(session, claim):
+        if found.claim.id in known:
             continue
         related = Related(found.claim, found.score, found.relation, found.reasons)
         (result.conflicts if found.relation == "conflict" else result.candidates).append(related)
+    return result
+
+
+def claim_relations(session: Session, claim: Claim) -> Relations:
+    """The claim's canonical, its duplicates, confirmed and detected conflicts, and candidates."""
+    result = decided_relations(session, claim)
+    found = candidate_relations(session, claim, result)
+    result.conflicts += found.conflicts
+    result.candidates = found.candidates
     return result
 
 

@@ -14,20 +14,29 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from sqlalchemy import select
+from sqlalchemy import Select, select
+from sqlalchemy.orm import joinedload, load_only, selectinload
 
+from claims import i18n
 from claims.db import begin_write, get_session
 from claims.errors import Conflict, ValidationFailed
 from claims.i18n import gettext
-from claims.models import Claim, Entity, SourceDocument, User
+from claims.models import Claim, Entity, Mention, SourceDocument, StatusChange, User
 from claims.models.claims import CLAIM_TYPES, EVIDENCE_KINDS, EVIDENCE_STANCES
 from claims.models.entities import ENTITY_KINDS
 from claims.security import current_user, policy
 from claims.services import claims as service
+from claims.services import workbench_links as links
 from claims.services.search import ClaimFilters, search_claims
 from claims.services.suggestions import suggestions_for
 
 bp = Blueprint("claims", __name__, url_prefix="/claims")
+
+i18n.register({
+    "match.show_similar": ("عرض الادعاءات المشابهة والمتعارضة",
+                           "Show similar and conflicting claims"),
+    "claims.count_about": ("نحو {n} ادعاء", "about {n} claims"),
+})
 
 
 def _user() -> User:
@@ -57,16 +66,20 @@ def index() -> str:
         entity_id = getattr(filters, name)
         if entity_id is not None:
             chosen[name] = session.get(Entity, entity_id)
-    sources = session.scalars(
-        select(SourceDocument).order_by(SourceDocument.id.desc()).limit(100)).all()
+    sources = session.scalars(_source_choices(100)).all()
     return render_template("claims/list.html", result=result, filters=filters, chosen=chosen,
                            sources=sources)
 
 
+def _source_choices(limit: int) -> Select[SourceDocument]:
+    """The newest sources for a select box: titles only, never the article texts."""
+    return (select(SourceDocument).order_by(SourceDocument.id.desc()).limit(limit)
+            .options(load_only(SourceDocument.title, SourceDocument.outlet)))
+
+
 def _form_context(values: Any, errors: dict[str, str] | None = None) -> dict[str, Any]:
     session = get_session()
-    sources = session.scalars(
-        select(SourceDocument).order_by(SourceDocument.id.desc()).limit(200)).all()
+    sources = session.scalars(_source_choices(200)).all()
     return {"values": values, "errors": errors or {}, "sources": sources,
             "claim_types": CLAIM_TYPES}
 
@@ -98,16 +111,44 @@ def new() -> Any:
 def _detail(claim: Claim, **extra: Any) -> str:
     user = current_user()
     suggestions = suggestions_for(claim) if user and user.can("editor") else []
+    session = get_session()
+    relations = links.decided_relations(session, claim)
+    # Candidates are scored only when asked for inline (no JavaScript); otherwise the page
+    # fetches them from /claims/<id>/matches after it has rendered.
+    found = links.candidate_relations(session, claim, relations) \
+        if request.args.get("matches") == "1" else None
     return render_template("claims/detail.html", claim=claim, evidence_kinds=EVIDENCE_KINDS,
                            evidence_stances=EVIDENCE_STANCES, suggestions=suggestions,
-                           entity_kinds=ENTITY_KINDS, **extra)
+                           entity_kinds=ENTITY_KINDS, relations=relations, found=found,
+                           **extra)
 
 
 @bp.get("/<int:claim_id>", endpoint="detail")
 @policy("viewer")
 def detail(claim_id: int) -> str:
     """One claim with its source, entities, evidence and history."""
-    return _detail(service.get_claim(get_session(), claim_id))
+    session = get_session()
+    # One query per relationship the page shows, instead of a lazy load per row.
+    claim = session.scalar(select(Claim).where(Claim.id == claim_id).options(
+        joinedload(Claim.source), joinedload(Claim.speaker), joinedload(Claim.created_by),
+        selectinload(Claim.tags), selectinload(Claim.quantities), selectinload(Claim.evidence),
+        selectinload(Claim.mentions).joinedload(Mention.entity),
+        selectinload(Claim.history).joinedload(StatusChange.user)))
+    return _detail(claim if claim is not None else service.get_claim(session, claim_id))
+
+
+@bp.get("/<int:claim_id>/matches", endpoint="matches")
+@policy("viewer")
+def matches(claim_id: int) -> ResponseReturnValue:
+    """HTML fragment: detected conflicts and same-claim candidates for the claim page."""
+    session = get_session()
+    claim = service.get_claim(session, claim_id)
+    decided = links.decided_relations(session, claim)
+    found = links.candidate_relations(session, claim, decided)
+    if not (found.conflicts or found.candidates):
+        return "", 200, {"Content-Type": "text/html; charset=utf-8"}
+    return render_template("workbench/_claim_candidates.html", claim=claim, found=found,
+                           decided=decided)
 
 
 @bp.route("/<int:claim_id>/edit", methods=["GET", "POST"], endpoint="edit")

@@ -192,13 +192,3 @@ def decide(claim_id: int) -> ResponseReturnValue:
     session.commit()
     flash(gettext("match.saved"), "success")
     return redirect(url_for("claims.detail", claim_id=claim_id) + "#matches")
-
-
-@bp.app_context_processor
-def _helpers() -> dict[str, Any]:
-    """``claim_relations(claim)`` for the claim page's matching and conflicts section."""
-
-    def claim_relations(claim: Claim) -> links.Relations:
-        return links.claim_relations(get_session(), claim)
-
-    return {"claim_relations": claim_relations}

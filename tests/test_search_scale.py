@@ -1,0 +1,86 @@
+"""Search at scale: bounded newest-first pages, exact-or-estimated counts, filters together."""
+
+from __future__ import annotations
+
+from flask import Flask
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bench import corpus
+from claims.db import get_engine, session_scope
+from claims.models import Claim, Entity
+from claims.services.search import COUNT_SAMPLE, ClaimFilters, filtered_query, search_claims
+from tests.conftest import login_as
+
+CLAIMS = 3000
+
+
+def _reference(session: Session, filters: ClaimFilters) -> list[int]:
+    """Every matching id, newest first, the slow way (the unbounded CSV-export query)."""
+    stmt, _ = filtered_query(session, filters)
+    rows = stmt.subquery()
+    return list(session.scalars(select(rows.c.id).order_by(rows.c.id.desc())))
+
+
+def _check(session: Session, filters: ClaimFilters, page_size: int = 20) -> None:
+    expected = _reference(session, filters)
+    result = search_claims(session, filters, page_size)
+    start = (result.page - 1) * page_size
+    assert [c.id for c in result.claims] == expected[start:start + page_size], filters
+    if len(expected) < COUNT_SAMPLE:
+        assert result.exact and result.total == len(expected), filters
+    else:
+        assert not result.exact, filters
+        assert 0.7 * len(expected) <= result.total <= 1.3 * len(expected), (filters, result.total)
+
+
+def test_pages_and_counts_match_the_unbounded_query(app: Flask) -> None:
+    corpus.light_load(get_engine(app), CLAIMS)
+    with app.app_context(), session_scope(app) as session:
+        putin = session.scalar(select(Entity.id).where(Entity.key == "bench:p0"))
+        cases = [
+            ClaimFilters(q="الحكومة"), ClaimFilters(q="بوتين"), ClaimFilters(q="Putin"),
+            ClaimFilters(q="وبوتين", page=3), ClaimFilters(q="الحكومة الأسعار"),
+            ClaimFilters(q="في", status="false"), ClaimFilters(q="الحكومة", tag="صحة"),
+            ClaimFilters(q="الحكومة", entity=putin), ClaimFilters(entity=putin, page=2),
+            ClaimFilters(status="true", speaker=putin), ClaimFilters(),
+            ClaimFilters(status="mixed", page=4), ClaimFilters(q="بوتين", demonyms=False),
+            ClaimFilters(q="لا-يوجد-شيء"),
+        ]
+        for filters in cases:
+            _check(session, filters)
+        # A page past the end shows the last page.
+        last = search_claims(session, ClaimFilters(q="الحكومة الأسعار", page=999), 20)
+        assert last.claims and last.page == last.pages
+
+
+def test_list_and_api_say_when_a_count_is_estimated(app: Flask, client) -> None:
+    corpus.light_load(get_engine(app), 4000)  # "في" is in about 16% of them
+    login_as(client, app, "viewer")
+    page = client.get("/claims", query_string={"q": "في"}).get_data(as_text=True)
+    count = page[page.index('id="result-count"'):][:80]
+    assert "نحو" in count  # "about N claims"
+    body = client.get("/api/v1/search", query_string={"q": "في"}).json
+    assert body["total_exact"] is False and body["total"] >= COUNT_SAMPLE
+    rare = client.get("/api/v1/search", query_string={"q": "الحكومة الأسعار"}).json
+    with app.app_context(), session_scope(app) as session:
+        expected = _reference(session, ClaimFilters(q="الحكومة الأسعار"))
+        assert session.get(Claim, expected[0]) is not None
+    assert rare["total_exact"] is (len(expected) < COUNT_SAMPLE)
+
+
+def test_a_query_with_no_searchable_word_finds_nothing(app: Flask, seeded) -> None:
+    with app.app_context(), session_scope(app) as session:
+        for q in ("\u0083\u0080", "\u064b\u0640", "!!"):
+            result = search_claims(session, ClaimFilters(q=q))
+            assert (result.claims, result.total, result.pages) == ([], 0, 1), q
+
+
+def test_an_entity_query_narrowed_by_another_entity(app: Flask, seeded, client) -> None:
+    login_as(client, app, "editor")
+    for text in ("قال بوتين إن علييف اعتذر", "قال بوتين إن 38 شخصاً قتلوا"):
+        assert client.post("/claims/new", data={"text": text, "source_id": seeded["source"],
+                                                "status": "unstarted"}).status_code == 302
+    with app.app_context(), session_scope(app) as session:
+        both = search_claims(session, ClaimFilters(q="بوتين", entity=seeded["aliyev"]))
+        assert [c.text for c in both.claims] == ["قال بوتين إن علييف اعتذر"]
