@@ -16,7 +16,9 @@ sentence whose token sequence also occurs in the held-out set is dropped. The sp
 deterministic; no sentence-level shuffling is ever done.
 
 The shipped model is the one trained on the training side of this split, so ``--eval-only``
-reproduces the held-out figures honestly.
+reproduces the held-out figures honestly. Hyper-parameters are chosen with ``--tune``: a
+3-fold cross-validation inside the training side only (contiguous blocks of
+``--chunk-tokens`` tokens, block number mod 3), so the held-out chunks never influence them.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pycrfsuite
@@ -192,6 +195,51 @@ def cross_validate(sentences: list[Sentence], args: argparse.Namespace) -> None:
     print(f"cross-validated overall F1 {mean:.3f} ± {spread:.3f} over {len(scores)} folds")
 
 
+GRID = [(c1, c2) for c1 in (0.05, 0.1) for c2 in (0.01, 0.05)]
+
+
+def inner_folds(train_set: list[Sentence], chunk_tokens: int, k: int = 3
+                ) -> list[tuple[list[Sentence], list[Sentence]]]:
+    """(fit, score) pairs over contiguous blocks of the training side, block number mod k."""
+    block, size, blocks = 0, 0, []
+    for sent in train_set:
+        blocks.append(block)
+        size += len(sent)
+        if size >= chunk_tokens:
+            block, size = block + 1, 0
+    return [([s for s, b in zip(train_set, blocks, strict=True) if b % k != fold],
+             [s for s, b in zip(train_set, blocks, strict=True) if b % k == fold])
+            for fold in range(k)]
+
+
+def _fold_f1(job: tuple[list[Sentence], list[Sentence], argparse.Namespace]) -> float:
+    fit, score, args = job
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "fold.model"
+        train(fit, path, args)
+        tagger = pycrfsuite.Tagger()
+        tagger.open(str(path))
+        return evaluate(tagger, score)["ALL"][2]
+
+
+def tune(train_set: list[Sentence], args: argparse.Namespace) -> tuple[float, float]:
+    """Pick (c1, c2) from GRID by 3-fold CV inside the training side; print every cell."""
+    folds = inner_folds(train_set, args.chunk_tokens)
+    best: tuple[float, float, float] | None = None
+    with ProcessPoolExecutor(args.jobs) as pool:
+        for c1, c2 in GRID:
+            cell = argparse.Namespace(**{**vars(args), "c1": c1, "c2": c2})
+            f1s = list(pool.map(_fold_f1, [(fit, score, cell) for fit, score in folds]))
+            mean = sum(f1s) / len(f1s)
+            print(f"tune c1={c1} c2={c2}: inner-CV F1 {mean:.4f} "
+                  f"(folds {' '.join(f'{f:.3f}' for f in f1s)})", flush=True)
+            if best is None or mean > best[0]:
+                best = (mean, c1, c2)
+    assert best is not None
+    print(f"chosen c1={best[1]} c2={best[2]} (inner-CV F1 {best[0]:.4f})")
+    return best[1], best[2]
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -203,6 +251,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--gap-tokens", type=int, default=600)
     ap.add_argument("--fold", type=int, default=-1, help="held-out chunk residue (default last)")
     ap.add_argument("--cv", action="store_true", help="also report all folds (~8 min)")
+    ap.add_argument("--tune", action="store_true",
+                    help="choose c1/c2 by 3-fold CV inside the training side first")
+    ap.add_argument("--jobs", type=int, default=1, help="processes for --tune")
     ap.add_argument("--c1", type=float, default=0.1)
     ap.add_argument("--c2", type=float, default=0.01)
     ap.add_argument("--minfreq", type=float, default=1)
@@ -225,6 +276,8 @@ def main(argv: list[str] | None = None) -> int:
         f"(guard band {stats['guard_sentences']} sentences, "
         f"{stats['dropped_duplicates']} duplicated sentences dropped)"
     )
+    if args.tune and not args.eval_only:
+        args.c1, args.c2 = tune(train_set, args)
     if not args.eval_only:
         started = time.perf_counter()
         train(train_set, args.model, args)

@@ -233,10 +233,10 @@ def test_speed() -> None:
              "كازاخستان", "وبالروسية", "للكرملين", "بين", "موسكو", "ودوشنبه", "العلاقات"]
     text = " ".join(words * 2000)
     INDEX.find(text[:2000])
-    t0 = time.perf_counter()
+    t0 = time.process_time()  # CPU time: one core's rate, whatever else shares the machine
     INDEX.find(text)
-    rate = len(words) * 2000 / (time.perf_counter() - t0)
-    assert rate > 20_000  # ≥ 50k on an idle core; lenient for loaded CI machines
+    rate = len(words) * 2000 / (time.process_time() - t0)
+    assert rate > 30_000  # ≥ 100k on an idle core; lenient for slow CI machines
 
 
 # -- the seed gazetteer -------------------------------------------------------------------

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import logging
 import os
 import re
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 # Only the offline-safe parts of camel-tools are imported at module level; the morphology
 # and NER packages look for downloaded data on import, so they are imported lazily and only
@@ -16,7 +19,9 @@ from camel_tools.utils.dediac import dediac_ar
 
 __all__ = [
     "BIDI_CONTROLS",
+    "analyse",
     "dediacritize",
+    "lemmatise",
     "load_camel_ner",
     "morphology_available",
     "ner_available",
@@ -25,6 +30,8 @@ __all__ = [
     "tokenize",
     "tokens_with_spans",
 ]
+
+log = logging.getLogger(__name__)
 
 # Zero-width and bidirectional control characters: never meaningful in a search key, and a
 # display hazard (Trojan-Source style reordering) in rendered user text.
@@ -134,9 +141,63 @@ def _data_dir() -> Path | None:
     return root if (root / "catalogue.json").is_file() else None
 
 
+def _dataset_dir(component: str) -> Path | None:
+    """Folder of a catalogue component's default dataset, when it is installed."""
+    root = _data_dir()
+    if root is None:
+        return None
+    try:
+        catalogue = json.loads((root / "catalogue.json").read_text(encoding="utf-8"))
+        entry = catalogue["components"][component]
+        path = root / "data" / entry["datasets"][entry["default"]]["path"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return path if path.is_dir() else None
+
+
+def _morphology_db() -> Path | None:
+    """The default morphology database file named by the installed catalogue, if present."""
+    folder = _dataset_dir("MorphologyDB")
+    path = folder / "morphology.db" if folder else None
+    return path if path and path.is_file() else None
+
+
 def morphology_available() -> bool:
-    """True when camel-tools data (and so its morphology database) is installed locally."""
-    return _data_dir() is not None
+    """True when camel-tools' catalogue and its default morphology database are installed."""
+    return _morphology_db() is not None
+
+
+@lru_cache(maxsize=1)
+def _analyzer() -> Any | None:
+    """camel-tools' morphological analyser over the installed database, or None."""
+    if _morphology_db() is None:
+        return None
+    try:
+        # Imported here: camel_tools.data reads (and would download) the catalogue on import.
+        from camel_tools.morphology.analyzer import Analyzer
+        from camel_tools.morphology.database import MorphologyDB
+
+        return Analyzer(MorphologyDB.builtin_db(), cache_size=10_000)
+    except Exception:  # a damaged database must not break linking
+        log.warning("camel-tools morphology failed to load", exc_info=True)
+        return None
+
+
+def analyse(word: str) -> list[dict[str, str]]:
+    """Morphological analyses of one word (camel-tools); [] when no database is installed."""
+    analyzer = _analyzer()
+    if analyzer is None or not word.strip():
+        return []
+    return [dict(a) for a in analyzer.analyze(word)]
+
+
+def lemmatise(word: str) -> str | None:
+    """Undiacritised lemma of a word's first analysis, or None without a morphology backend."""
+    for analysis in analyse(word):
+        lex = analysis.get("lex")
+        if lex:
+            return dediac_ar(lex)
+    return None
 
 
 @lru_cache(maxsize=1)
@@ -148,5 +209,5 @@ def load_camel_ner() -> object:
 
 
 def ner_available() -> bool:
-    """True when camel-tools' data catalogue is installed, so its BERT NER may be loaded."""
-    return _data_dir() is not None
+    """True when camel-tools' catalogue and its NER model are installed (BERT may be loaded)."""
+    return _dataset_dir("NamedEntityRecognition") is not None

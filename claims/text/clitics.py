@@ -5,6 +5,8 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import NamedTuple
 
+from claims.text.homographs import is_common_word
+
 __all__ = [
     "COMMON_WORD_NAMES",
     "GIVEN_NAMES",
@@ -115,6 +117,8 @@ def clitic_forms(token: str) -> tuple[CliticForm, ...]:
 
     if not token or not ("\u0621" <= token[0] <= "\u064a"):
         return tuple(out)
+    # واحد is "one", not و + أحد: a token that is itself a common word keeps its letters.
+    whole_word = is_common_word(token)
     for conj in ("", "و", "ف"):
         if not token.startswith(conj):
             continue
@@ -124,6 +128,8 @@ def clitic_forms(token: str) -> tuple[CliticForm, ...]:
                 continue
             rest2 = rest1[len(prep):]
             cut = len(conj) + len(prep)
+            if (conj or prep) and whole_word:
+                continue
             if conj or prep:
                 add(rest2, cut, True, False)
             if rest2.startswith("ال"):

@@ -2,30 +2,42 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import partial
 from typing import NamedTuple
 
-from claims.text.arabic import normalize
 from claims.text.clitics import (
     COMMON_WORD_NAMES,
     GIVEN_NAMES,
     NAME_CONNECTORS,
     STOPWORDS,
-    TITLES,
     CliticForm,
     clitic_forms,
     compound_variants,
     demonym_base,
     demonym_inflections,
     ending_variants,
-    g_variants,
     letter_count,
     skeleton,
     variant_ok,
 )
+from claims.text.homographs import is_common_word, seat_letters, seats_conflict
+from claims.text.link_keys import (
+    CUED,
+    SPOKEN,
+    TITLED,
+    TOKEN_RE,
+    Token,
+    alias_key,
+    candidate_keys,
+    ends_with_alef_maqsura,
+    raw_offset,
+    skeleton_key,
+    text_search_key,
+    tokens,
+)
+from claims.text.link_keys import context as word_context
 
 __all__ = [
     "AliasEntry",
@@ -68,102 +80,16 @@ class Match:
     needs_review: bool
 
 
-# Word characters plus Arabic marks, tatweel and invisible controls (stripped by normalize).
-_TOKEN_RE = re.compile(
-    r"[\w\u0610-\u061a\u061c\u064b-\u065f\u0670\u06d6-\u06ed\u08d3-\u08ff\u0640"
-    r"\u0300-\u036f\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff\u00ad]+"
-)
-# What may separate two tokens of one multi-word name: spaces, or a dot/hyphen (أ.ف.ب).
-_JOINABLE_GAP = re.compile(r"\s*[.\-]?\s*")
-
-
-@lru_cache(maxsize=200_000)
-def _norm(raw: str) -> str:
-    return normalize(raw)
-
-
-def _tokens(text: str) -> list[tuple[str, int, int, bool]]:
-    """(normalised token, start, end, joins_previous) for each word of ``text``."""
-    out: list[tuple[str, int, int, bool]] = []
-    prev_end = -1
-    for m in _TOKEN_RE.finditer(text):
-        tok = _norm(m.group())
-        if not tok:
-            continue
-        start = m.start()
-        joins = prev_end >= 0 and (
-            (start == prev_end + 1 and text[prev_end] == " ")
-            or _JOINABLE_GAP.fullmatch(text, prev_end, start) is not None)
-        out.append((tok, start, m.end(), joins))
-        prev_end = m.end()
-    return out
-
-
-def alias_key(text: str) -> str:
-    """Normalised lookup key of an alias (tokens normalised and joined by one space)."""
-    return " ".join(tok for tok, *_ in _tokens(text))
-
-
-def skeleton_key(text: str) -> str:
-    """Transliteration skeleton of a text's key, for a secondary variant index."""
-    return " ".join(skeleton(tok) for tok in alias_key(text).split(" ") if tok)
-
-
-def candidate_keys(query: str) -> list[str]:
-    """Keys to look up for a typed query: itself, clitic-stripped and spelling-variant forms."""
-    key = alias_key(query)
-    if not key:
-        return []
-    toks = key.split(" ")
-    out = [key]
-    out += [" ".join([f.form, *toks[1:]]) for f in clitic_forms(toks[0])[1:]]
-    for k in list(out):
-        parts = k.split(" ")
-        base = demonym_base(parts[-1]) if len(parts) == 1 else None
-        if base:
-            out.append(base)
-        out += [" ".join([*parts[:-1], v]) for v in ending_variants(parts[-1])]
-        out += [" ".join([*parts[:j], v, *parts[j + 1 :]])
-                for j, p in enumerate(parts) for v in g_variants(p)]
-        out += compound_variants(k)
-    return list(dict.fromkeys(out))
-
-
-def text_search_key(text: str) -> str:
-    """Normalised, clitic-aware key of a whole text for a shadow full-text column.
-
-    Each token contributes its normalised form, its form without conjunction/preposition
-    proclitics and its bare form without the article, so وبالروسية indexes الروسيه and روسيه.
-    """
-    out: list[str] = []
-    for tok, *_ in _tokens(text):
-        forms = clitic_forms(tok)
-        words = [tok]
-        kept = [f for f in forms[1:] if not f.article_removed]
-        if kept:
-            words.append(max(kept, key=lambda f: f.cut).form)
-        bare = [f for f in forms[1:] if f.article_removed]
-        if bare:
-            words.append(max(bare, key=lambda f: f.cut).form)
-        out.extend(dict.fromkeys(words))
-    return " ".join(out)
-
-
-def _raw_offset(raw: str, letters: int) -> int:
-    """Offset in ``raw`` after its first ``letters`` normalised letters (and their marks)."""
-    count = 0
-    i = 0
-    while i < len(raw) and count < letters:
-        count += len(_norm(raw[i]))
-        i += 1
-    while i < len(raw) and not _norm(raw[i]):
-        i += 1
-    return i
-
-
-def _ends_with_alef_maqsura(raw: str) -> bool:
-    letters = [ch for ch in raw if _norm(ch)]
-    return bool(letters) and letters[-1] == "ى"
+def _match(text: str, toks: list[Token], i: int, hit: _Hit) -> Match:
+    """The mention of ``hit`` at token ``i``, with offsets into ``text``."""
+    _, tstart, tend, _ = toks[i]
+    end = toks[i + hit.n - 1][2]
+    start = tstart + raw_offset(text[tstart:tend], hit.cut) if hit.cut else tstart
+    return Match(
+        entity_id=hit.cand.entity_id, alias_id=hit.cand.alias_id, start=start, end=end,
+        surface=text[start:end], method=hit.method, confidence=hit.score,
+        is_demonym=hit.cand.tier == "demonym", needs_review=hit.needs_review,
+    )
 
 
 class _Cand(NamedTuple):
@@ -186,6 +112,7 @@ class AliasIndex:
 
     def __init__(self, aliases: Iterable[AliasEntry]) -> None:
         self.aliases: dict[int, AliasEntry] = {}
+        self._alias_seats: dict[int, tuple[str, ...]] = {}
         self._exact: dict[str, list[_Cand]] = {}
         self._skel: dict[str, list[_Cand]] = {}
         self._skel_keys: dict[tuple[str, int], list[str]] = {}  # (skeleton, alias) → keys
@@ -218,6 +145,8 @@ class AliasIndex:
             if short:
                 derived.append((short, cand._replace(tier="short")))
         for short, cand in derived:
+            if self._names_a_place(short):
+                continue  # التركي, السويدي: a nisba of a known place reads as an adjective
             if not any(c.entity_id == cand.entity_id for c in self._exact.get(short, ())):
                 self._add(self._exact, self._first, short, cand)
 
@@ -238,7 +167,17 @@ class AliasIndex:
         last, before = toks[-1], toks[-2]
         if before in NAME_CONNECTORS or last in GIVEN_NAMES or last in STOPWORDS:
             return None
+        if last in COMMON_WORD_NAMES or is_common_word(last):
+            return None  # محمد صديق is not found by every صديق ("friend")
         return last if letter_count(last) >= 4 else None
+
+    def _names_a_place(self, word: str) -> bool:
+        """Whether ``word`` is a nisba (…ي) of a name in the index (تركي ← تركيا)."""
+        bare = word.removeprefix("ال")
+        if not bare.endswith("ي") or len(bare) < 4:
+            return False
+        stem = bare[:-1]
+        return any(k in self._exact for k in (stem, "ال" + stem, stem + "يا", stem + "ا"))
 
     def _is_variant(self, skel: str, cand: _Cand, plain: str) -> bool:
         """Whether ``plain`` is a genuine spelling variant of one of the alias's keys."""
@@ -254,7 +193,7 @@ class AliasIndex:
     # -- matching -------------------------------------------------------------------------
 
     def _resolve(self, cands: list[_Cand], form: CliticForm, key: str, n: int,
-                 titled: bool, variant: bool) -> _Hit | None:
+                 ctx: Callable[[], int], variant: bool) -> _Hit | None:
         if form.article_removed:
             cands = [c for c in cands if c.tier == "demonym"]
         if not cands:
@@ -268,11 +207,18 @@ class AliasIndex:
             cands = strong
         order = {"name": 0, "demonym": 1, "short": 2}
         cand = min(cands, key=lambda c: (order[c.tier], c.alias_id))
-        if n == 1 and not titled:
-            if key in STOPWORDS or letter_count(key) <= 2:
-                return None
-            if key in COMMON_WORD_NAMES:
-                review = True
+        # context is looked at only for one-word homographs; والشعب after الملك is a
+        # conjunct, not the name that the title announces
+        stop = n == 1 and (key in STOPWORDS or letter_count(key) <= 2)
+        common = n == 1 and (key in COMMON_WORD_NAMES or is_common_word(key))
+        context = ctx() if (stop or common) and not form.cut else 0
+        if stop and context < TITLED:
+            return None
+        if common:
+            # a definite word after a definite title is its adjective (الوزير الأول)
+            titled = context == TITLED and not key.startswith("ال")
+            person = self.aliases[cand.alias_id].entity_kind == "person"
+            review = review or not (titled or context == CUED or (context == SPOKEN and person))
         if variant:
             method = "variant"
         elif cand.tier == "demonym":
@@ -288,29 +234,30 @@ class AliasIndex:
             score = min(score, REVIEW_CONFIDENCE)
         return _Hit(n, round(score, 3), cand, method, review, form.cut)
 
-    def _best_at(self, toks: list[tuple[str, int, int, bool]], i: int, span: int,
-                 titled: bool) -> _Hit | None:
+    def _best_at(self, toks: list[Token], i: int, span: int,
+                 ctx: Callable[[], int]) -> _Hit | None:
         forms = clitic_forms(toks[i][0])
-        best = self._scan(toks, i, span, titled, forms, False)
+        best = self._scan(toks, i, span, ctx, forms, False)
         if best is not None:
             return best  # exact keys always win over spelling variants
         for form in forms:
             if form.article_removed:
                 continue
             if skeleton(form.form) in self._first_skel:
-                hit = self._scan(toks, i, span, titled, (form,), True)
+                hit = self._scan(toks, i, span, ctx, (form,), True)
             elif form.form[:-1] in self._ending_stems:
                 # a final alef / taa marbuta swap on a one-word name (سورية → سوريا)
                 alts = [self._exact.get(alt) for alt in ending_variants(form.form)]
                 cands = [c for group in alts if group for c in group]
-                hit = self._resolve(cands, form, form.form, 1, titled, True) if cands else None
+                hit = self._resolve(cands, form, form.form, 1, ctx, True) if cands else None
             else:
                 continue
             if hit and (best is None or (hit.n, hit.score) > (best.n, best.score)):
                 best = hit
         return best
 
-    def _scan(self, toks: list[tuple[str, int, int, bool]], i: int, span: int, titled: bool,
+    def _scan(self, toks: list[Token], i: int, span: int,
+              ctx: Callable[[], int],
               forms: tuple[CliticForm, ...], variant: bool) -> _Hit | None:
         """Longest exact (or skeleton) n-gram key starting with one of ``forms`` at ``i``."""
         best: _Hit | None = None
@@ -330,7 +277,7 @@ class AliasIndex:
                     cands = [c for c in cands if self._is_variant(key, c, plain)]
                     if not cands:
                         continue
-                hit = self._resolve(cands, form, plain, n, titled, variant)
+                hit = self._resolve(cands, form, plain, n, ctx, variant)
                 if hit:
                     if best is None or (hit.n, hit.score) > (best.n, best.score):
                         best = hit
@@ -339,7 +286,7 @@ class AliasIndex:
 
     def find(self, text: str) -> list[Match]:
         """All non-overlapping entity mentions in ``text``; longest alias wins; by start."""
-        toks = _tokens(text)
+        toks = tokens(text)
         ntok = len(toks)
         hits: list[tuple[int, _Hit]] = []
         run_end = [0] * ntok  # index one past the last token joinable with token i
@@ -347,31 +294,64 @@ class AliasIndex:
             run_end[i] = run_end[i + 1] if i + 1 < ntok and toks[i + 1][3] else i + 1
         for i in range(ntok):
             span = min(self._max_len, run_end[i] - i)
-            titled = i > 0 and toks[i][3] and any(
-                f.form in TITLES for f in clitic_forms(toks[i - 1][0]))
-            hit = self._best_at(toks, i, span, titled)
+            hit = self._best_at(toks, i, span, partial(word_context, text, toks, i))
             if hit:
                 hits.append((i, hit))
+        at = dict(hits)
         hits.sort(key=lambda ih: (-ih[1].n, -ih[1].score, ih[0]))
         used = [False] * ntok
         out: list[Match] = []
         for i, hit in hits:
-            if any(used[i : i + hit.n]):
+            if any(used[i : i + hit.n]) or self._seats_differ(text, toks, i, hit):
                 continue
-            _, tstart, tend, _ = toks[i]
-            end = toks[i + hit.n - 1][2]
-            if hit.cand.tier == "demonym" and _ends_with_alef_maqsura(text[tstart:end]):
+            if hit.cand.tier == "demonym" and ends_with_alef_maqsura(
+                    text[toks[i][1]:toks[i + hit.n - 1][2]]):
                 continue  # اليمنى / مجرى: a word in ى is not a nisba adjective in ي
             for j in range(i, i + hit.n):
                 used[j] = True
-            start = tstart + _raw_offset(text[tstart:tend], hit.cut) if hit.cut else tstart
-            out.append(Match(
-                entity_id=hit.cand.entity_id, alias_id=hit.cand.alias_id, start=start, end=end,
-                surface=text[start:end], method=hit.method, confidence=hit.score,
-                is_demonym=hit.cand.tier == "demonym", needs_review=hit.needs_review,
-            ))
+            out.append(_match(text, toks, i, hit))
+            out.extend(_match(text, toks, k, at[k]) for k in self._nested(text, toks, i, hit, at))
         out.sort(key=lambda m: m.start)
         return out
+
+    def _nested(self, text: str, toks: list[Token], i: int, hit: _Hit,
+                at: dict[int, _Hit]) -> list[int]:
+        """Starts of names closing a longer name as its genitive (قطاع غزة → غزة).
+
+        Only a place closing a phrase headed by a common noun (قطاع, جنوب, مدينة) counts:
+        حزب الله is not about الله, nor جورج بوش a mention of another بوش.
+        """
+        found: list[int] = []
+        last = i + hit.n
+        if not is_common_word(toks[i][0]):
+            return found
+        for k in range(i + 1, last):
+            inner = at.get(k)
+            if (inner is not None and k + inner.n == last and inner.cand.tier == "name"
+                    and not inner.needs_review and inner.method in ("exact", "clitic")
+                    and inner.cand.entity_id != hit.cand.entity_id
+                    and self.aliases[inner.cand.alias_id].entity_kind == "place"
+                    and not self._seats_differ(text, toks, k, inner)):
+                found.append(k)
+                break
+        return found
+
+    def _seats_differ(self, text: str, toks: list[Token], i: int,
+                      hit: _Hit) -> bool:
+        """Whether the text writes a hamza seat, ى or ة that the alias does not have."""
+        alias = self._alias_seats.get(hit.cand.alias_id)
+        if alias is None:
+            raw = self.aliases[hit.cand.alias_id].text
+            alias = tuple(seat_letters(m.group()) for m in TOKEN_RE.finditer(raw))
+            self._alias_seats[hit.cand.alias_id] = alias
+        if len(alias) != hit.n:
+            return False  # a compound or inflected key: no letter-for-letter alignment
+        for j in range(hit.n):
+            _, start, end, _ = toks[i + j]
+            written = seat_letters(text[start:end])
+            if seats_conflict(alias[j], written[hit.cut:] if j == 0 else written):
+                return True
+        return False
 
     def lookup(self, query: str) -> list[tuple[int, float]]:
         """Entities (with best confidence) that a typed search query names, best first."""

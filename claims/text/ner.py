@@ -2,8 +2,8 @@
 
 The default backend is a CRFsuite model trained on ANERcorp (``claims/data/ner-crf.model``,
 CC BY-SA 4.0, see ``ner-crf.LICENSE.txt``; trained by ``bench/train_ner.py``). When camel-tools'
-data catalogue is installed and ``claims.text.arabic.load_camel_ner`` loads its pretrained BERT
-NER, that backend is used instead; any failure falls back to the CRF. Torch is only ever
+catalogue lists an installed NER model and ``claims.text.arabic.load_camel_ner`` loads that BERT
+NER, it is used instead; any failure falls back to the CRF. Torch is only ever
 imported by that lazy loader, never by importing this module.
 """
 

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from functools import lru_cache
+from pathlib import Path
 
 from claims.text.arabic import normalize
 
-__all__ = ["FEATURE_VERSION", "sentence_features", "shape", "strip_clitics"]
+__all__ = ["FEATURE_VERSION", "lexicon_tags", "sentence_features", "shape", "strip_clitics"]
 
 # Bumped whenever features change, so a stale model is noticed at evaluation time.
-FEATURE_VERSION = "2"
+FEATURE_VERSION = "3"
+
+# The shipped seed gazetteer (entity names by kind) and its person-name token bands: the
+# model was trained with these lists, so they are read from the same file at inference.
+GAZETTEER = Path(__file__).resolve().parents[1] / "data" / "gazetteer.json"
+_NAME_BANDS = {"frequent": "3", "common": "2", "rare": "1"}
 
 # Proclitic sequences on normalised words, longest first (conjunction + preposition + article).
 _PROCLITICS = (
@@ -64,6 +71,43 @@ def shape(token: str) -> str:
     return "".join(out)[:6]
 
 
+@lru_cache(maxsize=1)
+def _lexicon() -> tuple[dict[str, frozenset[str]], dict[str, str]]:
+    """Gazetteer tags of each normalised name token, and person-name token bands."""
+    try:
+        data = json.loads(GAZETTEER.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}, {}
+    tags: dict[str, set[str]] = {}
+    for entity in data.get("entities", []):
+        names = [(entity["name_ar"], "name")]
+        names += [(a["text"], a.get("kind", "name")) for a in entity.get("aliases", [])]
+        for text, kind in names:
+            toks = normalize(text).split()
+            tag = ("dem" if kind == "demonym" else entity["kind"][:3]) + (
+                "1" if len(toks) == 1 else "m")
+            for tok in toks:
+                tags.setdefault(tok, set()).add(tag)
+    bands: dict[str, str] = {}
+    person_tokens = data.get("person_name_tokens", {})
+    for band, level in _NAME_BANDS.items():
+        for tok in person_tokens.get(band, "").split():
+            bands.setdefault(tok, level)
+    return {k: frozenset(v) for k, v in tags.items()}, bands
+
+
+@lru_cache(maxsize=65536)
+def lexicon_tags(word: str, stem: str) -> tuple[str, ...]:
+    """``gaz=<kind><1|m>`` and ``pname=<band>`` features of a word or its clitic-free stem."""
+    tags, bands = _lexicon()
+    out: set[str] = set()
+    for form in {word, stem}:
+        out.update("gaz=" + t for t in tags.get(form, ()))
+        if form in bands:
+            out.add("pname=" + bands[form])
+    return tuple(sorted(out))
+
+
 @lru_cache(maxsize=65536)
 def _token_info(token: str) -> tuple[str, str, str, str]:
     """Normalised form, proclitic, stem and shape of one raw token."""
@@ -93,6 +137,7 @@ def _own(token: str) -> list[str]:
         if stem.endswith(enc) and len(stem) - len(enc) >= 3:
             feats.append("enc=" + enc)
             break
+    feats.extend(lexicon_tags(word, stem))
     if _LATIN_RE.search(token):
         feats.append("latin")
     if any(ch.isdigit() for ch in token):
@@ -122,6 +167,7 @@ def sentence_features(tokens: list[str]) -> list[list[str]]:
                 feats.append(f"{off}:w=" + w2)
                 feats.append(f"{off}:stem=" + s2)
                 if abs(off) == 1:
+                    feats.extend(f"{off}:" + tag for tag in lexicon_tags(w2, s2))
                     feats.append(f"{off}:pre=" + p2)
                     feats.append(f"{off}:shape=" + sh2)
                     feats.append(f"{off}:s2=" + w2[-2:])

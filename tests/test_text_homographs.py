@@ -1,0 +1,83 @@
+"""Homograph guards of entity linking: common words, hamza seats, context, nested places."""
+
+from __future__ import annotations
+
+from claims.text.clitics import clitic_forms
+from claims.text.homographs import is_common_word, seats_conflict
+from claims.text.linking import AliasEntry, AliasIndex, Match
+
+HAYAT, BAN, IMAM, AHAD, GAZA, GAZA_STRIP, RAMADAN, FIRST, SPAIN, ABBAS, TURKEY = range(1, 12)
+
+INDEX = AliasIndex(
+    AliasEntry(i, e, t, "name", "ar", k)
+    for i, (e, t, k) in enumerate([
+        (HAYAT, "الحياة", "organisation"),
+        (BAN, "بان", "person"),
+        (IMAM, "إمام", "person"),
+        (AHAD, "أحد", "place"),
+        (GAZA, "غزة", "place"),
+        (GAZA_STRIP, "قطاع غزة", "place"),
+        (RAMADAN, "رمضان", "person"),
+        (FIRST, "الأول", "other"),
+        (SPAIN, "إسبانيا", "place"),
+        (ABBAS, "محمود عباس", "person"),
+        (TURKEY, "تركيا", "place"),
+        (TURKEY + 1, "أحمد التركي", "person"),
+    ], start=1)
+)
+
+
+def _links(text: str) -> list[tuple[int, bool]]:
+    return [(m.entity_id, m.needs_review) for m in INDEX.find(text)]
+
+
+def _confident(text: str) -> list[Match]:
+    return [m for m in INDEX.find(text) if not m.needs_review]
+
+
+def test_common_word_alias_alone_is_for_review() -> None:
+    assert _links("وعكس صور الحياة اليومية") == [(HAYAT, True)]
+    assert is_common_word("الحياه") and is_common_word("حياه") and not is_common_word("بوتين")
+
+
+def test_common_word_alias_in_context_links() -> None:
+    assert _links("ونشرت صحيفة الحياة تقريرا") == [(HAYAT, False)]
+    assert _links("كما ذكرت « الحياة » أمس") == [(HAYAT, False)]
+    assert _links("وقال رمضان إن الوضع صعب") == [(RAMADAN, False)]
+    assert _links("في شهر رمضان") == [(RAMADAN, True)]
+
+
+def test_definite_word_after_title_is_an_adjective() -> None:
+    assert _links("الوزير الأول") == [(FIRST, True)]
+
+
+def test_title_does_not_reach_past_a_conjunction() -> None:
+    index = AliasIndex([AliasEntry(1, 1, "الشعب", "name", "ar", "organisation")])
+    assert [m.needs_review for m in index.find("ثورة الملك والشعب")] == [True]
+
+
+def test_hamza_seat_written_in_the_text_is_not_dropped() -> None:
+    assert _confident("وأكد بأن الوضع صعب") == []  # بأن, not the name بان
+    assert _confident("عرض خطته أمام المجلس") == []  # أمام, not إمام
+    assert seats_conflict("امام", "أمام") is False  # the alias drops the hamza: a match
+    assert seats_conflict("إمام", "أمام") is True
+    assert seats_conflict("بان", "بأن") is True
+    assert seats_conflict("إسبانيا", "أسبانيا") is False  # foreign names vary their seat
+    assert [m.entity_id for m in _confident("وبلغ أسبانيا")] == [SPAIN]
+
+
+def test_common_word_keeps_its_first_letter() -> None:
+    assert [f.form for f in clitic_forms("واحد")] == ["واحد"]  # not و + أحد
+    assert _links("سعر لتر واحد") == []
+    assert "بوتين" in [f.form for f in clitic_forms("وبوتين")]
+
+
+def test_place_closing_an_idafa_is_also_linked() -> None:
+    found = {m.entity_id: (m.start, m.end) for m in _confident("توغل في قطاع غزة أمس")}
+    assert set(found) == {GAZA_STRIP, GAZA}
+    assert found[GAZA][0] > found[GAZA_STRIP][0] and found[GAZA][1] == found[GAZA_STRIP][1]
+
+
+def test_short_form_is_not_a_nisba_of_a_known_place() -> None:
+    assert _links("قال عباس إن") == [(ABBAS, False)]
+    assert _links("فاز الفريق التركي") == []  # التركي of أحمد التركي reads as "Turkish"
