@@ -280,6 +280,16 @@ def test_gazetteer_links_countries_and_leaders() -> None:
     assert {"Q79", "person:abdel-fattah-el-sisi", "Q85", "Q851", "Q794", "Q43"} <= found
     assert keys[index.lookup("Azerbaijan")[0][0]] == "Q227"
     assert keys[index.lookup("Putin")[0][0]] == "Q7747"
+    # English demonyms find their country, as Arabic ones do.
+    for word, key in (("Azerbaijani", "Q227"), ("azeri", "Q227"), ("Russian", "Q159"),
+                      ("Tajik", "Q863"), ("Turkish", "Q43"), ("Emirati", "Q878")):
+        assert keys[index.lookup(word)[0][0]] == key, word
+
+
+def test_every_country_with_an_arabic_demonym_has_an_english_one() -> None:
+    for item in _gazetteer()["entities"]:
+        langs = {a["lang"] for a in item["aliases"] if a["kind"] == "demonym"}
+        assert not langs or {"ar", "en"} <= langs, item["name_en"]
 
 
 def test_every_entity_of_the_demo_article_is_found() -> None:
