@@ -316,3 +316,32 @@ def test_payloads_in_every_text_field_render_escaped_isolated_and_keyless(
         checker = _DirCheck(marker)
         checker.feed(html)
         assert checker.bad == [], (page, checker.bad[:5])
+
+
+def test_the_slow_password_check_holds_no_write_lock(app, client, monkeypatch) -> None:
+    """Logins must not queue every writer behind argon2: another connection can take
+    SQLite's write lock while a password is being checked."""
+    import sqlite3
+
+    from claims.services import users
+
+    engine = get_engine(app)
+    if engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's single write lock")
+    real = users.verify_password
+    took: list[bool] = []
+
+    def verify_while_writing(stored: str, password: str) -> bool:
+        other = sqlite3.connect(engine.url.database, timeout=0)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("ROLLBACK")
+            took.append(True)
+        finally:
+            other.close()
+        return real(stored, password)
+
+    monkeypatch.setattr(users, "verify_password", verify_while_writing)
+    assert _login(client, "editor", PASSWORD, addr="10.0.4.1").status_code == 302
+    assert _login(client, "editor", "wrong", addr="10.0.4.1").status_code == 401
+    assert took == [True, True]

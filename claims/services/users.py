@@ -44,13 +44,22 @@ def create_user(session: Session, data: Mapping[str, Any]) -> User:
     return user
 
 
-def authenticate(session: Session, username: str, password: str) -> User | None:
-    """The active user with these credentials, upgrading an outdated hash on the way."""
+def check_password(session: Session, username: str, password: str) -> int | None:
+    """The id of the active user with these credentials, or None; writes nothing.
+
+    The caller should hold no write transaction: the hash check is slow on purpose."""
     user = session.scalar(select(User).where(User.username == username.strip()))
-    if user is None or not user.is_active:
-        verify_password(_DUMMY_HASH, password)
+    found = (user.id, user.password_hash) if user is not None and user.is_active else None
+    if found is None:
+        verify_password(_DUMMY_HASH, password)  # same time whether or not the user exists
         return None
-    if not verify_password(user.password_hash, password):
+    return found[0] if verify_password(found[1], password) else None
+
+
+def record_login(session: Session, user_id: int, password: str) -> User | None:
+    """Stamp the login and upgrade an outdated hash; None if the user went away meanwhile."""
+    user = session.get(User, user_id)
+    if user is None or not user.is_active:
         return None
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)

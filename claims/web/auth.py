@@ -12,7 +12,7 @@ from claims.db import begin_write, get_session, utcnow
 from claims.i18n import gettext
 from claims.models import LoginFailure
 from claims.security import login, logout, policy, safe_next
-from claims.services.users import authenticate
+from claims.services.users import check_password, record_login
 
 bp = Blueprint("auth", __name__)
 
@@ -63,8 +63,12 @@ def login_view() -> ResponseReturnValue:
         return render_template("login.html", next_url=next_url, username=username,
                                error=gettext("auth.throttled")), 429
     session = get_session()
-    begin_write(session)
-    user = authenticate(session, username, password)
+    user_id = check_password(session, username, password)
+    session.rollback()  # the slow hash check above held no write lock; end its read too
+    user = None
+    if user_id is not None:
+        begin_write(session)
+        user = record_login(session, user_id, password)
     if user is None:
         session.rollback()
         throttle.fail(*keys)
