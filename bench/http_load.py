@@ -1,13 +1,17 @@
 """HTTP under load: gunicorn (config/gunicorn.conf.py) on loopback, keep-alive clients.
 
-Run: ``.venv/bin/python bench/http_load.py --n 100000 [--db URL] [--seconds 60]`` after
+Run: ``.venv/bin/python bench/http_load.py --n 100000 [--db URL] [--seconds 60] [--hot K]`` after
 ``bench/corpus.py``.  For 8 and 32 concurrent clients: first ``/healthz`` alone, then a mix
 of 90% reads (claim pages and searches) and 10% status changes (CSRF token, version), each
-for ``--seconds``.  Prints requests/s and p50/p99 per kind, the ratio to /healthz, 5xx and
+for ``--seconds``; between them, claim pages alone (logged in), which is what the claim-page
+rate is judged on (in the mix, slow status changes and searches hold the clients).  Prints
+requests/s and p50/p99 per kind, the ratio to /healthz, 5xx and
 "database is locked" counts, and the resident memory of the gunicorn workers.  Claim pages
 do not score similar claims; ``--panel P`` makes a share P of claim page views also fetch
-``/claims/<id>/matches`` (the panel a browser with JavaScript loads after the page).  The client
-is asyncio in one process on the same machine, so it takes CPU from the server too.
+``/claims/<id>/matches`` (the panel a browser with JavaScript loads after the page).  ``--hot K``
+draws claim pages from K fixed ids (a working set the page cache holds) instead of uniformly
+from the whole archive (nearly every view a cache miss).  The client is asyncio in one
+process on the same machine, so it takes CPU from the server too.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ from bench.search import percentile  # noqa: E402
 
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 VERSION_RE = re.compile(r'name="version"[^>]*value="(\d+)"')
+SEED_HOT = 11
 STATUSES = ["in_progress", "false", "true", "mixed", "misleading", "mostly_false"]
 QUERIES = ["بوتين", "وبوتين", "Putin", "علييف", "الحكومة", "الأسعار", "لأردوغان", "الانتخابات",
            "السيسي", "القمح", "الكهرباء", "مصر", "بغداد", "الحرب", "البطالة", "Trump"]
@@ -93,16 +98,19 @@ class Client:
 
 async def _worker(k: int, clients: int, port: int, until: float, mode: str, max_id: int,
                   stats: dict[str, list[float]], errors: dict[str, int],
-                  panel: float = 0.0) -> None:
+                  panel: float = 0.0, hot: Sequence[int] = (),
+                  session: tuple[Client, str] | None = None) -> None:
     rng = random.Random(k)
-    client = Client(port)
-    token = await client.login() if mode == "mix" else ""
+    client, token = session or (Client(port), "")
     versions: dict[int, int] = {}
     mine = [i for i in range(1 + k, max_id + 1, clients)]
     while time.perf_counter() < until:
         roll = rng.random()
         if mode == "healthz":
             kind, method, path, form = "healthz", "GET", "/healthz", None
+        elif mode == "pages":
+            claim_id = rng.choice(hot) if hot else rng.randint(1, max_id)
+            kind, method, path, form = "claim page alone", "GET", f"/claims/{claim_id}", None
         elif roll < 0.10:
             claim_id = rng.choice(mine)
             if claim_id not in versions:
@@ -113,8 +121,8 @@ async def _worker(k: int, clients: int, port: int, until: float, mode: str, max_
             form = {"csrf_token": token, "status": rng.choice(STATUSES),
                     "version": str(versions[claim_id]), "note": "bench"}
         elif roll < 0.70:
-            kind, method, path, form = "claim page", "GET", \
-                f"/claims/{rng.randint(1, max_id)}", None
+            claim_id = rng.choice(hot) if hot else rng.randint(1, max_id)
+            kind, method, path, form = "claim page", "GET", f"/claims/{claim_id}", None
         else:
             kind, method, path, form = "search", "GET", \
                 "/claims?q=" + urllib.parse.quote(rng.choice(QUERIES)), None
@@ -140,17 +148,24 @@ async def _worker(k: int, clients: int, port: int, until: float, mode: str, max_
                     versions.__setitem__(claim_id, int(found.group(1)))
 
 
-def phase(port: int, clients: int, seconds: float, mode: str, max_id: int, panel: float = 0.0
-          ) -> tuple[dict[str, list[float]], dict[str, int], float]:
+def phase(port: int, clients: int, seconds: float, mode: str, max_id: int, panel: float = 0.0,
+          hot: Sequence[int] = ()) -> tuple[dict[str, list[float]], dict[str, int], float]:
     """Run ``clients`` concurrent clients for ``seconds``; returns latencies and errors."""
     stats: dict[str, list[float]] = defaultdict(list)
     errors: dict[str, int] = defaultdict(int)
 
     async def main() -> float:
+        # Log in one client at a time before the clock starts: logins hash passwords inside
+        # a write transaction, and many at once under load can outwait SQLite's busy timeout.
+        sessions: list[tuple[Client, str] | None] = [None] * clients
+        if mode in ("mix", "pages"):
+            for k in range(clients):
+                client = Client(port)
+                sessions[k] = (client, await client.login())
         until = time.perf_counter() + seconds
         began = time.perf_counter()
         await asyncio.gather(*(_worker(k, clients, port, until, mode, max_id, stats, errors,
-                                       panel) for k in range(clients)))
+                                       panel, hot, sessions[k]) for k in range(clients)))
         return time.perf_counter() - began
 
     elapsed = asyncio.run(main())
@@ -183,6 +198,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--panel", type=float, default=0.0,
                         help="share of claim page views followed by the /matches panel "
                              "fetch a browser with JavaScript makes (default 0)")
+    parser.add_argument("--hot", type=int, default=0,
+                        help="claim pages drawn from this many ids (a working set the page "
+                             "cache can hold) instead of uniformly from the whole archive")
     args = parser.parse_args(argv)
     url = args.db or f"sqlite:///{ROOT / 'instance' / f'bench-{args.n}.sqlite3'}"
     with socket.socket() as sock:
@@ -204,14 +222,20 @@ def main(argv: Sequence[str] | None = None) -> None:
         with engine.connect() as conn:
             max_id = int(conn.scalar(text("SELECT max(id) FROM claims")) or 1)
         engine.dispose()
+        # Fixed seed: the same working set in every run and phase.
+        hot = random.Random(SEED_HOT).sample(range(1, max_id + 1), args.hot) if args.hot else []
         rows = []
         for clients in (int(c) for c in args.clients.split(",")):
             health, _, h_elapsed = phase(port, clients, args.seconds, "healthz", max_id)
             stats, errors, elapsed = phase(port, clients, args.seconds, "mix", max_id,
-                                           args.panel)
+                                           args.panel, hot)
+            alone, _, p_elapsed = phase(port, clients, args.seconds, "pages", max_id, 0.0, hot)
             health_rate = len(health["healthz"]) / h_elapsed
             rows.append((clients, "healthz", len(health["healthz"]) / h_elapsed,
                          health["healthz"], 1.0, {}))
+            pages_rate = len(alone["claim page alone"]) / p_elapsed
+            rows.append((clients, "claim page alone", pages_rate, alone["claim page alone"],
+                         pages_rate / health_rate, {}))
             for kind in ("claim page", "matches panel", "search", "status change"):
                 if not stats[kind]:
                     continue
@@ -225,8 +249,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
+    pages = f"claim pages from {args.hot:,} hot ids" if args.hot else "claim pages uniform"
     print(f"\nHTTP on {url.split(':')[0]}, {max_id:,} claims, gunicorn {len(rss)} workers, "
-          f"{args.seconds:.0f} s per phase")
+          f"{args.seconds:.0f} s per phase, {pages}")
     print("| clients | requests | req/s | p50 ms | p99 ms | rate ÷ healthz | errors |")
     print("|---|---|---|---|---|---|---|")
     for clients, kind, rate, times, ratio, errors in rows:

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
+import weakref
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import (
+    Engine,
     Select,
+    bindparam,
     column,
     exists,
     func,
@@ -23,7 +28,17 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
-from claims.models import Claim, ClaimTag, Entity, Mention, Quantity, SourceDocument, Tag
+from claims.models import (
+    Alias,
+    Claim,
+    ClaimTag,
+    Counter,
+    Entity,
+    Mention,
+    Quantity,
+    SourceDocument,
+    Tag,
+)
 from claims.services.entities import find_entities
 from claims.services.inputs import Inputs
 from claims.text.arabic import normalize
@@ -140,6 +155,43 @@ def _text_condition(dialect: str, terms: list[list[str]]) -> Any:
     return or_(*(Claim.text_key.contains(f, autoescape=True) for f in terms[0]))
 
 
+# Entity ids a query names, per (engine, query, alias-table signature): the alias index
+# lookup costs more than the search itself, and queries repeat.
+_ENTITY_CACHE_SIZE = 4096
+_entity_cache: weakref.WeakKeyDictionary[Engine, OrderedDict[tuple[Any, ...], list[int]]] = (
+    weakref.WeakKeyDictionary())
+_entity_lock = threading.Lock()
+# The same signature the alias index is rebuilt on (generation counter, count, newest id).
+_ALIAS_SIGNATURE = select(
+    select(Counter.value).where(Counter.name == "aliases").scalar_subquery(),
+    select(func.count(Alias.id)).scalar_subquery(),
+    select(func.max(Alias.id)).scalar_subquery())
+
+
+def matched_entities(session: Session, q: str, limit: int = 10) -> list[Entity]:
+    """``find_entities(session, q, limit)``, remembered until the alias table changes."""
+    engine = session.get_bind()
+    if not isinstance(engine, Engine):
+        return find_entities(session, q, limit=limit)
+    key = (q, limit, *session.connection().execute(_ALIAS_SIGNATURE).one())
+    with _entity_lock:
+        per_engine = _entity_cache.setdefault(engine, OrderedDict())
+        ids = per_engine.get(key)
+        if ids is not None:
+            per_engine.move_to_end(key)
+    if ids is None:
+        found = find_entities(session, q, limit=limit)
+        with _entity_lock:
+            per_engine[key] = [e.id for e in found]
+            while len(per_engine) > _ENTITY_CACHE_SIZE:
+                per_engine.popitem(last=False)
+        return found
+    if not ids:
+        return []
+    by_id = {e.id: e for e in session.scalars(select(Entity).where(Entity.id.in_(ids)))}
+    return [by_id[i] for i in ids if i in by_id]
+
+
 def _mentioning(entity_ids: list[int], demonyms: bool) -> Select[Any]:
     """Claims linked to any of these entities (demonym links optionally left out)."""
     stmt = select(Mention.claim_id).where(Mention.entity_id.in_(entity_ids),
@@ -236,7 +288,7 @@ def _branches(session: Session, filters: ClaimFilters) -> tuple[list[Select[Any]
     entities: list[Entity] = []
     branches: list[Select[Any]] = []
     if filters.q:
-        entities = find_entities(session, filters.q, limit=10)
+        entities = matched_entities(session, filters.q, limit=10)
         conds = _conditions(filters, None)
         for entity in entities:
             branches.append(_by_mention(entity.id, filters.demonyms, conds))
@@ -324,6 +376,14 @@ def _estimate(session: Session, found: int, oldest: int | None) -> tuple[int, bo
     return max(COUNT_SAMPLE, int(round(estimate, -digits))), False
 
 
+# Built once: SQLAlchemy then reuses its cache key and compiled form on every search.
+_PAGE = select(Claim).where(Claim.id.in_(bindparam("ids", expanding=True))).options(
+    joinedload(Claim.speaker), selectinload(Claim.tags),
+    # A list shows the source's outlet or title, never its (long) article text.
+    joinedload(Claim.source).load_only(SourceDocument.title, SourceDocument.outlet,
+                                       SourceDocument.url))
+
+
 def search_claims(session: Session, filters: ClaimFilters, page_size: int = 25) -> SearchResult:
     """A page of claims matching the filters, newest first, with an exact or estimated count.
 
@@ -353,12 +413,7 @@ def search_claims(session: Session, filters: ClaimFilters, page_size: int = 25) 
         total, exact = _count(session, branches)
     else:  # fewer ids than asked for: every branch was read to its end
         total, exact = len(ids), True
-    by_id = {c.id: c for c in session.scalars(
-        select(Claim).where(Claim.id.in_(chosen)).options(
-            joinedload(Claim.speaker), selectinload(Claim.tags),
-            # A list shows the source's outlet or title, never its (long) article text.
-            joinedload(Claim.source).load_only(SourceDocument.title, SourceDocument.outlet,
-                                               SourceDocument.url)))} if chosen else {}
+    by_id = {c.id: c for c in session.scalars(_PAGE, {"ids": chosen})} if chosen else {}
     pages = max(1, min(-(-total // page_size), MAX_DEPTH // page_size))
     return SearchResult([by_id[i] for i in chosen if i in by_id], total, min(page, pages),
                         pages, entities, exact)

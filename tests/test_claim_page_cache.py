@@ -1,0 +1,182 @@
+"""The cached claim page shows every kind of change at once and never mixes users' tokens."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select, update
+
+from claims.db import session_scope
+from claims.models import Claim, Entity, Evidence, Mention, User
+from claims.services import claims as service
+from claims.services import workbench_links as links
+from claims.web import page_cache
+from tests.conftest import login_as, make_app
+
+TEXT = "قال بوتين إن 38 شخصاً قتلوا في غروزني"
+
+
+def _new_claim(client: FlaskClient, seeded, text: str = TEXT) -> int:
+    response = client.post("/claims/new", data={
+        "text": text, "source_id": seeded["source"], "speaker": "بوتين",
+        "status": "unstarted", "claim_type": "quantity", "tags": "أمن"})
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    return int(response.headers["Location"].rsplit("/", 1)[-1])
+
+
+def _page(client: FlaskClient, claim_id: int) -> str:
+    response = client.get(f"/claims/{claim_id}")
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def _version(app: Flask, claim_id: int) -> int:
+    with app.app_context(), session_scope(app) as session:
+        return int(session.scalars(select(Claim.version).where(Claim.id == claim_id)).one())
+
+
+def test_repeated_view_is_served_from_the_cache(app, editor_client, seeded, monkeypatch) -> None:
+    claim_id = _new_claim(editor_client, seeded)
+    _page(editor_client, claim_id)  # shows and consumes the "created" flash
+    first = _page(editor_client, claim_id)
+    from claims.web import claims as views
+
+    def refuse(claim_id: int) -> Claim:
+        raise AssertionError("rendered again although nothing changed")
+
+    monkeypatch.setattr(views, "_load_claim", refuse)
+    assert _page(editor_client, claim_id) == first
+
+
+def test_cached_page_shows_every_change_at_once(app: Flask, editor_client, seeded) -> None:
+    claim_id = _new_claim(editor_client, seeded)
+    other_id = _new_claim(editor_client, seeded, "قال بوتين إن 38 شخصاً قتلوا في غروزني أمس")
+    assert "أمن" in _page(editor_client, claim_id)
+    _page(editor_client, other_id)
+
+    # Status (web form): version moves.
+    response = editor_client.post(f"/claims/{claim_id}/status", data={
+        "status": "false", "note": "دحض-أول", "version": str(_version(app, claim_id))})
+    assert response.status_code == 302
+    assert "دحض-أول" in _page(editor_client, claim_id)
+
+    # Evidence added, edited in place (no version change), removed.
+    editor_client.post(f"/claims/{claim_id}/evidence",
+                       data={"url": "https://example.org/e", "title": "دليل-أول"})
+    assert "دليل-أول" in _page(editor_client, claim_id)
+    with app.app_context(), session_scope(app) as session:
+        claim = session.get(Claim, claim_id)
+        evidence_id = claim.evidence[0].id
+        service.update_evidence(session, claim, evidence_id, {"title": "دليل-معدل"})
+        session.commit()
+    page = _page(editor_client, claim_id)
+    assert "دليل-معدل" in page and "دليل-أول" not in page
+    editor_client.post(f"/claims/{claim_id}/evidence/{evidence_id}/delete")
+    assert "دليل-معدل" not in _page(editor_client, claim_id)
+
+    # A write that bypasses the ORM (another tool, another worker) shows too.
+    editor_client.post(f"/claims/{claim_id}/evidence",
+                       data={"url": "https://example.org/f", "title": "دليل-ثان"})
+    assert "دليل-ثان" in _page(editor_client, claim_id)
+    with app.app_context(), session_scope(app) as session:
+        session.execute(update(Evidence).where(Evidence.claim_id == claim_id)
+                        .values(note="ملاحظة-مباشرة"))
+        session.commit()
+    assert "ملاحظة-مباشرة" in _page(editor_client, claim_id)
+
+    # Mention review: rejecting the link to Grozny drops it from the entity list.
+    with app.app_context(), session_scope(app) as session:
+        mention_id = session.scalars(select(Mention.id).where(
+            Mention.claim_id == claim_id, Mention.entity_id == seeded["grozny"])).one()
+    assert f"/entities/{seeded['grozny']}\"" in _page(editor_client, claim_id)
+    editor_client.post(f"/claims/{claim_id}/mentions/{mention_id}", data={"review": "rejected"})
+    assert f"/entities/{seeded['grozny']}\"" not in _page(editor_client, claim_id)
+
+    # An entity renamed elsewhere (the API edits names without touching claims).
+    editor_client.post("/lang", data={"lang": "en", "next": "/"})
+    assert "Vladimir Putin" in _page(editor_client, claim_id)
+    with app.app_context(), session_scope(app) as session:
+        session.execute(update(Entity).where(Entity.id == seeded["putin"])
+                        .values(name_en="V. V. Putin"))
+        session.commit()
+    assert "V. V. Putin" in _page(editor_client, claim_id)
+    editor_client.post("/lang", data={"lang": "ar", "next": "/"})
+
+    # Appearances (shown in the JSON-LD of a published verdict).
+    with app.app_context(), session_scope(app) as session:
+        service.add_appearance(session, session.get(Claim, claim_id),
+                               {"url": "https://elsewhere.example/copy"})
+        session.commit()
+    assert "https://elsewhere.example/copy" in _page(editor_client, claim_id)
+
+    # Same-claim decision: the newer claim shows its canonical, whose status then changes.
+    with app.app_context(), session_scope(app) as session:
+        editor = session.scalars(select(User).where(User.username == "editor")).one()
+        links.decide(session, editor, session.get(Claim, other_id),
+                     {"other_id": str(claim_id), "relation": "duplicate"})
+        session.commit()
+    assert 'id="canonical"' in _page(editor_client, other_id)
+    assert f"#{other_id}" in _page(editor_client, claim_id)
+    editor_client.post(f"/claims/{claim_id}/status", data={
+        "status": "true", "note": "", "version": str(_version(app, claim_id))})
+    canonical = re.search(r'id="canonical".*?</div>', _page(editor_client, other_id), re.S)
+    assert canonical and "status-true" in canonical.group(0)
+
+    # Edits: text and tags.
+    response = editor_client.post(f"/claims/{claim_id}/edit", data={
+        "text": "نص-جديد للادعاء", "source_id": seeded["source"], "tags": "وسم-جديد",
+        "claim_type": "other", "version": str(_version(app, claim_id))})
+    assert response.status_code == 302
+    page = _page(editor_client, claim_id)
+    assert "نص-جديد" in page and "وسم-جديد" in page and "أمن" not in page
+
+
+def test_role_and_language_have_their_own_pages(app: Flask, client, seeded) -> None:
+    login_as(client, app, "editor")
+    claim_id = _new_claim(client, seeded)
+    assert 'id="status-form"' in _page(client, claim_id)
+    viewer = app.test_client()
+    login_as(viewer, app, "viewer")
+    assert 'id="status-form"' not in _page(viewer, claim_id)
+    viewer.post("/lang", data={"lang": "en", "next": "/"})
+    assert 'lang="en"' in _page(viewer, claim_id)
+
+
+def test_users_never_see_each_others_token_or_name(database_url, _schema, seeded) -> None:
+    app = make_app(database_url, wtf_csrf_enabled=True)
+    page_cache.clear()
+    clients = {}
+    # Two sessions of the same user too: the page shell is cached per user, tokens per session.
+    for name, role in (("editor", "editor"), ("admin", "admin"), ("editor again", "editor")):
+        clients[name] = app.test_client()
+        login_as(clients[name], app, role)
+    with app.app_context(), session_scope(app) as session:
+        editor = session.scalars(select(User).where(User.username == "editor")).one()
+        claim = service.create_claim(session, editor, {
+            "text": TEXT, "source_id": str(seeded["source"]), "status": "unstarted"})
+        service.add_evidence(session, claim, editor, {"title": "دليل"})
+        session.commit()
+        claim_id = claim.id
+    pages = {role: _page(c, claim_id) for role, c in clients.items()}
+    tokens = {role: set(re.findall(r'name="csrf_token" value="([^"]+)"', html))
+              for role, html in pages.items()}
+    for name, html in pages.items():
+        assert page_cache.CSRF_PLACEHOLDER not in html
+        assert len(tokens[name]) == 1  # every form, cached or not, carries this session's token
+        assert f"<bdi>{name.split()[0]}</bdi> ·" in html
+        assert f'name="next" value="/claims/{claim_id}"' in html
+    assert tokens["editor"].isdisjoint(tokens["admin"])
+    assert tokens["editor"].isdisjoint(tokens["editor again"])
+    assert "<bdi>admin</bdi> ·" not in pages["editor"]
+    assert "<bdi>editor</bdi> ·" not in pages["admin"]
+    # The token each page carries is accepted for that session's own forms.
+    token = next(iter(tokens["editor"]))
+    response = clients["editor"].post(f"/claims/{claim_id}/evidence",
+                                      data={"title": "آخر", "csrf_token": token})
+    assert response.status_code == 302
+    response = clients["admin"].post(f"/claims/{claim_id}/evidence",
+                                     data={"title": "مسروق", "csrf_token": token})
+    assert response.status_code == 400
+    assert clients["editor"].get(f"/claims/{claim_id}").headers["Cache-Control"] == "no-store"
