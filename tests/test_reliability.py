@@ -263,6 +263,7 @@ def _scenarios(app: Flask, seeded: dict[str, int]) -> list[tuple[str, str, dict[
         user = session.scalar(select(User).where(User.username == "editor"))
         claim = service.get_claim(session, claim_id)
         evidence_id = service.add_evidence(session, claim, user, {"title": "تقرير"}).id
+        appearance_id = service.add_appearance(session, claim, {"url": "https://t.example/v"}).id
         session.commit()
         mention_id = session.scalar(select(Mention.id).where(Mention.claim_id == claim_id))
         alias_id = session.scalar(select(Alias.id).where(Alias.entity_id == seeded["putin"],
@@ -280,6 +281,9 @@ def _scenarios(app: Flask, seeded: dict[str, int]) -> list[tuple[str, str, dict[
                                                           "title": "دليل"}),
         (f"/claims/{c}/evidence/{evidence_id}/delete", "claims.remove_evidence", {}),
         (f"/claims/{c}/mentions/{mention_id}", "claims.review_mention", {"review": "rejected"}),
+        (f"/claims/{c}/appearances", "claims.add_appearance", {"url": "https://u.example/w",
+                                                               "title": "منشور"}),
+        (f"/claims/{c}/appearances/{appearance_id}/delete", "claims.remove_appearance", {}),
         (f"/claims/{c}/edit", "claims.edit", {"text": "قال بوتين إن 40 شخصاً قتلوا",
                                               "source_id": str(seeded["source"]),
                                               "version": "current", "tags": "جديد"}),

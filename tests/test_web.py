@@ -177,6 +177,34 @@ def test_evidence_and_alias_forms(app: Flask, editor_client, seeded) -> None:
     assert f"/claims/{claim_id}\"" in after
 
 
+def test_appearances_on_the_claim_page(app: Flask, editor_client, seeded) -> None:
+    claim_id = _new_claim(editor_client, seeded, text="قال بوتين إن 38 شخصاً قتلوا")
+    bad = editor_client.post(f"/claims/{claim_id}/appearances",
+                             data={"url": "javascript:alert(1)", "title": "مقطع ‮متداول"})
+    page = bad.get_data(as_text=True)
+    assert bad.status_code == 422 and 'id="url-error"' in page
+    assert 'value="مقطع متداول"' in page  # what was typed is kept (bidi control dropped)
+    good = editor_client.post(f"/claims/{claim_id}/appearances", data={
+        "url": "https://t.example/v/2", "title": "مقطع متداول", "published_date": "٢٠٢٤-١٢-٢٧"})
+    assert good.status_code == 302 and good.headers["Location"].endswith("#appearances")
+    again = editor_client.post(f"/claims/{claim_id}/appearances",
+                               data={"url": "https://t.example/v/2"})
+    assert again.status_code == 422
+    viewer_client = app.test_client()
+    login_as(viewer_client, app, "viewer")
+    shown = viewer_client.get(f"/claims/{claim_id}").get_data(as_text=True)
+    assert 'href="https://t.example/v/2"' in shown and "مقطع متداول" in shown
+    assert "appearances/" not in shown  # viewers get no remove button
+    with app.app_context(), session_scope(app) as session:
+        claim = session.get(Claim, claim_id)
+        (appearance,) = claim.appearances
+        assert appearance.published_date.isoformat() == "2024-12-27"
+        appearance_id = appearance.id
+    gone = editor_client.post(f"/claims/{claim_id}/appearances/{appearance_id}/delete")
+    assert gone.status_code == 302
+    assert "t.example" not in editor_client.get(f"/claims/{claim_id}").get_data(as_text=True)
+
+
 def test_unknown_page_and_server_error_pages(database_url, _schema, app, editor_client) -> None:
     missing = editor_client.get("/claims/987654")
     assert missing.status_code == 404 and "Traceback" not in missing.get_data(as_text=True)

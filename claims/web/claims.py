@@ -134,6 +134,7 @@ def _load_claim(claim_id: int) -> Claim:
     claim = session.scalar(select(Claim).where(Claim.id == claim_id).options(
         joinedload(Claim.source), joinedload(Claim.speaker), joinedload(Claim.created_by),
         selectinload(Claim.tags), selectinload(Claim.quantities), selectinload(Claim.evidence),
+        selectinload(Claim.appearances),
         selectinload(Claim.mentions).joinedload(Mention.entity),
         selectinload(Claim.history).joinedload(StatusChange.user)))
     return claim if claim is not None else service.get_claim(session, claim_id)
@@ -320,3 +321,34 @@ def review_mention(claim_id: int, mention_id: int) -> ResponseReturnValue:
     service.set_mention_review(session, claim, mention_id, request.form.get("review", ""))
     session.commit()
     return redirect(url_for("claims.detail", claim_id=claim_id) + "#entities")
+
+
+@bp.post("/<int:claim_id>/appearances", endpoint="add_appearance")
+@policy("editor")
+def add_appearance(claim_id: int) -> Any:
+    """Record another place the claim was published."""
+    session = get_session()
+    begin_write(session)
+    try:
+        service.add_appearance(session, service.get_claim(session, claim_id), request.form)
+    except ValidationFailed as exc:
+        session.rollback()
+        claim = service.get_claim(session, claim_id)
+        return _detail(claim, appearance_errors=_errors(exc),
+                       appearance_values=request.form), 422
+    session.commit()
+    flash(gettext("appearance.added_ok"), "success")
+    return redirect(url_for("claims.detail", claim_id=claim_id) + "#appearances")
+
+
+@bp.post("/<int:claim_id>/appearances/<int:appearance_id>/delete",
+         endpoint="remove_appearance")
+@policy("editor")
+def remove_appearance(claim_id: int, appearance_id: int) -> ResponseReturnValue:
+    """Forget a recorded appearance."""
+    session = get_session()
+    begin_write(session)
+    service.remove_appearance(session, service.get_claim(session, claim_id), appearance_id)
+    session.commit()
+    flash(gettext("appearance.removed_ok"), "success")
+    return redirect(url_for("claims.detail", claim_id=claim_id) + "#appearances")
