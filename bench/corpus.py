@@ -26,7 +26,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import Engine, bindparam, func, select, text  # noqa: E402
+from sqlalchemy import Engine, bindparam, event, func, select, text  # noqa: E402
 
 from claims.db import make_engine  # noqa: E402
 from claims.models import Alias, Claim, Entity, Tag, User  # noqa: E402
@@ -181,6 +181,20 @@ def _zipf(size: int) -> list[float]:
     return list(itertools.accumulate(1 / (rank + 5) for rank in range(1, size + 1)))
 
 
+_FIRST_NAMES: dict[int, tuple[Sequence[tuple[int, str]], dict[int, str]]] = {}
+
+
+def _first_name(names: Sequence[tuple[int, str]]) -> dict[int, str]:
+    """Entity id → its first name in ``names`` (a scan per claim cost as much as a derivation)."""
+    held = _FIRST_NAMES.get(id(names))
+    if held is None or held[0] is not names:  # the id of a dead list can be reused
+        first: dict[int, str] = {}
+        for entity_id, name in names:
+            first.setdefault(entity_id, name)
+        held = _FIRST_NAMES[id(names)] = (names, first)
+    return held[1]
+
+
 def make_claim(i: int, names: Sequence[tuple[int, str]], people: Sequence[int]) -> dict[str, Any]:
     """The i-th synthetic claim (deterministic in i): text, speaker, status, type, tags."""
     rng = random.Random(SEED * 1_000_003 + i)
@@ -188,7 +202,7 @@ def make_claim(i: int, names: Sequence[tuple[int, str]], people: Sequence[int]) 
     pick = lambda: rng.choices(names, cum_weights=_zipf(len(names)))[0]  # noqa: E731
     speaker = rng.choices(people, cum_weights=_zipf(len(people)))[0] \
         if rng.random() < 0.6 else None
-    speaker_name = next((n for e, n in names if e == speaker), None)
+    speaker_name = _first_name(names).get(speaker) if speaker is not None else None
     words = [rng.choice(SAY), clitic(rng, speaker_name) if speaker_name else "مصدر", "إن"]
     for _ in range(rng.randint(1, 3)):
         body = [rng.choice(WORDS) for _ in range(rng.randint(4, 12))]
@@ -357,16 +371,16 @@ def _stamp(value: dt.datetime | dt.date, sqlite: bool) -> Any:
 def _rows(i: int, n: int, claim_id: int, source_id: int, user_id: int, claim: dict[str, Any],
           tag_ids: dict[str, int], out: dict[str, list[tuple[Any, ...]]], sqlite: bool) -> None:
     when = created_at(i, n)
+    created = _stamp(when, sqlite)
     out["claims"].append((claim_id, claim["text"], claim["text_key"], source_id,
                           claim["speaker_id"], _stamp(when.date(), sqlite), claim["claim_type"],
-                          claim["status"], user_id, _stamp(when, sqlite), _stamp(when, sqlite),
-                          1, f"bench:{i}"))
+                          claim["status"], user_id, created, created, 1, f"bench:{i}"))
     out["claim_tags"] += [(claim_id, tag_ids[t]) for t in claim["tags"]]
     path = [None, "unstarted"]
     if claim["status"] != "unstarted":
         path += ([] if claim["status"] == "in_progress" else ["in_progress"]) + [claim["status"]]
     for step, (before, after) in enumerate(itertools.pairwise(path)):
-        stamp = _stamp(when + dt.timedelta(hours=step * 5), sqlite)
+        stamp = _stamp(when + dt.timedelta(hours=step * 5), sqlite) if step else created
         out["status_changes"].append((claim_id, before, after, user_id, stamp, ""))
     out["mentions"] += [(claim_id, *m, "auto") for m in claim["mentions"]]
     out["quantities"] += [(claim_id, *q) for q in claim["quantities"]]
@@ -412,6 +426,22 @@ def write_chunk(engine: Engine, derived: Sequence[tuple[int, dict[str, Any]]], n
                                      f"(SELECT coalesce(max(id), 1) FROM {table}))")
 
 
+def _fast_bulk_pragmas(engine: Engine) -> None:
+    """Connection pragmas for loading a fresh bench SQLite file (never the app's own)."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        # WAL with synchronous=OFF survives a killed process (only an OS crash can lose the
+        # tail), and an interrupted load re-runs from its last committed claim anyway.
+        cursor.execute("PRAGMA synchronous = OFF")
+        # claim_bands' primary key takes 32 random-key inserts per claim: keep its pages cached.
+        cursor.execute("PRAGMA cache_size = -262144")
+        cursor.close()
+
+    engine.dispose()  # pooled connections were opened before the listener existed
+
+
 def bulk_load(url: str, n: int, workers: int, chunk: int = 4000) -> dict[str, float]:
     """Large N: derived rows computed in worker processes, written in big transactions."""
     engine = make_engine(url)
@@ -426,6 +456,8 @@ def bulk_load(url: str, n: int, workers: int, chunk: int = 4000) -> dict[str, fl
         deferred = not _search_index(conn, create=True) if not fresh else True
         if deferred:
             _search_index(conn, create=False)
+    if sqlite and fresh:
+        _fast_bulk_pragmas(engine)
     ids = next_ids(engine)
     ctx = mp.get_context("fork")
     with ctx.Pool(workers, _init_worker, (entries, _names(entries), people)) as pool:

@@ -18,9 +18,10 @@ from claims.text.match_lexicon import (
     STOPWORDS,
     gaz_key,
 )
-from claims.text.minhash import band_hashes, band_key, minhash
+from claims.text.minhash import band_hashes, minhash
 
-__all__ = ["Analysis", "analyze", "claim_signature", "light_stem", "lsh_band_keys"]
+__all__ = ["Analysis", "analyze", "claim_signature", "content_stems", "light_stem",
+           "lsh_band_keys"]
 
 
 # Numbers keep their decimal point; letters and digits are split apart ("الـ67" → ال, 67).
@@ -168,11 +169,27 @@ def analyze(text: str) -> Analysis:
 # --------------------------------------------------------------------------- signatures
 
 
+@lru_cache(maxsize=1 << 17)
+def _content_stem(w: str) -> str | None:
+    """The stem ``analyze`` puts in ``stems`` for one word (None: a function word)."""
+    if w[0].isdigit():
+        return w
+    stem, _, content, _, _ = _word(w)
+    return stem if content else None
+
+
+def content_stems(text: str) -> frozenset[str]:
+    """``analyze(text).stems`` without the rest of the analysis (bulk loads need only this)."""
+    stems = map(_content_stem, _WORD_RE.findall(normalize(text)))
+    return frozenset(s for s in stems if s is not None)
+
+
 def claim_signature(text: str) -> list[int]:
     """MinHash signature of the claim's light-stemmed content words (64 ints below 2**61)."""
-    return minhash(analyze(text).stems)
+    # Not through ``analyze``: its cache would fill with every claim of a bulk load or relink.
+    return minhash(content_stems(text))
 
 
 def lsh_band_keys(signature: list[int]) -> list[str]:
     """LSH band keys (16 hex digits each) to store in an indexed table for candidate lookup."""
-    return [band_key(h) for h in band_hashes(signature)]
+    return [f"{h:016x}" for h in band_hashes(signature)]  # band_key, inlined: 32 per claim

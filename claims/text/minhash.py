@@ -60,7 +60,13 @@ def minhash(shingles: Iterable[str]) -> list[int]:
     rows = [_permuted(s) for s in set(shingles)]
     if not rows:
         return list(EMPTY_SIGNATURE)
-    return [int(v) for v in np.min(np.stack(rows), axis=0)]
+    # ``tolist`` gives Python ints, as ``int(v)`` per element did, in one C call.
+    return np.minimum.reduce(rows).tolist() if len(rows) > 1 else rows[0].tolist()
+
+
+# One leading byte per band, mixed into its hash so equal rows in two bands never collide.
+_BAND_PREFIX = tuple(band.to_bytes(1, "big") for band in range(BANDS))
+_ROW_BYTES = 8 * ROWS
 
 
 def band_hashes(signature: list[int] | tuple[int, ...]) -> list[int]:
@@ -69,13 +75,12 @@ def band_hashes(signature: list[int] | tuple[int, ...]) -> list[int]:
         raise ValueError(f"signature must have {NUM_PERM} values, got {len(signature)}")
     if tuple(signature) == EMPTY_SIGNATURE:
         return []
-    out = []
-    for band in range(BANDS):
-        rows = signature[band * ROWS : (band + 1) * ROWS]
-        payload = band.to_bytes(1, "big") + b"".join(v.to_bytes(8, "big") for v in rows)
-        digest = hashlib.blake2b(payload, digest_size=8).digest()
-        out.append(int.from_bytes(digest, "big") >> 1)
-    return out
+    # All rows as 8-byte big-endian words at once; each band hashes its 16-byte slice.
+    raw = np.asarray(signature, dtype=">u8").tobytes()
+    blake = hashlib.blake2b
+    return [int.from_bytes(blake(prefix + raw[k:k + _ROW_BYTES], digest_size=8).digest(),
+                           "big") >> 1
+            for prefix, k in zip(_BAND_PREFIX, range(0, 8 * NUM_PERM, _ROW_BYTES), strict=True)]
 
 
 def band_key(band_hash: int) -> str:

@@ -5,6 +5,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from claims.text.numbers import NumParse, Tok, parse_number, split_clitic, tokenize
+from claims.text.quantity_lexicon import (
+    AFTER_CUES,
+    ARABIC_WORD_RE,
+    CURRENCY_ADJ,
+    DIGIT_RE,
+    DUALS,
+    GLUE,
+    LABELS,
+    MONTHS,
+    PHRASE_UNITS,
+    TWO_WORD_MONTHS,
+    UNITS,
+    cues_ending,
+    dual_word,
+    may_start,
+    raw_may_start,
+    unit_word,
+    year_word,
+)
 
 __all__ = ["Quantity", "extract_quantities", "same_unit"]
 
@@ -25,117 +44,17 @@ class Quantity:
     kind: str  # "quantity" | "date" | "year"
 
 
-# ---- lexicons (keys are folded: no diacritics, ا for أ/إ/آ, ي for ى, ه for ة) ----------
-_UNITS: dict[str, tuple[str, float]] = {}
-_DUALS: dict[str, tuple[str, float]] = {}
-
-
-def _units(unit: str, forms: str, duals: str = "", factor: float = 1.0) -> None:
-    for form in forms.split():
-        _UNITS[form] = (unit, factor)
-    for form in duals.split():
-        _DUALS[form] = (unit, 2.0 * factor)
-
-
-_units("person",
-       "شخص اشخاص شخصا اشخاصا نسمه قتيل قتيلا قتلي ضحيه ضحايا راكب ركاب راكبا مسافر مسافرين"
-       " مسافرا عامل عمال عاملا جندي جنود جنديا طفل اطفال طفلا امراه نساء رجل رجال تلميذ"
-       " تلاميذ تلميذا طالب طلاب طالبا مهاجر مهاجرين مهاجرا نازح نازحين نازحا لاجئ لاجئين"
-       " لاجئا مدني مدنيين مدنيا جريح جرحي مصاب مصابين مصابا معتقل معتقلين معتقلا سائح سياح"
-       " سواح سائحا متظاهر متظاهرين متظاهرا مدان مدانين مدانا مخالف مخالفين مخالفا شرطي"
-       " عنصر عناصر عنصرا مقاتل مقاتلين مقاتلا مقاتلي صحفي صحفيين صحفيا فرد افراد فردا شهيد"
-       " شهداء شهيدا اسير اسري اسيرا موظف موظفين موظفا مريض مرضي مسلح مسلحين مسلحا ناخب"
-       " ناخبين عاملين طالبه طالبات عسكري عسكريين عسكريا ناشط ناشطين ناشطا سيده سيدات سائحين",
-       "شخصان شخصين قتيلان قتيلين جنديان جنديين طفلان طفلين راكبان راكبين")
-_units("citizen", "مواطن مواطنين مواطنا مواطنون مواطنه مواطنات")
-_units("missile", "صاروخ صواريخ صاروخا", "صاروخان صاروخين")
-_units("aircraft", "طائره طائرات طاءره", "طائرتان طائرتين")
-_units("drone", "مسيره مسيرات")
-_units("metre", "متر امتار مترا م", "متران مترين")
-_units("kilometre", "كيلومتر كيلومترات كيلومترا كم كلم", "كيلومتران كيلومترين")
-_units("centimetre", "سنتيمتر سنتيمترات سم")
-_units("kilogram", "كيلوغرام كيلوجرام كيلوغراما كيلوغرامات كغ كجم كيلو")
-_units("tonne", "طن اطنان طنا")
-_units("barrel", "برميل براميل برميلا")
-_units("litre", "لتر لترات لترا")
-_units("year", "عام اعوام عاما سنه سنوات سنين سنه سنة", "عامان عامين سنتان سنتين")
-_units("year", "عقد عقود", "عقدان عقدين", factor=10)
-_units("year", "قرن قرون قرنا", "قرنان قرنين", factor=100)
-_units("month", "شهر اشهر شهور شهرا", "شهران شهرين")
-_units("week", "اسبوع اسابيع اسبوعا", "اسبوعان اسبوعين")
-_units("day", "يوم ايام يوما", "يومان يومين")
-_units("hour", "ساعه ساعات", "ساعتان ساعتين")
-_units("minute", "دقيقه دقائق", "دقيقتان دقيقتين")
-_units("second", "ثانيه ثوان ثواني")
-_units("percent", "% ٪ بالمئه بالمائه بالميه")
-_units("usd", "دولار دولارا دولارات")
-_units("eur", "يورو")
-_units("aed", "درهم دراهم درهما")
-_units("rub", "روبل روبلات روبلا")
-_units("sar", "ريال ريالات ريالا")
-_units("dinar", "دينار دنانير دينارا")
-_units("egp", "جنيه جنيهات جنيها")
-_units("gbp", "استرليني")
-_units("lira", "ليره ليرات")
-_units("cny", "يوان")
-_units("ils", "شيكل شيكلات شيكلا")
-
-# A country adjective after the currency name picks the exact currency.
-_CURRENCY_ADJ: dict[str, dict[str, str]] = {
-    "dinar": {"كويتي": "kwd", "عراقي": "iqd", "اردني": "jod", "بحريني": "bhd", "ليبي": "lyd",
-              "جزائري": "dzd", "تونسي": "tnd"},
-    "sar": {"قطري": "qar", "ايراني": "irr", "عماني": "omr", "يمني": "yer", "سعودي": "sar"},
-    "egp": {"استرليني": "gbp", "سوداني": "sdg", "مصري": "egp"},
-    "lira": {"تركي": "try", "لبناني": "lbp", "سوري": "syp"},
-    "aed": {"مغربي": "mad", "اماراتي": "aed"},
-    "usd": {"كندي": "cad", "استرالي": "aud", "امريكي": "usd", "اميركي": "usd"},
-}
-_PHRASE_UNITS = {("في", "المئه"): "percent", ("في", "المائه"): "percent",
-                 ("في", "الميه"): "percent"}
-
-_MONTHS: dict[str, int] = {}
-for _n, _names in enumerate(
-    ["يناير جانفي", "فبراير فيفري شباط", "مارس اذار", "ابريل افريل نيسان", "مايو ماي ايار",
-     "يونيو يونيه جوان حزيران", "يوليو يوليه جويليه تموز", "اغسطس اوت اب", "سبتمبر ايلول",
-     "اكتوبر", "نوفمبر", "ديسمبر"], start=1):
-    _MONTHS.update(dict.fromkeys(_names.split(), _n))
-_TWO_WORD_MONTHS = {("كانون", "الثاني"): 1, ("كانون", "الاول"): 12,
-                    ("تشرين", "الاول"): 10, ("تشرين", "الثاني"): 11}
-
-_CUES: list[tuple[tuple[str, ...], bool, str | None]] = []
-for _group, _approx, _bound in [
-    ("نحو|حوالي|قرابه|زهاء|تقريبا|ما يقرب من|يقرب من|ما يقارب|يقارب|ما يناهز|يناهز|في حدود",
-     True, None),
-    ("اكثر من|ما يزيد علي|ما يزيد عن|يزيد علي|يزيد عن|ازيد من|ما يربو علي|يربو علي|يتجاوز"
-     "|تتجاوز|تجاوز|تجاوزت|يتخطي|تتخطي|تخطي|يفوق|تفوق|فوق", False, "gt"),
-    ("اقل من|ما دون|دون|يقل عن|تقل عن", False, "lt"),
-    ("ما لا يقل عن|لا يقل عن|لا تقل عن|علي الاقل", False, "ge"),
-    ("ما لا يزيد عن|ما لا يزيد علي|لا يزيد عن|لا يزيد علي|لا يتجاوز|لا تتجاوز", False, "le"),
-    ("ما يصل الي|يصل الي|تصل الي|حتي", False, "up_to"),
-]:
-    _CUES += [(tuple(p.split()), _approx, _bound) for p in _group.split("|")]
-_CUES.sort(key=lambda c: -len(c[0]))  # longest first: "لا يقل عن" before "يقل عن"
-_AFTER_CUES = {("تقريبا",): (True, None), ("علي", "الاقل"): (False, "ge"),
-               ("علي", "الاكثر"): (False, "le"), ("كحد", "اقصي"): (False, "le"),
-               ("كحد", "ادني"): (False, "ge")}
-# Words a cue may be separated from its number by: "يتخطى حاجز الـ80 دولارا".
-_GLUE = {"", "ال", "ب", "ل", "و", "حاجز", "عتبه", "مستوي"}
-# A number right after these names a thing (Embraer 190, S-300, article 5), not an amount.
-_LABELS = {"امبراير", "بوينغ", "بوينج", "ايرباص", "اس", "اف", "ميغ", "ميج", "سوخوي", "كوفيد",
-           "رقم", "الماده", "القرار", "البند", "الفقره", "الساعه", "الفصل", "الصفحه", "مجموعه"}
-_YEAR_WORDS = {"عام", "سنه"}
-
-
 def _word(toks: list[Tok], k: int) -> str | None:
     return toks[k].key if 0 <= k < len(toks) and toks[k].kind == "word" else None
+
 
 
 def _cue_before(toks: list[Tok], i: int) -> tuple[bool, str | None, int | None]:
     """Approximation/bound cue ending just before token ``i``: (approx, bound, start)."""
     k = i - 1
-    while k >= 0 and toks[k].kind == "word" and toks[k].key in _GLUE:
+    while k >= 0 and toks[k].kind == "word" and toks[k].key in GLUE:
         k -= 1
-    for words, approx, bound in _CUES:
+    for words, approx, bound in cues_ending(_word(toks, k)):
         n = len(words)
         first = k - n + 1
         if first < 0 or any(_word(toks, first + m) != words[m] for m in range(1, n)):
@@ -152,17 +71,17 @@ def _unit_at(toks: list[Tok], j: int) -> tuple[str, float, int] | None:
     key = toks[j].key if j < len(toks) and toks[j].kind != "num" else None
     if key is None:
         return None
-    if (key, _word(toks, j + 1)) in _PHRASE_UNITS:
-        return _PHRASE_UNITS[(key, toks[j + 1].key)], 1.0, j + 2
-    if key not in _UNITS:
+    if (key, _word(toks, j + 1)) in PHRASE_UNITS:
+        return PHRASE_UNITS[(key, toks[j + 1].key)], 1.0, j + 2
+    if key not in UNITS:
         # Nisba plurals name people: "3 فلسطينيين", "7 عسكريين".
         return ("person", 1.0, j + 1) if key.endswith(("يين", "يون")) and len(key) > 5 else None
-    unit, factor = _UNITS[key]
+    unit, factor = UNITS[key]
     adj = _word(toks, j + 1)
-    if unit in _CURRENCY_ADJ and adj:
+    if unit in CURRENCY_ADJ and adj:
         stem = adj.removesuffix("ا").removesuffix("ه")
-        if stem in _CURRENCY_ADJ[unit]:
-            return _CURRENCY_ADJ[unit][stem], factor, j + 2
+        if stem in CURRENCY_ADJ[unit]:
+            return CURRENCY_ADJ[unit][stem], factor, j + 2
     return unit, factor, j + 1
 
 
@@ -171,10 +90,10 @@ def _month_at(toks: list[Tok], j: int) -> tuple[int, int] | None:
     key = _word(toks, j)
     if key is None:
         return None
-    if (key, _word(toks, j + 1)) in _TWO_WORD_MONTHS:
-        month, j = _TWO_WORD_MONTHS[(key, toks[j + 1].key)], j + 2
-    elif key in _MONTHS or (key[:1] == "و" and key[1:] in _MONTHS):
-        month, j = _MONTHS.get(key) or _MONTHS[key[1:]], j + 1
+    if (key, _word(toks, j + 1)) in TWO_WORD_MONTHS:
+        month, j = TWO_WORD_MONTHS[(key, toks[j + 1].key)], j + 2
+    elif key in MONTHS or (key[:1] == "و" and key[1:] in MONTHS):
+        month, j = MONTHS.get(key) or MONTHS[key[1:]], j + 1
     else:
         return None
     alt = _month_at(toks, j + 1) if j < len(toks) and toks[j].key == "/" else None
@@ -202,7 +121,7 @@ def _date_or_year(text: str, toks: list[Tok], i: int) -> tuple[Quantity, int] | 
     """"عام 2022", "ديسمبر 2024" and "25 ديسمبر/كانون الأول 2024" at token ``i``."""
     key = _word(toks, i)
     if key is not None:
-        hit = split_clitic(key, _YEAR_WORDS, definite=True)
+        hit = year_word(key)
         nxt = parse_number(toks, i + 1) if hit else None
         if hit and nxt and _is_year(nxt, toks) and _unit_at(toks, nxt.j) is None:
             start = toks[i].offs[hit[0]]
@@ -247,7 +166,7 @@ def _quantity(text: str, toks: list[Tok], i: int) -> tuple[Quantity, int] | None
     if prev is not None and prev.key in ("-", "–") and i >= 2:
         prev = toks[i - 2]  # "كوفيد-19", "S-300"
     if prev is not None and prev.kind == "word" and (
-            prev.key in _LABELS or prev.key.isascii()):
+            prev.key in LABELS or prev.key.isascii()):
         return None
     value, upper, total, j = x.value, None, None, x.j
     unit_hit = _unit_at(toks, j)
@@ -256,12 +175,12 @@ def _quantity(text: str, toks: list[Tok], i: int) -> tuple[Quantity, int] | None
     if i and toks[i].key.startswith("ال") and 3 <= value <= 10 and not x.digits:
         # "السنوات الثلاث": a definite cardinal follows its definite noun.
         prev_key = _word(toks, i - 1)
-        hit = split_clitic(prev_key, _UNITS, definite=True) if prev_key else None
-        noun = (*_UNITS[hit[1]], i) if hit and hit[0] else None
+        hit = unit_word(prev_key) if prev_key else None
+        noun = (*UNITS[hit[1]], i) if hit and hit[0] else None
     if unit_hit is None and x.approx and _word(toks, j):
         # "ملايين الدولارات", "عشرات القتلى": the magnitude is construct with its noun.
-        hit = split_clitic(toks[j].key, _UNITS, definite=True)
-        unit_hit = (*_UNITS[hit[1]], j + 1) if hit and hit[0] else None
+        hit = unit_word(toks[j].key)
+        unit_hit = (*UNITS[hit[1]], j + 1) if hit and hit[0] else None
     start = toks[i - 1].start if noun and noun[2] == i else x.start
     if noun and noun[2] == i and unit_hit is None:
         unit_hit = (noun[0], noun[1], j)
@@ -295,11 +214,11 @@ def _quantity(text: str, toks: list[Tok], i: int) -> tuple[Quantity, int] | None
     unit, factor = (unit_hit[0], unit_hit[1]) if unit_hit else ("count", 1.0)
     if unit_hit is None and _word(toks, j) == "من" and toks[j + 1:j + 2]:
         # "45 من عناصر التنظيم": the counted noun follows من.
-        hit = split_clitic(toks[j + 1].key, _UNITS, definite=True)
-        unit = _UNITS[hit[1]][0] if hit and _UNITS[hit[1]][1] == 1 else unit
+        hit = unit_word(toks[j + 1].key)
+        unit = UNITS[hit[1]][0] if hit and UNITS[hit[1]][1] == 1 else unit
     approx, bound, cue_start = _cue_before(toks, i if start == x.start else i - 1)
     approx = approx or x.approx
-    for words, (a_approx, a_bound) in _AFTER_CUES.items():
+    for words, (a_approx, a_bound) in AFTER_CUES.items():
         if all(_word(toks, j + m) == w for m, w in enumerate(words)):
             approx, bound, end = approx or a_approx, bound or a_bound, toks[j + len(words) - 1].end
             break
@@ -319,12 +238,12 @@ def _quantity(text: str, toks: list[Tok], i: int) -> tuple[Quantity, int] | None
 def _dual(text: str, toks: list[Tok], i: int) -> tuple[Quantity, int] | None:
     """A dual noun counts two on its own: "صاروخين" = 2 missiles, "عقدين" = 20 years."""
     key = _word(toks, i)
-    hit = split_clitic(key, _DUALS) if key else None
+    hit = dual_word(key) if key else None
     if hit is not None:
-        unit, value = _DUALS[hit[1]]
-    elif key and text[toks[i].start:toks[i].end].endswith("يْن") and key[:-2] in _UNITS:
+        unit, value = DUALS[hit[1]]
+    elif key and text[toks[i].start:toks[i].end].endswith("يْن") and key[:-2] in UNITS:
         # A written sukun marks the dual, not the plural: "صحفييْن" = two journalists.
-        hit, (unit, value) = (0, key), (_UNITS[key[:-2]][0], 2.0)
+        hit, (unit, value) = (0, key), (UNITS[key[:-2]][0], 2.0)
     else:
         return None
     approx, bound, cue_start = _cue_before(toks, i)
@@ -336,10 +255,19 @@ def _dual(text: str, toks: list[Tok], i: int) -> tuple[Quantity, int] | None:
 
 def extract_quantities(text: str) -> list[Quantity]:
     """All quantities, dates and years in ``text``, in order of appearance."""
+    # Most sentences hold no digit and no number, dual, month or year word: skip tokenizing.
+    if not DIGIT_RE.search(text) and not any(
+            raw_may_start(w) for w in ARABIC_WORD_RE.findall(text)):
+        return []
     toks = tokenize(text)
     found: list[Quantity] = []
     i = 0
     while i < len(toks):
+        tok = toks[i]
+        # Symbols and ordinary words never start a quantity (same result, far fewer calls).
+        if tok.kind == "sym" or (tok.kind == "word" and not may_start(tok.key)):
+            i += 1
+            continue
         hit = (_date_or_year(text, toks, i) or _quantity(text, toks, i)
                or _dual(text, toks, i))
         if hit is None:
