@@ -44,8 +44,8 @@ def renormalise(session: Session, limit: int | None) -> tuple[int, int]:
                                .where(Claim.id > last).order_by(Claim.id).limit(size)).all()
         if not rows:
             break
-        fresh = [{"b_id": cid, "key": text_search_key(body)} for cid, body, key in rows
-                 if text_search_key(body) != key]
+        keys = [(cid, text_search_key(body), key) for cid, body, key in rows]
+        fresh = [{"b_id": cid, "key": new} for cid, new, key in keys if new != key]
         if fresh:
             session.connection().execute(
                 update(Claim.__table__).where(Claim.__table__.c.id == bindparam("b_id"))

@@ -81,8 +81,12 @@ def _fold_latin_char(ch: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+# Accented Latin letters and combining marks: Arabic text has none, so it skips the loop.
+_FOLDABLE = re.compile("[\u00c0-\u024f\u1e00-\u1eff\u0300-\u036f]")
+
+
 def _fold_latin(text: str) -> str:
-    if text.isascii():
+    if text.isascii() or not _FOLDABLE.search(text):
         return text
     out = []
     for ch in text:

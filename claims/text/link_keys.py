@@ -109,16 +109,22 @@ def text_search_key(text: str) -> str:
     """
     out: list[str] = []
     for tok, *_ in tokens(text):
-        forms = clitic_forms(tok)
-        words = [tok]
-        kept = [f for f in forms[1:] if not f.article_removed]
-        if kept:
-            words.append(max(kept, key=lambda f: f.cut).form)
-        bare = [f for f in forms[1:] if f.article_removed]
-        if bare:
-            words.append(max(bare, key=lambda f: f.cut).form)
-        out.extend(dict.fromkeys(words))
+        out.extend(_token_words(tok))
     return " ".join(out)
+
+
+@lru_cache(maxsize=65536)
+def _token_words(tok: str) -> tuple[str, ...]:
+    """The words one token adds to a search key (cached: word frequencies are Zipfian)."""
+    forms = clitic_forms(tok)
+    words = [tok]
+    kept = [f for f in forms[1:] if not f.article_removed]
+    if kept:
+        words.append(max(kept, key=lambda f: f.cut).form)
+    bare = [f for f in forms[1:] if f.article_removed]
+    if bare:
+        words.append(max(bare, key=lambda f: f.cut).form)
+    return tuple(dict.fromkeys(words))
 
 
 def raw_offset(raw: str, letters: int) -> int:
