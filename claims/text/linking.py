@@ -120,6 +120,7 @@ class AliasIndex:
         self._first_skel: set[str] = set()
         self._max_len = 1
         self._ending_stems: set[str] = set()  # one-word keys ending in ا/ه, minus that letter
+        self._starts: dict[str, bool] = {}  # token → can an alias start here (see _may_start)
         derived: list[tuple[str, _Cand]] = []
         for entry in aliases:
             self.aliases[entry.alias_id] = entry
@@ -236,7 +237,10 @@ class AliasIndex:
 
     def _best_at(self, toks: list[Token], i: int, span: int,
                  ctx: Callable[[], int]) -> _Hit | None:
-        forms = clitic_forms(toks[i][0])
+        token = toks[i][0]
+        forms = clitic_forms(token)
+        if not self._may_start(token, forms):
+            return None
         best = self._scan(toks, i, span, ctx, forms, False)
         if best is not None:
             return best  # exact keys always win over spelling variants
@@ -255,6 +259,18 @@ class AliasIndex:
             if hit and (best is None or (hit.n, hit.score) > (best.n, best.score)):
                 best = hit
         return best
+
+    def _may_start(self, token: str, forms: tuple[CliticForm, ...]) -> bool:
+        """Whether any alias can start at this token (cached: most tokens start none)."""
+        known = self._starts.get(token)
+        if known is None:
+            known = any(f.form in self._first or (not f.article_removed and (
+                skeleton(f.form) in self._first_skel or f.form[:-1] in self._ending_stems))
+                for f in forms)
+            if len(self._starts) > 200_000:  # bounded: a long-lived index sees new words
+                self._starts.clear()
+            self._starts[token] = known
+        return known
 
     def _scan(self, toks: list[Token], i: int, span: int,
               ctx: Callable[[], int],
