@@ -4,7 +4,8 @@ Run: ``.venv/bin/python bench/http_load.py --n 100000 [--db URL] [--seconds 60] 
 ``bench/corpus.py``.  For 8 and 32 concurrent clients: first ``/healthz`` alone, then a mix
 of 90% reads (claim pages and searches) and 10% status changes (CSRF token, version), each
 for ``--seconds``; between them, claim pages alone (logged in), which is what the claim-page
-rate is judged on (in the mix, slow status changes and searches hold the clients).  Prints
+rate is judged on (in the mix, slow status changes and searches hold the clients), and
+status changes alone (each client on its own claims: durable writes per second).  Prints
 requests/s and p50/p99 per kind, the ratio to /healthz, 5xx and
 "database is locked" counts, and the resident memory of the gunicorn workers.  Claim pages
 do not score similar claims; ``--panel P`` makes a share P of claim page views also fetch
@@ -111,13 +112,14 @@ async def _worker(k: int, clients: int, port: int, until: float, mode: str, max_
         elif mode == "pages":
             claim_id = rng.choice(hot) if hot else rng.randint(1, max_id)
             kind, method, path, form = "claim page alone", "GET", f"/claims/{claim_id}", None
-        elif roll < 0.10:
+        elif mode == "writes" or roll < 0.10:
             claim_id = rng.choice(mine)
             if claim_id not in versions:
                 status, page = await client.request("GET", f"/claims/{claim_id}")
                 found = VERSION_RE.search(page)
                 versions[claim_id] = int(found.group(1)) if found else 1
-            kind, method, path = "status change", "POST", f"/claims/{claim_id}/status"
+            kind = "status changes alone" if mode == "writes" else "status change"
+            method, path = "POST", f"/claims/{claim_id}/status"
             form = {"csrf_token": token, "status": rng.choice(STATUSES),
                     "version": str(versions[claim_id]), "note": "bench"}
         elif roll < 0.70:
@@ -138,7 +140,7 @@ async def _worker(k: int, clients: int, port: int, until: float, mode: str, max_
             stats["matches panel"].append((time.perf_counter() - began) * 1000)
             if status >= 500:
                 errors["5xx"] += 1
-        if kind == "status change":
+        if kind.startswith("status change"):
             if status == 302:
                 versions[claim_id] += 1
             else:
@@ -158,7 +160,7 @@ def phase(port: int, clients: int, seconds: float, mode: str, max_id: int, panel
         # Log in one client at a time before the clock starts: logins hash passwords inside
         # a write transaction, and many at once under load can outwait SQLite's busy timeout.
         sessions: list[tuple[Client, str] | None] = [None] * clients
-        if mode in ("mix", "pages"):
+        if mode in ("mix", "pages", "writes"):
             for k in range(clients):
                 client = Client(port)
                 sessions[k] = (client, await client.login())
@@ -230,12 +232,17 @@ def main(argv: Sequence[str] | None = None) -> None:
             stats, errors, elapsed = phase(port, clients, args.seconds, "mix", max_id,
                                            args.panel, hot)
             alone, _, p_elapsed = phase(port, clients, args.seconds, "pages", max_id, 0.0, hot)
+            # Durable writes alone: each client changes the status of its own claims.
+            writes, w_errors, w_elapsed = phase(port, clients, args.seconds, "writes", max_id)
             health_rate = len(health["healthz"]) / h_elapsed
             rows.append((clients, "healthz", len(health["healthz"]) / h_elapsed,
                          health["healthz"], 1.0, {}))
             pages_rate = len(alone["claim page alone"]) / p_elapsed
             rows.append((clients, "claim page alone", pages_rate, alone["claim page alone"],
                          pages_rate / health_rate, {}))
+            writes_rate = len(writes["status changes alone"]) / w_elapsed
+            rows.append((clients, "status changes alone", writes_rate,
+                         writes["status changes alone"], writes_rate / health_rate, w_errors))
             for kind in ("claim page", "matches panel", "search", "status change"):
                 if not stats[kind]:
                     continue
