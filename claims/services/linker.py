@@ -30,17 +30,24 @@ def aliases_changed(session: Session) -> None:
     session.flush()
 
 
-def _signature(session: Session) -> tuple[int, int, int]:
-    generation = session.scalar(select(Counter.value).where(Counter.name == _COUNTER)) or 0
-    count, max_id = session.execute(select(func.count(), func.max(Alias.id))).one()
-    return int(generation), int(count or 0), int(max_id or 0)
+# One statement, one round trip: it runs on every search and every linking call.
+_SIGNATURE = select(
+    select(Counter.value).where(Counter.name == _COUNTER).scalar_subquery(),
+    select(func.count(Alias.id)).scalar_subquery(),
+    select(func.max(Alias.id)).scalar_subquery())
+
+
+def alias_signature(session: Session) -> tuple[int, int, int]:
+    """Changes whenever an alias is added or removed: (generation, count, newest id)."""
+    generation, count, max_id = session.connection().execute(_SIGNATURE).one()
+    return int(generation or 0), int(count or 0), int(max_id or 0)
 
 
 def alias_index(session: Session) -> AliasIndex:
     """The alias index for this database, built once per alias-table generation."""
     engine = session.get_bind()
     assert isinstance(engine, Engine)
-    signature = _signature(session)
+    signature = alias_signature(session)
     with _lock:
         cached = _cache.get(engine)
         if cached and cached[0] == signature:

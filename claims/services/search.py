@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import re
-import threading
-import weakref
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,11 +23,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
+from claims.lru import PerEngine
 from claims.models import (
-    Alias,
     Claim,
     ClaimTag,
-    Counter,
     Entity,
     Mention,
     Quantity,
@@ -39,6 +35,7 @@ from claims.models import (
 )
 from claims.services.entities import find_entities
 from claims.services.filters import ClaimFilters
+from claims.services.linker import alias_signature
 from claims.text.arabic import normalize
 from claims.text.linking import candidate_keys
 
@@ -105,15 +102,7 @@ def _text_condition(dialect: str, terms: list[list[str]]) -> Any:
 
 # Entity ids a query names, per (engine, query, alias-table signature): the alias index
 # lookup costs more than the search itself, and queries repeat.
-_ENTITY_CACHE_SIZE = 4096
-_entity_cache: weakref.WeakKeyDictionary[Engine, OrderedDict[tuple[Any, ...], list[int]]] = (
-    weakref.WeakKeyDictionary())
-_entity_lock = threading.Lock()
-# The same signature the alias index is rebuilt on (generation counter, count, newest id).
-_ALIAS_SIGNATURE = select(
-    select(Counter.value).where(Counter.name == "aliases").scalar_subquery(),
-    select(func.count(Alias.id)).scalar_subquery(),
-    select(func.max(Alias.id)).scalar_subquery())
+_entity_ids: PerEngine[tuple[Any, ...], list[int]] = PerEngine(4096)
 
 
 def matched_entities(session: Session, q: str, limit: int = 10) -> list[Entity]:
@@ -121,18 +110,11 @@ def matched_entities(session: Session, q: str, limit: int = 10) -> list[Entity]:
     engine = session.get_bind()
     if not isinstance(engine, Engine):
         return find_entities(session, q, limit=limit)
-    key = (q, limit, *session.connection().execute(_ALIAS_SIGNATURE).one())
-    with _entity_lock:
-        per_engine = _entity_cache.setdefault(engine, OrderedDict())
-        ids = per_engine.get(key)
-        if ids is not None:
-            per_engine.move_to_end(key)
+    key = (q, limit, *alias_signature(session))
+    ids = _entity_ids(engine).get(key)
     if ids is None:
         found = find_entities(session, q, limit=limit)
-        with _entity_lock:
-            per_engine[key] = [e.id for e in found]
-            while len(per_engine) > _ENTITY_CACHE_SIZE:
-                per_engine.popitem(last=False)
+        _entity_ids(engine).put(key, [e.id for e in found])
         return found
     if not ids:
         return []

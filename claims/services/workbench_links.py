@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-import weakref
-from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,6 +10,7 @@ from sqlalchemy import Engine, func, or_, select
 from sqlalchemy.orm import Session
 
 from claims.errors import NotFound, ValidationFailed
+from claims.lru import PerEngine
 from claims.models import Claim, ClaimLink, Counter, Mention, User
 from claims.services.analysis import Similar, link_claims, similar_claims
 from claims.services.inputs import Inputs
@@ -55,11 +53,8 @@ def _entity_ids(session: Session, claim: Claim) -> frozenset[int]:
 
 # Scored candidates per (engine, claim id, version, archive generation): a page view that
 # repeats finds them here instead of scoring ~60 LSH candidates again.
-_CACHE_SIZE = 2048
 Scored = tuple[int, float, str, tuple[str, ...]]
-_cache: weakref.WeakKeyDictionary[Engine, OrderedDict[tuple[int, ...], list[Scored]]] = (
-    weakref.WeakKeyDictionary())
-_cache_lock = threading.Lock()
+_scored: PerEngine[tuple[int, ...], list[Scored]] = PerEngine(2048)
 
 
 def texts_changed(session: Session) -> None:
@@ -79,18 +74,11 @@ def _similar(session: Session, claim: Claim) -> list[Similar]:
     engine = session.get_bind()
     assert isinstance(engine, Engine)
     key = (claim.id, claim.version, *_generation(session))
-    with _cache_lock:
-        per_engine = _cache.setdefault(engine, OrderedDict())
-        scored = per_engine.get(key)
-        if scored is not None:
-            per_engine.move_to_end(key)
+    scored = _scored(engine).get(key)
     if scored is None:
         found = similar_claims(session, claim.text, exclude_id=claim.id,
                                entity_ids=_entity_ids(session, claim), limit=CANDIDATE_LIMIT)
-        with _cache_lock:
-            per_engine[key] = [(s.claim.id, s.score, s.relation, s.reasons) for s in found]
-            while len(per_engine) > _CACHE_SIZE:
-                per_engine.popitem(last=False)
+        _scored(engine).put(key, [(s.claim.id, s.score, s.relation, s.reasons) for s in found])
         return found
     claims = {c.id: c for c in session.scalars(
         select(Claim).where(Claim.id.in_([row[0] for row in scored])))} if scored else {}

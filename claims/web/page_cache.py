@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import re
 import secrets
-import threading
-import weakref
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any
 
@@ -16,6 +13,7 @@ from markupsafe import Markup
 from sqlalchemy import Engine, String, bindparam, cast, func, literal, null, select, union_all
 from sqlalchemy.orm import Session, aliased
 
+from claims.lru import LRU, PerEngine
 from claims.models import (
     Claim,
     ClaimAppearance,
@@ -50,48 +48,16 @@ _SLOT_RE = re.compile("(" + "|".join(re.escape(v) for v in (*_SLOT.values(),
 _SLOT_NAME = {v: k for k, v in _SLOT.items()} | {CSRF_PLACEHOLDER: "csrf"}
 Shell = tuple[tuple[str, ...], tuple[str, ...]]  # literal pieces, and the slot after each
 
-_lock = threading.Lock()
-_caches: weakref.WeakKeyDictionary[Engine, _LRU] = weakref.WeakKeyDictionary()
+def _chars(fragment: Fragment) -> int:
+    return len(fragment[0]) + len(fragment[1])
 
 
-class _LRU:
-    """A bounded (entries and characters) least-recently-used map of rendered fragments."""
-
-    def __init__(self) -> None:
-        self.items: OrderedDict[Hashable, Fragment] = OrderedDict()
-        self.size = 0
-
-    def get(self, key: Hashable) -> Fragment | None:
-        """The fragment for ``key``, marked as recently used, or None."""
-        found = self.items.get(key)
-        if found is not None:
-            self.items.move_to_end(key)
-        return found
-
-    def put(self, key: Hashable, value: Fragment) -> None:
-        """Store ``value``, evicting the least recently used beyond the bounds."""
-        old = self.items.pop(key, None)
-        if old is not None:
-            self.size -= len(old[0]) + len(old[1])
-        self.items[key] = value
-        self.size += len(value[0]) + len(value[1])
-        while len(self.items) > MAX_ENTRIES or (self.size > MAX_CHARS and len(self.items) > 1):
-            _, dropped = self.items.popitem(last=False)
-            self.size -= len(dropped[0]) + len(dropped[1])
-
-
-def _cache(engine: Engine) -> _LRU:
-    with _lock:
-        found = _caches.get(engine)
-        if found is None:
-            found = _caches[engine] = _LRU()
-        return found
+_fragments: PerEngine[Hashable, Fragment] = PerEngine(MAX_ENTRIES, _chars, MAX_CHARS)
 
 
 def clear() -> None:
     """Forget every cached fragment (tests)."""
-    with _lock:
-        _caches.clear()
+    _fragments.clear()
 
 
 # --- the key: everything the fragment shows, read with plain Core statements ---------------
@@ -212,9 +178,8 @@ def cached(session: Session, key: tuple[Any, ...], render: Callable[[], Fragment
     """
     engine = session.get_bind()
     assert isinstance(engine, Engine)
-    store = _cache(engine)
-    with _lock:
-        found = store.get(key)
+    store = _fragments(engine)
+    found = store.get(key)
     if found is None:
         g.csrf_placeholder = True
         try:
@@ -222,8 +187,7 @@ def cached(session: Session, key: tuple[Any, ...], render: Callable[[], Fragment
         finally:
             g.csrf_placeholder = False
         if still():
-            with _lock:
-                store.put(key, found)
+            store.put(key, found)
     return found
 
 
@@ -232,8 +196,7 @@ def personalise(fragment: Markup, token: str) -> Markup:
     return Markup(str(fragment).replace(CSRF_PLACEHOLDER, token))  # noqa: S704 - token is hex
 
 
-_shells: OrderedDict[Hashable, Shell] = OrderedDict()
-SHELL_ENTRIES = 1024
+_shells: LRU[Hashable, Shell] = LRU(1024)
 
 
 def slots() -> dict[str, Markup]:
@@ -243,21 +206,16 @@ def slots() -> dict[str, Markup]:
 
 def shell(key: Hashable, render: Callable[[], str]) -> Shell:
     """The page shell for ``key`` split at its slots, rendered (with placeholders) on a miss."""
-    with _lock:
-        found = _shells.get(key)
-        if found is not None:
-            _shells.move_to_end(key)
-            return found
+    found = _shells.get(key)
+    if found is not None:
+        return found
     g.csrf_placeholder = True
     try:
         parts = _SLOT_RE.split(render())
     finally:
         g.csrf_placeholder = False
     found = (tuple(parts[0::2]), tuple(_SLOT_NAME[p] for p in parts[1::2]))
-    with _lock:
-        _shells[key] = found
-        while len(_shells) > SHELL_ENTRIES:
-            _shells.popitem(last=False)
+    _shells.put(key, found)
     return found
 
 
@@ -273,8 +231,7 @@ def fill(page: Shell, values: dict[str, str]) -> str:
 
 # --- claim cards in lists -----------------------------------------------------------------
 
-CARD_ENTRIES = 8192
-_cards: OrderedDict[Hashable, Markup] = OrderedDict()
+_cards: LRU[Hashable, Markup] = LRU(8192)
 
 
 def claim_card(claim: Claim, lang: str, render: Callable[[Claim], Markup]) -> Markup:
@@ -285,14 +242,8 @@ def claim_card(claim: Claim, lang: str, render: Callable[[Claim], Markup]) -> Ma
            (speaker.id, speaker.name_ar, speaker.name_en) if speaker else None,
            (source.id, source.outlet, source.title) if source else None,
            tuple(tag.name for tag in claim.tags))
-    with _lock:
-        found = _cards.get(key)
-        if found is not None:
-            _cards.move_to_end(key)
-            return found
-    found = Markup(render(claim))  # noqa: S704 - the macro's autoescaped output
-    with _lock:
-        _cards[key] = found
-        while len(_cards) > CARD_ENTRIES:
-            _cards.popitem(last=False)
+    found = _cards.get(key)
+    if found is None:
+        found = Markup(render(claim))  # noqa: S704 - the macro's autoescaped output
+        _cards.put(key, found)
     return found
