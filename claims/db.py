@@ -8,10 +8,12 @@ from contextlib import contextmanager
 from typing import Any
 
 from flask import Flask, current_app, g
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, make_url
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
+
+from claims.write_gate import GatedConnection, WriteGate, gate_for
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -67,7 +69,11 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def _sqlite_setup(engine: Engine) -> None:
+# Seconds a writer waits for SQLite's lock (busy_timeout) or for its turn at the write gate.
+SQLITE_BUSY_SECONDS = 10
+
+
+def _sqlite_setup(engine: Engine, gate: WriteGate | None) -> None:
     """WAL, foreign keys, a generous busy timeout, and explicit BEGIN control."""
 
     @event.listens_for(engine, "connect")
@@ -75,9 +81,11 @@ def _sqlite_setup(engine: Engine) -> None:
         # Let SQLAlchemy emit BEGIN itself so writes can take the lock up front (IMMEDIATE)
         # instead of failing with SQLITE_BUSY when a read transaction upgrades.
         dbapi_connection.isolation_level = None
+        if isinstance(dbapi_connection, GatedConnection):
+            dbapi_connection.gate = gate
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.execute("PRAGMA busy_timeout = 10000")
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_SECONDS * 1000}")
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = FULL")
         cursor.close()
@@ -85,14 +93,26 @@ def _sqlite_setup(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
         mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
-        conn.exec_driver_sql(f"BEGIN {mode}")
+        dbapi_connection = conn.connection.dbapi_connection
+        gated = mode == "IMMEDIATE" and isinstance(dbapi_connection, GatedConnection)
+        if gated:
+            dbapi_connection.enter_write()
+        try:
+            conn.exec_driver_sql(f"BEGIN {mode}")
+        except BaseException:
+            if gated:
+                dbapi_connection.leave_write()
+            raise
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """Create an engine configured for this application's databases."""
     if url.startswith("sqlite"):
+        gate = gate_for(make_url(url).database, SQLITE_BUSY_SECONDS)
+        if gate is not None:
+            kwargs.setdefault("connect_args", {})["factory"] = GatedConnection
         engine = create_engine(url, **kwargs)
-        _sqlite_setup(engine)
+        _sqlite_setup(engine, gate)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     kwargs.setdefault("pool_size", 5)
@@ -128,6 +148,17 @@ def begin_write(session: Session) -> None:
     if session.in_transaction():
         return
     session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+
+
+def write_after_read(session: Session) -> None:
+    """End the read snapshot (loaded objects stay loaded) and start a write transaction.
+
+    For writes guarded by a version check: reading and validating before the write lock
+    keeps the lock for the writes and the commit alone, and the versioned UPDATE still
+    refuses a change that raced in between.
+    """
+    session.commit()
+    begin_write(session)
 
 
 def _close_session(_exc: BaseException | None) -> None:

@@ -22,7 +22,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload, load_only, selectinload
 
 from claims import i18n
-from claims.db import begin_write, get_session
+from claims.db import begin_write, get_session, write_after_read
 from claims.errors import Conflict, ValidationFailed
 from claims.i18n import gettext
 from claims.models import Claim, Entity, Mention, SourceDocument, StatusChange, User
@@ -264,8 +264,8 @@ def edit(claim_id: int) -> Any:
 def change_status(claim_id: int) -> Any:
     """Move a claim to another status with a note; conflicts show the current state."""
     session = get_session()
-    begin_write(session)
     claim = service.get_claim(session, claim_id)
+    write_after_read(session)
     try:
         service.change_status(session, claim, _user(), request.form)
     except ValidationFailed as exc:
