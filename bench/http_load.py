@@ -5,14 +5,16 @@ Run: ``.venv/bin/python bench/http_load.py --n 100000 [--db URL] [--seconds 60] 
 of 90% reads (claim pages and searches) and 10% status changes (CSRF token, version), each
 for ``--seconds``; between them, claim pages alone (logged in), which is what the claim-page
 rate is judged on (in the mix, slow status changes and searches hold the clients), and
-status changes alone (each client on its own claims: durable writes per second).  Prints
-requests/s and p50/p99 per kind, the ratio to /healthz, 5xx and
-"database is locked" counts, and the resident memory of the gunicorn workers.  Claim pages
-do not score similar claims; ``--panel P`` makes a share P of claim page views also fetch
-``/claims/<id>/matches`` (the panel a browser with JavaScript loads after the page).  ``--hot K``
-draws claim pages from K fixed ids (a working set the page cache holds) instead of uniformly
-from the whole archive (nearly every view a cache miss).  The client is asyncio in one
-process on the same machine, so it takes CPU from the server too.
+status changes alone (each client on its own 20 claims, whose versions and statuses it reads
+before the clock starts, always asking for a different status: durable writes per second).
+``--phases`` runs a subset.  Prints requests/s and p50/p99 per kind, the ratio to /healthz,
+the gunicorn workers' CPU time per request (from /proc: a figure other load on the machine
+does not inflate), 5xx and "database is locked" counts, and the workers' resident memory.
+Claim pages do not score similar claims; ``--panel P`` makes a share P of claim page views
+also fetch ``/claims/<id>/matches`` (the panel a browser with JavaScript loads after the
+page).  ``--hot K`` draws claim pages from K fixed ids (a working set the page cache holds)
+instead of uniformly from the whole archive (nearly every view a cache miss).  The client
+is asyncio in one process on the same machine, so it takes CPU from the server too.
 """
 
 from __future__ import annotations
@@ -41,6 +43,9 @@ from bench.search import percentile  # noqa: E402
 
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 VERSION_RE = re.compile(r'name="version"[^>]*value="(\d+)"')
+STATUS_RE = re.compile(r'name="status"[^>]*>.*?<option value="(\w+)" selected', re.S)
+# Claims each client changes in the writes phase, read before the clock starts.
+WRITE_SET = 20
 SEED_HOT = 11
 STATUSES = ["in_progress", "false", "true", "mixed", "misleading", "mostly_false"]
 QUERIES = ["بوتين", "وبوتين", "Putin", "علييف", "الحكومة", "الأسعار", "لأردوغان", "الانتخابات",
@@ -100,11 +105,12 @@ class Client:
 async def _worker(k: int, clients: int, port: int, until: float, mode: str, max_id: int,
                   stats: dict[str, list[float]], errors: dict[str, int],
                   panel: float = 0.0, hot: Sequence[int] = (),
-                  session: tuple[Client, str] | None = None) -> None:
+                  session: tuple[Client, str] | None = None,
+                  known: dict[int, tuple[int, str]] | None = None) -> None:
     rng = random.Random(k)
     client, token = session or (Client(port), "")
-    versions: dict[int, int] = {}
-    mine = [i for i in range(1 + k, max_id + 1, clients)]
+    known = {} if known is None else known  # claim id -> (version, status) as last seen
+    mine = list(known) if mode == "writes" else list(range(1 + k, max_id + 1, clients))
     while time.perf_counter() < until:
         roll = rng.random()
         if mode == "healthz":
@@ -114,14 +120,15 @@ async def _worker(k: int, clients: int, port: int, until: float, mode: str, max_
             kind, method, path, form = "claim page alone", "GET", f"/claims/{claim_id}", None
         elif mode == "writes" or roll < 0.10:
             claim_id = rng.choice(mine)
-            if claim_id not in versions:
-                status, page = await client.request("GET", f"/claims/{claim_id}")
-                found = VERSION_RE.search(page)
-                versions[claim_id] = int(found.group(1)) if found else 1
+            if claim_id not in known:
+                known[claim_id] = _claim_state((await client.request(
+                    "GET", f"/claims/{claim_id}"))[1])
             kind = "status changes alone" if mode == "writes" else "status change"
             method, path = "POST", f"/claims/{claim_id}/status"
-            form = {"csrf_token": token, "status": rng.choice(STATUSES),
-                    "version": str(versions[claim_id]), "note": "bench"}
+            # Never the status it has: a same-status request is refused (422), not a write.
+            target = rng.choice([s for s in STATUSES if s != known[claim_id][1]])
+            form = {"csrf_token": token, "status": target,
+                    "version": str(known[claim_id][0]), "note": "bench"}
         elif roll < 0.70:
             claim_id = rng.choice(hot) if hot else rng.randint(1, max_id)
             kind, method, path, form = "claim page", "GET", f"/claims/{claim_id}", None
@@ -142,13 +149,16 @@ async def _worker(k: int, clients: int, port: int, until: float, mode: str, max_
                 errors["5xx"] += 1
         if kind.startswith("status change"):
             if status == 302:
-                versions[claim_id] += 1
+                known[claim_id] = (known[claim_id][0] + 1, target)
             else:
                 errors[f"status change {status}"] += 1
-                found = VERSION_RE.search(page)
-                versions.pop(claim_id, None) if not found else \
-                    versions.__setitem__(claim_id, int(found.group(1)))
+                known[claim_id] = _claim_state(page)
 
+
+def _claim_state(page: str) -> tuple[int, str]:
+    """(version, status) shown on a claim page."""
+    version, status = VERSION_RE.search(page), STATUS_RE.search(page)
+    return (int(version.group(1)) if version else 1, status.group(1) if status else "")
 
 def phase(port: int, clients: int, seconds: float, mode: str, max_id: int, panel: float = 0.0,
           hot: Sequence[int] = ()) -> tuple[dict[str, list[float]], dict[str, int], float]:
@@ -160,23 +170,29 @@ def phase(port: int, clients: int, seconds: float, mode: str, max_id: int, panel
         # Log in one client at a time before the clock starts: logins hash passwords inside
         # a write transaction, and many at once under load can outwait SQLite's busy timeout.
         sessions: list[tuple[Client, str] | None] = [None] * clients
+        desks: list[dict[int, tuple[int, str]]] = [{} for _ in range(clients)]
         if mode in ("mix", "pages", "writes"):
             for k in range(clients):
                 client = Client(port)
                 sessions[k] = (client, await client.login())
+                for claim_id in (range(1 + k, max_id + 1, clients)[:WRITE_SET]
+                                 if mode == "writes" else ()):
+                    desks[k][claim_id] = _claim_state(
+                        (await client.request("GET", f"/claims/{claim_id}"))[1])
         until = time.perf_counter() + seconds
         began = time.perf_counter()
         await asyncio.gather(*(_worker(k, clients, port, until, mode, max_id, stats, errors,
-                                       panel, hot, sessions[k]) for k in range(clients)))
+                                       panel, hot, sessions[k], desks[k])
+                               for k in range(clients)))
         return time.perf_counter() - began
 
     elapsed = asyncio.run(main())
     return stats, errors, elapsed
 
 
-def worker_rss(master: int) -> list[int]:
-    """Resident memory (MiB) of each gunicorn worker (children of the master)."""
-    sizes = []
+def _workers(master: int) -> list[tuple[int, dict[str, str]]]:
+    """(pid, /proc status fields) of each child of the gunicorn master."""
+    found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -186,8 +202,39 @@ def worker_rss(master: int) -> list[int]:
             continue
         fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
         if int(fields.get("PPid", "0").strip()) == master:
-            sizes.append(int(fields.get("VmRSS", "0 kB").split()[0]) // 1024)
-    return sizes
+            found.append((int(entry.name), fields))
+    return found
+
+
+class WorkerCPU:
+    """CPU time the gunicorn workers spend in a phase: robust to other load on the machine."""
+
+    def __init__(self, master: int) -> None:
+        self.master = master
+        self.start = self._times()
+
+    def _times(self) -> dict[int, float]:
+        """CPU seconds (user + system) of each live worker, by pid."""
+        seconds = {}
+        for pid, _ in _workers(self.master):
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            seconds[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return seconds
+
+    def per_request(self, requests: int) -> float | None:
+        """Milliseconds of worker CPU per request since this object was made."""
+        # A worker recycled by max_requests in between counts from zero, not negatively.
+        spent = sum(now - self.start.get(pid, 0.0) for pid, now in self._times().items())
+        return spent * 1000 / requests if requests else None
+
+
+def worker_rss(master: int) -> list[int]:
+    """Resident memory (MiB) of each gunicorn worker (children of the master)."""
+    return [int(fields.get("VmRSS", "0 kB").split()[0]) // 1024
+            for _, fields in _workers(master)]
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -200,6 +247,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--panel", type=float, default=0.0,
                         help="share of claim page views followed by the /matches panel "
                              "fetch a browser with JavaScript makes (default 0)")
+    parser.add_argument("--phases", default="healthz,mix,pages,writes",
+                        help="comma-separated subset of healthz, mix, pages, writes "
+                             "(healthz always runs: it is the baseline)")
     parser.add_argument("--hot", type=int, default=0,
                         help="claim pages drawn from this many ids (a working set the page "
                              "cache can hold) instead of uniformly from the whole archive")
@@ -226,31 +276,43 @@ def main(argv: Sequence[str] | None = None) -> None:
         engine.dispose()
         # Fixed seed: the same working set in every run and phase.
         hot = random.Random(SEED_HOT).sample(range(1, max_id + 1), args.hot) if args.hot else []
+        wanted = set(args.phases.split(","))
         rows = []
         for clients in (int(c) for c in args.clients.split(",")):
+            cpu = WorkerCPU(server.pid)
             health, _, h_elapsed = phase(port, clients, args.seconds, "healthz", max_id)
-            stats, errors, elapsed = phase(port, clients, args.seconds, "mix", max_id,
-                                           args.panel, hot)
-            alone, _, p_elapsed = phase(port, clients, args.seconds, "pages", max_id, 0.0, hot)
-            # Durable writes alone: each client changes the status of its own claims.
-            writes, w_errors, w_elapsed = phase(port, clients, args.seconds, "writes", max_id)
             health_rate = len(health["healthz"]) / h_elapsed
-            rows.append((clients, "healthz", len(health["healthz"]) / h_elapsed,
-                         health["healthz"], 1.0, {}))
-            pages_rate = len(alone["claim page alone"]) / p_elapsed
-            rows.append((clients, "claim page alone", pages_rate, alone["claim page alone"],
-                         pages_rate / health_rate, {}))
-            writes_rate = len(writes["status changes alone"]) / w_elapsed
-            rows.append((clients, "status changes alone", writes_rate,
-                         writes["status changes alone"], writes_rate / health_rate, w_errors))
-            for kind in ("claim page", "matches panel", "search", "status change"):
-                if not stats[kind]:
-                    continue
-                rate = len(stats[kind]) / elapsed
-                rows.append((clients, kind, rate, stats[kind], rate / health_rate, errors))
-            total = sum(len(v) for v in stats.values()) / elapsed
-            rows.append((clients, "all (mix)", total, [x for v in stats.values() for x in v],
-                         total / health_rate, errors))
+            rows.append((clients, "healthz", health_rate, health["healthz"], 1.0, {},
+                         cpu.per_request(len(health["healthz"]))))
+            if "mix" in wanted:
+                cpu = WorkerCPU(server.pid)
+                stats, errors, elapsed = phase(port, clients, args.seconds, "mix", max_id,
+                                               args.panel, hot)
+                mixed_cpu = cpu.per_request(sum(len(v) for v in stats.values()))
+                for kind in ("claim page", "matches panel", "search", "status change"):
+                    if stats[kind]:
+                        rate = len(stats[kind]) / elapsed
+                        rows.append((clients, kind, rate, stats[kind], rate / health_rate,
+                                     errors, None))
+                total = sum(len(v) for v in stats.values()) / elapsed
+                rows.append((clients, "all (mix)", total, [x for v in stats.values() for x in v],
+                             total / health_rate, errors, mixed_cpu))
+            if "pages" in wanted:
+                cpu = WorkerCPU(server.pid)
+                alone, _, p_elapsed = phase(port, clients, args.seconds, "pages", max_id, 0.0,
+                                            hot)
+                done = alone["claim page alone"]
+                rows.append((clients, "claim page alone", len(done) / p_elapsed, done,
+                             len(done) / p_elapsed / health_rate, {}, cpu.per_request(len(done))))
+            if "writes" in wanted:
+                # Durable writes alone: each client changes the status of its own claims.
+                cpu = WorkerCPU(server.pid)
+                writes, w_errors, w_elapsed = phase(port, clients, args.seconds, "writes",
+                                                    max_id)
+                done = writes["status changes alone"]
+                rows.append((clients, "status changes alone", len(done) / w_elapsed, done,
+                             len(done) / w_elapsed / health_rate, w_errors,
+                             cpu.per_request(len(done))))
         rss = worker_rss(server.pid)
         locked = log.read_text(errors="replace").count("database is locked")
     finally:
@@ -259,13 +321,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     pages = f"claim pages from {args.hot:,} hot ids" if args.hot else "claim pages uniform"
     print(f"\nHTTP on {url.split(':')[0]}, {max_id:,} claims, gunicorn {len(rss)} workers, "
           f"{args.seconds:.0f} s per phase, {pages}")
-    print("| clients | requests | req/s | p50 ms | p99 ms | rate ÷ healthz | errors |")
-    print("|---|---|---|---|---|---|---|")
-    for clients, kind, rate, times, ratio, errors in rows:
-        shown = ", ".join(f"{k}: {v}" for k, v in sorted(errors.items())) if kind.startswith(
-            "all") else ""
+    print("| clients | requests | req/s | p50 ms | p99 ms | rate ÷ healthz "
+          "| worker CPU ms/request | errors |")
+    print("|---|---|---|---|---|---|---|---|")
+    for clients, kind, rate, times, ratio, errors, cpu_ms in rows:
+        shown = ", ".join(f"{k}: {v}" for k, v in sorted(errors.items())) if (
+            kind.startswith("all") or kind.endswith("alone")) else ""
+        cpu_cell = f"{cpu_ms:.2f}" if cpu_ms is not None else ""
         print(f"| {clients} | {kind} | {rate:,.0f} | {percentile(times, 50):.1f} | "
-              f"{percentile(times, 99):.1f} | {ratio:.2f} | {shown} |")
+              f"{percentile(times, 99):.1f} | {ratio:.2f} | {cpu_cell} | {shown} |")
     print(f"\nworker RSS (MiB): {rss}; 'database is locked' in the server log: {locked}")
 
 
