@@ -285,7 +285,8 @@ def evaluate(train: list[Pair], dev: list[Pair]) -> None:
     recall = sum(o.score is not None for o in final) / len(dev)
     agree = [o for o, p in zip(final, dev, strict=True) if p.stance == "agree"]
     print(
-        f"\nours: s1 among the top {LIMIT} LSH candidates for {recall:.1%} of dev pairs "
+        f"\nours: s1 among the top {LIMIT} candidates (LSH bands + rare words) for "
+        f"{recall:.1%} of dev pairs "
         f"({sum(o.score is not None for o in agree) / len(agree):.1%} of agree pairs)"
     )
 

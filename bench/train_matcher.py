@@ -33,14 +33,16 @@ from claims.text.match_features import (  # noqa: E402
     similarity,
     text_features,
 )
+from claims.text.match_index import MatchIndex  # noqa: E402
 from claims.text.match_model import MODEL_PATH, Model  # noqa: E402
+from claims.text.match_words import WordIndex  # noqa: E402
 from claims.text.minhash import band_hashes  # noqa: E402
 
 SEED = 13
 FOLDS = 5
 NEGATIVES = 8  # unrelated LSH candidates per query
 NEGATIVE_MAX_SIMILARITY = 0.6
-RERANK = 60
+RERANK = MatchIndex.RERANK  # the candidates MatchIndex scores: band hits, then rare words
 CUE_MIN_COUNT = 3
 CUE_C = 1.0
 # Unrelated candidates labelled same (or conflict) at most this often.  At 0.04 pair F1 is
@@ -61,7 +63,9 @@ def examples(pairs: list[Pair]) -> tuple[list[tuple[str, str, int, int]], list[b
     pool, ids = build_pool(pairs)
     held_out = dev_headlines()
     bands: dict[int, list[int]] = {}
+    words = WordIndex()
     for i, text in enumerate(pool):
+        words.add(i, text)
         for h in band_hashes(claim_signature(text)):
             bands.setdefault(h, []).append(i)
     out, is_pair = [], []
@@ -78,9 +82,12 @@ def examples(pairs: list[Pair]) -> tuple[list[tuple[str, str, int, int]], list[b
         # s1 (or a near-copy headline) is often the same story, unlabelled, and would teach
         # the model that near-identical claims are unrelated.
         # ANS claim dev.csv headlines are left out too: nothing of the dev side is trained on.
+        # Both candidate branches of MatchIndex: LSH bands and rare words.
+        found = dict.fromkeys([*(i for i, _ in hits.most_common(RERANK)),
+                           *words.candidates(p.s2, MatchIndex.WORDS)])
         scored = [
             (similarity(p.s2, pool[i]), i)
-            for i, _ in hits.most_common(RERANK)
+            for i in found
             if i >= len(ids) and normalize(pool[i]) not in held_out
         ]
         shortlist = [i for sim, i in sorted(scored, reverse=True) if sim < NEGATIVE_MAX_SIMILARITY]

@@ -48,6 +48,7 @@ def _strip_prefix(word: str) -> str:
     return word
 
 
+@lru_cache(maxsize=1 << 16)
 def light_stem(word: str) -> str:
     """Light10-style stem: proclitics off, then up to two plural/feminine/nisba suffixes."""
     if word.isdigit() or not word[:1].isalpha():

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import difflib
 import math
 from collections.abc import Mapping
 from functools import lru_cache
 
-from claims.text.match_analysis import Analysis, analyze
+from claims.text.match_analysis import Analysis, analyze, light_stem
 from claims.text.match_conflict import conflict_reasons
 
 __all__ = ["FEATURES", "cue_features", "edit_bag", "pair_features", "similarity", "text_features"]
@@ -35,6 +36,17 @@ FEATURES: tuple[str, ...] = (
     "order_inversions",
     "unaligned_min",
     "unaligned_max",
+    "diff_hunks",
+    "diff_replaced",
+    "single_swap",
+    "diff_equal",
+    "diff_longest_equal",
+    "single_hunk",
+    "small_swaps",
+    "word_jaccard",
+    "reinflected",
+    "look_alikes",
+    "length_diff",
     "edit_score",
     "edit_hits",
 )
@@ -128,6 +140,36 @@ def pair_features(a: str, b: str, cues: Mapping[str, float]) -> list[float]:
     return text_features(a, b) + cue_features(a, b, cues)
 
 
+def _edit_features(x: Analysis, y: Analysis, look_alikes: int) -> list[float]:
+    """How one claim was edited into the other: diff hunks of the stems, rewording."""
+    # A contradiction is typically the same sentence with one word swapped (a name, a verb,
+    # a figure); a paraphrase rewrites, reorders and re-inflects.
+    ops = difflib.SequenceMatcher(None, x.sequence, y.sequence, autojunk=False).get_opcodes()
+    hunks = [op for op in ops if op[0] != "equal"]
+    equal = [i2 - i1 for tag, i1, i2, _, _ in ops if tag == "equal"]
+    replaced = [op for op in hunks if op[0] == "replace"]
+    small = [op for op in replaced if op[2] - op[1] <= 2 and op[4] - op[3] <= 2]
+    n = max(len(x.sequence), len(y.sequence), 1)
+    words_x, words_y = frozenset(x.words), frozenset(y.words)
+    # Same stem, other surface form (الخسائر / خسائره): rewording, not a new fact.
+    reinflected = len({light_stem(w) for w in words_x - words_y}
+                      & {light_stem(w) for w in words_y - words_x})
+    words = words_x | words_y
+    return [
+        float(len(hunks)),
+        float(len(replaced)),
+        float(len(hunks) == 1 and len(small) == 1),
+        sum(equal) / n,
+        max(equal, default=0) / n,
+        float(len(hunks) == 1),
+        math.log1p(len(small)),
+        len(words_x & words_y) / len(words) if words else 0.0,
+        math.log1p(reinflected),
+        math.log1p(look_alikes),
+        float(abs(len(x.words) - len(y.words))),
+    ]
+
+
 def edit_bag(a: str, b: str) -> dict[str, float]:
     """How two claims differ: words on one side only, their character n-grams, word swaps."""
     x, y = analyze(a), analyze(b)
@@ -204,4 +246,7 @@ def text_features(a: str, b: str) -> list[float]:
         _inversions(x.sequence, y.sequence),
         math.log1p(min(un_x, un_y)),
         math.log1p(max(un_x, un_y)),
+        # Words of one side with a look-alike on the other: the same word re-inflected.
+        *(_edit_features(x, y, max(only_x - un_x, only_y - un_y)) if a <= b
+          else _edit_features(y, x, max(only_x - un_x, only_y - un_y))),
     ]

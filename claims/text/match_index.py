@@ -11,6 +11,7 @@ import numpy as np
 from claims.text.match_analysis import claim_signature
 from claims.text.match_features import similarity
 from claims.text.match_judge import judge_many
+from claims.text.match_words import WORD_CANDIDATES, WordIndex
 from claims.text.minhash import band_hashes
 
 __all__ = ["Candidate", "MatchIndex"]
@@ -27,10 +28,13 @@ class Candidate:
 
 
 class MatchIndex:
-    """In-memory LSH index over claim signatures; the app keeps the same band keys in SQL."""
+    """In-memory LSH and rare-word index; the app keeps band keys and full text in SQL."""
 
-    # Candidates ranked by band hits before scoring: bounds lookup cost at any size.
-    RERANK = 60
+    # Candidates ranked by band hits before scoring: bounds lookup cost at any size.  40 (not
+    # 60) since the word branch came: as many claims are scored, and as many found (train).
+    RERANK = 40
+    # Rare-word candidates (match_words) added to them.
+    WORDS = WORD_CANDIDATES
     # Of those, only the most similar (cheap score) go through the learned model.
     PRECISE = 15
     # Recent additions live in a dict; they are merged into sorted numpy arrays in bulk.
@@ -44,6 +48,7 @@ class MatchIndex:
         self._ids = np.empty(0, dtype=np.int64)
         self._pending: dict[int, list[int]] = {}
         self._pending_count = 0
+        self._words = WordIndex()
 
     def __len__(self) -> int:
         """Number of claims added."""
@@ -54,6 +59,7 @@ class MatchIndex:
         self._texts[claim_id] = text
         if entity_ids:
             self._entities[claim_id] = frozenset(entity_ids)
+        self._words.add(claim_id, text)
         for h in band_hashes(claim_signature(text)):
             self._pending.setdefault(h, []).append(claim_id)
             self._pending_count += 1
@@ -98,6 +104,8 @@ class MatchIndex:
         """Stored claims most similar to ``text``, best first, each labelled same/conflict."""
         hits = self._lookup(band_hashes(claim_signature(text)))
         shortlist = [cid for cid, _ in hits.most_common(self.RERANK)]
+        # Rare-word candidates join the band candidates before the precise score.
+        shortlist = list(dict.fromkeys([*shortlist, *self._words.candidates(text, self.WORDS)]))
         shortlist.sort(key=lambda cid: (-similarity(text, self._texts[cid]), cid))
         shortlist = shortlist[: max(limit, self.PRECISE)]
         shared = []

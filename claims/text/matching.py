@@ -2,8 +2,9 @@
 
 The parts live in their own modules: ``match_lexicon`` (word lists), ``match_analysis``
 (stems, signatures), ``match_conflict`` (rule-based conflict reasons), ``match_features`` and
-``match_model`` (the learned scorer), ``match_judge`` (verdicts) and ``match_index`` (the
-in-memory LSH index).  This module keeps the public names in one place.
+``match_model`` (the learned scorer), ``match_judge`` (verdicts), ``match_words`` (rare-word
+candidates) and ``match_index`` (the in-memory LSH and word index).  This module keeps the
+public names in one place.
 """
 
 from __future__ import annotations
