@@ -31,7 +31,13 @@ from sqlalchemy import Engine, bindparam, event, func, select, text  # noqa: E40
 from claims.db import make_engine  # noqa: E402
 from claims.models import Alias, Claim, Entity, Tag, User  # noqa: E402
 from claims.text.arabic import normalize  # noqa: E402
-from claims.text.linking import AliasEntry, AliasIndex, alias_key, text_search_key  # noqa: E402
+from claims.text.linking import (  # noqa: E402
+    AliasEntry,
+    AliasIndex,
+    alias_key,
+    tokens,
+    tokens_search_key,
+)
 from claims.text.matching import claim_signature, lsh_band_keys  # noqa: E402
 from claims.text.quantities import extract_quantities  # noqa: E402
 
@@ -238,9 +244,10 @@ def derive(i: int, light: bool = False) -> tuple[int, dict[str, Any]]:
     ``light``, for tests that need many claims fast and no near-duplicate data)."""
     claim = make_claim(i, _WORKER["names"], _WORKER["people"])
     body = claim["text"]
-    claim["text_key"] = text_search_key(body)
-    claim["mentions"] = [(m.entity_id, m.alias_id, m.start, m.end, m.surface[:256], m.method,
-                          m.confidence, m.is_demonym) for m in _WORKER["index"].find(body)]
+    toks = tokens(body)  # once, for both the key and the links (as `claims relink` does)
+    claim["text_key"] = tokens_search_key(toks)
+    claim["mentions"] = [m if len(m[4]) <= 256 else (*m[:4], m[4][:256], *m[5:])
+                         for m in _WORKER["index"].find_rows(body, toks)]
     claim["quantities"] = [] if light else [
         (q.start, q.end, q.surface[:200], q.value, q.upper, q.total, q.unit, q.approx, q.bound,
          q.kind) for q in extract_quantities(body)]

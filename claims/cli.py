@@ -136,9 +136,11 @@ def demo_command() -> None:
 
 
 @click.command("relink")
+@click.option("--workers", default=min(2, os.cpu_count() or 1), show_default=True, type=int,
+              help="Processes that link, counting this one (used from 20,000 claims).")
 @with_appcontext
-def relink_command() -> None:
-    """Recompute every claim's entity mentions."""
+def relink_command(workers: int) -> None:
+    """Recompute every claim's search key and entity mentions (after an engine change)."""
     from sqlalchemy import func, select
 
     from claims.models import Claim
@@ -147,7 +149,7 @@ def relink_command() -> None:
     with session_scope(current_app) as session:
         total = session.scalar(select(func.count()).select_from(Claim)) or 0
         with click.progressbar(length=total, label="re-linking claims") as bar:
-            done = relink_all(session, progress=bar.update)
+            done = relink_all(session, progress=bar.update, workers=workers, keys=True)
         session.commit()
     click.echo(f"re-linked {done} claims")
 

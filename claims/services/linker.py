@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import gc
 import multiprocessing as mp
 import threading
 import weakref
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager, suppress
 from typing import Any, cast
 
-from sqlalchemy import Engine, Table, delete, func, insert, select
+from sqlalchemy import Engine, Table, bindparam, delete, func, insert, literal, select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from claims.models import Alias, Claim, Counter, Entity, Mention
-from claims.text.linking import AliasEntry, AliasIndex, alias_key
+from claims.text.linking import AliasEntry, AliasIndex, alias_key, tokens, tokens_search_key
 
 _COUNTER = "aliases"
 _lock = threading.Lock()
@@ -91,113 +94,217 @@ def link_claim(session: Session, claim: Claim, index: AliasIndex | None = None) 
 _COLUMNS = ("entity_id", "alias_id", "start", "end", "surface", "method", "confidence",
             "is_demonym", "review")
 MentionRow = tuple[Any, ...]
-# Enough claims per process to be worth a fork; below this, linking stays in process.
+# Enough claims per process to be worth starting workers; below this, linking stays here.
 _PARALLEL_MIN = 20_000
 _INDEX: list[AliasIndex] = []  # the alias index of a worker process
+# One unit of work: (claim id, text, stored text_key or None when keys are not recomputed,
+# stored mention rows); its result lists only what changed: (claim id, new text_key or None,
+# new mention rows or None).
+Job = list[tuple[int, str, str | None, list[MentionRow]]]
+Changes = list[tuple[int, str | None, list[MentionRow] | None]]
 
 
-def _found(index: AliasIndex, body: str) -> list[MentionRow]:
-    return [(m.entity_id, m.alias_id, m.start, m.end, m.surface[:256], m.method,
-             m.confidence, m.is_demonym) for m in index.find(body)]
+def _relink_job(index: AliasIndex, job: Job, rewrite: bool) -> Changes:
+    """Link each text once (its tokens also give the text key) and diff with stored rows."""
+    out: Changes = []
+    for claim_id, body, old_key, old in job:
+        toks = tokens(body)
+        key = tokens_search_key(toks) if old_key is not None else None
+        new_key = key if key != old_key else None
+        found = index.find_rows(body, toks)
+        decisions = {(r[0], r[2], r[3]): r[8] for r in old if r[8] != "auto"} if old else {}
+        if decisions or any(len(m[4]) > 256 for m in found):
+            new = [(*m[:4], m[4][:256], *m[5:], decisions.get((m[0], m[2], m[3]), "auto"))
+                   for m in found]
+        else:
+            new = [(*m, "auto") for m in found]
+        # stored rows usually come back in the order they were written: equal lists first
+        if rewrite or (new != old and (len(new) != len(old)
+                                       or sorted(new, key=_order) != sorted(old, key=_order))):
+            out.append((claim_id, new_key, new))
+        elif new_key is not None:
+            out.append((claim_id, new_key, None))
+    return out
 
 
-def _found_in_worker(body: str) -> list[MentionRow]:
-    return _found(_INDEX[0], body)
+def _relink_in_worker(job: Job, rewrite: bool) -> Changes:
+    return _relink_job(_INDEX[0], job, rewrite)
 
 
 def _start_worker(entries: list[AliasEntry]) -> None:
     _INDEX[:] = [AliasIndex(entries)]
+    # This process only links: keep the collector off what it imported and built, and let
+    # it run less often over the short-lived tuples of each job (it cost ~15% otherwise).
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 20)
 
 
 @contextmanager
-def _linker(session: Session, index: AliasIndex, workers: int, count: int
-            ) -> Iterator[Callable[[list[str]], list[list[MentionRow]]]]:
-    """A function from texts to their mentions: in worker processes for big runs."""
+def _linker(session: Session, index: AliasIndex, workers: int, count: int, rewrite: bool
+            ) -> Iterator[Callable[[Iterable[Job]], Iterator[tuple[Job, Changes]]]]:
+    """Jobs to their changes, in order, linked by ``workers`` processes counting this one."""
+    # This process reads and writes, and links a job itself whenever the helpers already
+    # have two each queued, so no core waits (2 cores: this process and one helper).
     if workers <= 1 or count < _PARALLEL_MIN:
-        yield lambda texts: [_found(index, body) for body in texts]
+        yield lambda jobs: ((job, _relink_job(index, job, rewrite)) for job in jobs)
         return
+    helpers = workers - 1
     # Spawned, not forked: a forked child would inherit this process's open database
     # connection mid-transaction (SQLite forbids using it across fork; we saw lock errors).
-    with ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn"),
+    with ProcessPoolExecutor(helpers, mp_context=mp.get_context("spawn"),
                              initializer=_start_worker, initargs=(_entries(session),)) as pool:
-        yield lambda texts: list(pool.map(_found_in_worker, texts, chunksize=250))
+
+        def run(jobs: Iterable[Job]) -> Iterator[tuple[Job, Changes]]:
+            pending: deque[tuple[Job, Future[Changes] | Changes]] = deque()
+            queued = 0  # jobs sent to the helpers and not yet returned
+            for job in jobs:
+                if queued < 2 * helpers:
+                    pending.append((job, pool.submit(_relink_in_worker, job, rewrite)))
+                else:
+                    pending.append((job, _relink_job(index, job, rewrite)))
+                while pending and _ready(pending[0][1]):
+                    done, result = pending.popleft()
+                    yield done, _result(result)
+                queued = sum(isinstance(r, Future) and not r.done() for _, r in pending)
+            while pending:
+                done, result = pending.popleft()
+                yield done, _result(result)
+
+        yield run
+
+
+def _ready(result: Future[Changes] | Changes) -> bool:
+    return not isinstance(result, Future) or result.done()
+
+
+def _result(result: Future[Changes] | Changes) -> Changes:
+    return result.result() if isinstance(result, Future) else result
 
 
 def relink_claims(session: Session, claim_ids: Sequence[int],
                   progress: Callable[[int], None] | None = None, batch: int = 2000,
-                  workers: int = 1, rewrite: bool = False) -> int:
+                  workers: int = 1, rewrite: bool = False, keys: bool = False) -> int:
     """Recompute mentions for the given claims, keeping editors' confirm/reject decisions.
 
     Core statements, not the ORM: read texts and current mentions per batch, and rewrite
     (one executemany DELETE and INSERT) only the claims whose mentions changed, or every
-    claim with ``rewrite``.
+    claim with ``rewrite``.  ``keys`` also recomputes each ``text_key`` from the same
+    tokens and writes the ones that changed.
     """
     index = alias_index(session)
     session.flush()  # pending review decisions must be visible to the reads below
     table = cast(Table, Mention.__table__)
+    ids = list(dict.fromkeys(claim_ids))
+    chunks = (ids[at:at + batch] for at in range(0, len(ids), batch))
+    jobs = (_read_job(session, table, chunk, keys) for chunk in chunks)
     done = 0
-    changed_ids: set[int] = set()
-    step = batch * max(1, workers)
-    with _linker(session, index, workers, len(claim_ids)) as find_all:
-        for offset in range(0, len(claim_ids), step):
-            done += _relink_batch(session, table, find_all, list(claim_ids[offset:offset + step]),
-                                  rewrite, changed_ids)
+    changed: set[int] = set()
+    rekeyed: set[int] = set()
+    with _big_run(session, len(ids)), _linker(session, index, workers, len(ids), rewrite) as run:
+        for job, changes in run(jobs):
+            _write(session, table, changes, changed, rekeyed)
+            done += len(job)
             if progress:
-                progress(min(step, len(claim_ids) - offset))
-    _expire_mentions(session, changed_ids)
+                progress(len(job))
+    _expire(session, changed, ["mentions"])
+    _expire(session, rekeyed, ["text_key"])
     return done
 
 
-def _relink_batch(session: Session, table: Table,
-                  find_all: Callable[[list[str]], list[list[MentionRow]]], chunk: list[int],
-                  rewrite: bool, changed_ids: set[int]) -> int:
-    """Diff one batch of claims' mentions against the linker and rewrite those that differ."""
-    texts = _texts(session, chunk)
+@contextmanager
+def _big_run(session: Session, count: int) -> Iterator[None]:
+    """Settings for a run over many claims, restored after."""
+    # Fewer garbage collections over millions of short-lived row tuples (~15% of the time
+    # otherwise), and on SQLite a 128 MB page cache, so one big transaction spills less.
+    if count < _PARALLEL_MIN:
+        yield
+        return
+    threshold = gc.get_threshold()
+    connection = session.connection()
+    sqlite = connection.dialect.name == "sqlite"
+    cache = int(connection.exec_driver_sql("PRAGMA cache_size").scalar() or 0) if sqlite else 0
+    gc.set_threshold(max(threshold[0], 50_000), *threshold[1:])
+    if sqlite:
+        connection.exec_driver_sql("PRAGMA cache_size = -131072")
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
+        if sqlite:  # best effort: a connection broken by an error is discarded anyway
+            with suppress(SQLAlchemyError):
+                connection.exec_driver_sql(f"PRAGMA cache_size = {cache}")
+
+
+def _read_job(session: Session, table: Table, chunk: list[int], keys: bool) -> Job:
+    """Texts (and text keys) of one batch of claims with their stored mention rows."""
+    claims = cast(Table, Claim.__table__)
+    # A dense run of ids (every claim, or most) reads as a range rather than 2,000 bound ids.
+    lo, hi = min(chunk, default=0), max(chunk, default=0)
+    dense = hi - lo < 2 * len(chunk)
+    wanted = set(chunk)
+    where = (claims.c.id.between(lo, hi) if dense else claims.c.id.in_(chunk))
+    mwhere = (table.c.claim_id.between(lo, hi) if dense else table.c.claim_id.in_(chunk))
     current: dict[int, list[MentionRow]] = {}
     for row in session.execute(select(table.c.claim_id, *(table.c[c] for c in _COLUMNS))
-                               .where(table.c.claim_id.in_(list(texts)))):
+                               .where(mwhere)):
         current.setdefault(row[0], []).append(tuple(row[1:]))
-    ids = list(texts)
-    fresh_rows: list[dict[str, Any]] = []
-    stale: list[int] = []
-    for claim_id, found in zip(ids, find_all([texts[i] for i in ids]), strict=True):
-        old = current.get(claim_id, [])
-        decisions = {(r[0], r[2], r[3]): r[8] for r in old if r[8] != "auto"}
-        new = [(*m, decisions.get((m[0], m[2], m[3]), "auto")) for m in found]
-        if not rewrite and sorted(new, key=_order) == sorted(old, key=_order):
-            continue
-        stale.append(claim_id)
-        fresh_rows += [dict(zip(("claim_id", *_COLUMNS), (claim_id, *m), strict=True))
-                       for m in new]
+    rows = session.execute(select(claims.c.id, claims.c.text,
+                                  claims.c.text_key if keys else literal(None))
+                           .where(where).order_by(claims.c.id))
+    return [(claim_id, body, key, current.get(claim_id, []))
+            for claim_id, body, key in rows if not dense or claim_id in wanted]
+
+
+def _write(session: Session, table: Table, changes: Changes, changed: set[int],
+           rekeyed: set[int]) -> None:
+    """One executemany per kind of change: new text keys, deleted and inserted mentions."""
+    claims = cast(Table, Claim.__table__)
+    keyed = [(claim_id, key) for claim_id, key, _ in changes if key is not None]
+    if keyed:
+        _executemany(session, update(claims).where(claims.c.id == bindparam("b_id"))
+                     .values(text_key=bindparam("b_key")), ("b_id", "b_key"), keyed)
+        rekeyed.update(claim_id for claim_id, _ in keyed)
+    stale = [claim_id for claim_id, _, rows in changes if rows is not None]
     if stale:
         session.execute(delete(table).where(table.c.claim_id.in_(stale)))
-        if fresh_rows:
-            session.execute(insert(table), fresh_rows)
-        changed_ids.update(stale)
-    return len(ids)
+        inserts = [(claim_id, *m) for claim_id, _, rows in changes if rows is not None
+                   for m in rows]
+        if inserts:
+            _executemany(session, insert(table), _NAMES, inserts)
+        changed.update(stale)
+
+
+_NAMES = ("claim_id", *_COLUMNS)
+
+
+def _executemany(session: Session, statement: Any, names: Sequence[str],
+                 rows: list[tuple[Any, ...]]) -> None:
+    """Run ``statement`` once per row (plain tuples of ints, strings, floats, bools, None)."""
+    # On a positional driver (SQLite) the tuples go straight to its executemany: SQLAlchemy's
+    # per-row parameter processing cost as much as SQLite's own insert at millions of rows.
+    # Others (PostgreSQL: batched multi-row VALUES) keep SQLAlchemy's executemany.
+    connection = session.connection()
+    compiled = statement.compile(dialect=connection.dialect, column_keys=list(names))
+    if not compiled.positional or compiled.implicit_returning or compiled.effective_returning:
+        session.execute(statement, [dict(zip(names, row, strict=True)) for row in rows])
+        return
+    order = [names.index(name) for name in compiled.positiontup]
+    params = rows if order == list(range(len(names))) else [
+        tuple(row[i] for i in order) for row in rows]
+    connection.exec_driver_sql(str(compiled), params)
 
 
 def _order(row: MentionRow) -> tuple[Any, ...]:
     return (row[2], row[3], row[0], row[1] or 0, row[5])
 
 
-def _texts(session: Session, ids: list[int]) -> dict[int, str]:
-    """Texts of many claims, read in bound-parameter-sized slices."""
-    texts: dict[int, str] = {}
-    for at in range(0, len(ids), 10_000):
-        for claim_id, body in session.execute(select(Claim.id, Claim.text).where(
-                Claim.id.in_(ids[at:at + 10_000]))):
-            texts[claim_id] = body
-    return texts
-
-
-def _expire_mentions(session: Session, claim_ids: set[int]) -> None:
-    """Make loaded claims reload the mentions rewritten under the ORM's feet."""
+def _expire(session: Session, claim_ids: set[int], attributes: list[str]) -> None:
+    """Make loaded claims reload what was rewritten under the ORM's feet."""
     if not claim_ids:
         return
     for obj in list(session.identity_map.values()):
         if isinstance(obj, Claim) and obj.id in claim_ids:
-            session.expire(obj, ["mentions"])
+            session.expire(obj, attributes)
 
 
 def relink_matching(session: Session, texts: Iterable[str]) -> int:
@@ -216,8 +323,7 @@ def relink_matching(session: Session, texts: Iterable[str]) -> int:
 
 
 def relink_all(session: Session, progress: Callable[[int], None] | None = None,
-               workers: int = 1) -> int:
-    """Recompute mentions for every claim (``workers`` > 1 links in spawned processes; on a
-    busy 2-core machine one process measured faster, see bench/README.md)."""
+               workers: int = 1, keys: bool = False) -> int:
+    """Recompute mentions (and with ``keys`` text keys) of every claim; see relink_claims."""
     ids = list(session.scalars(select(Claim.id).order_by(Claim.id)).all())
-    return relink_claims(session, ids, progress, workers=workers)
+    return relink_claims(session, ids, progress, workers=workers, keys=keys)

@@ -19,6 +19,7 @@ __all__ = [
     "compound_variants",
     "demonym_base",
     "demonym_inflections",
+    "derived_short_form",
     "ending_variants",
     "g_variants",
     "letter_count",
@@ -139,6 +140,19 @@ def clitic_forms(token: str) -> tuple[CliticForm, ...]:
                 add("ا" + rest2, cut - 1, True, False)
                 add(rest2[1:], cut - 1, True, True)
     return tuple(out)
+
+
+def derived_short_form(key: str, entity_kind: str, alias_kind: str) -> str | None:
+    """A person's distinctive family name (محمود عباس → عباس), if it is safe to derive."""
+    toks = key.split(" ")
+    if entity_kind != "person" or alias_kind not in ("name", "translit") or len(toks) < 2:
+        return None
+    last, before = toks[-1], toks[-2]
+    if before in NAME_CONNECTORS or last in GIVEN_NAMES or last in STOPWORDS:
+        return None
+    if last in COMMON_WORD_NAMES or is_common_word(last):
+        return None  # محمد صديق is not found by every صديق ("friend")
+    return last if letter_count(last) >= 4 else None
 
 
 _DEMONYM_ENDINGS = ("ه", "ون", "ين", "ات", "ان", "تان", "تين")

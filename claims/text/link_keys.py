@@ -1,9 +1,12 @@
-"""Tokens, lookup keys and word context for entity linking (used by ``linking``)."""
+"""Tokens, lookup keys, word context and record types of entity linking (``linking``)."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate
+from typing import Any, cast
 
 from claims.text.arabic import normalize
 from claims.text.clitics import (
@@ -22,18 +25,70 @@ __all__ = [
     "SPOKEN",
     "TITLED",
     "TOKEN_RE",
+    "UNKNOWN",
+    "AliasEntry",
+    "Match",
+    "MentionRow",
     "Token",
     "alias_key",
     "candidate_keys",
     "context",
     "ends_with_alef_maqsura",
     "raw_offset",
+    "remember",
     "skeleton_key",
     "text_search_key",
     "tokens",
+    "tokens_search_key",
 ]
 
 Token = tuple[str, int, int, bool]  # normalised token, start, end, joins the previous one
+
+# A mention as a plain row: (entity_id, alias_id, start, end, surface, method, confidence,
+# is_demonym), what the linker writes; building no Match saves time over a million claims.
+MentionRow = tuple[int, int, int, int, str, str, float, bool]
+@dataclass(frozen=True)
+class AliasEntry:
+    """One way of writing an entity's name."""
+
+    alias_id: int
+    entity_id: int
+    text: str  # alias as written
+    kind: str  # "name" | "short" | "demonym" | "translit"
+    lang: str  # "ar" | "en" | "other"
+    entity_kind: str = "other"  # "person" | "place" | "organisation" | "other"
+
+
+@dataclass(frozen=True)
+class Match:
+    """A mention of an entity in a text; offsets index the original text."""
+
+    entity_id: int
+    alias_id: int
+    start: int
+    end: int
+    surface: str
+    method: str  # "exact" | "clitic" | "variant" | "short_form" | "demonym"
+    confidence: float
+    is_demonym: bool
+    needs_review: bool
+
+
+UNKNOWN: Any = object()
+_MEMO_SIZE = 200_000  # entries per memo: a long-lived index sees ever new words
+
+
+def remember(memo: Any, key: Any, value: Any = None) -> Any:
+    """Store ``value`` under ``key`` in a dict memo (or add ``key`` to a set), bounded."""
+    if len(memo) >= _MEMO_SIZE:
+        memo.clear()
+    if isinstance(memo, set):
+        memo.add(key)
+    else:
+        memo[key] = value
+    return value
+
+
 
 # Context of a one-word alias: a verb of saying (persons only: وقال رمضان), a kind cue
 # (صحيفة الحياة) or quotation marks around it, a title (الرئيس علي).
@@ -41,12 +96,16 @@ SPOKEN, CUED, TITLED = 1, 2, 3
 _OPEN_QUOTES, _CLOSE_QUOTES = "«\"“(", "»\"”)"
 
 # Word characters plus Arabic marks, tatweel and invisible controls (stripped by normalize).
-TOKEN_RE = re.compile(
-    r"[\w\u0610-\u061a\u061c\u064b-\u065f\u0670\u06d6-\u06ed\u08d3-\u08ff\u0640"
-    r"\u0300-\u036f\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff\u00ad]+"
+_WORD_CHARS = (
+    r"\w\u0610-\u061a\u061c\u064b-\u065f\u0670\u06d6-\u06ed\u08d3-\u08ff\u0640"
+    r"\u0300-\u036f\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff\u00ad"
 )
+TOKEN_RE = re.compile(f"[{_WORD_CHARS}]+")
+# Split keeping the tokens: gap, token, gap, ..., gap (lengths give every offset).
+_SPLIT_RE = re.compile(f"([{_WORD_CHARS}]+)")
 # What may separate two tokens of one multi-word name: spaces, or a dot/hyphen (أ.ف.ب).
 _JOINABLE_GAP = re.compile(r"\s*[.\-]?\s*")
+_GAP_JOINS: dict[str, bool] = {" ": True}  # gaps are few: ", " ". " " - " ...
 
 
 @lru_cache(maxsize=200_000)
@@ -56,6 +115,23 @@ def _norm(raw: str) -> str:
 
 def tokens(text: str) -> list[Token]:
     """(normalised token, start, end, joins_previous) for each word of ``text``."""
+    # Built with C-level list operations: this runs for every claim on a full re-link.
+    parts = _SPLIT_RE.split(text)
+    norms = list(map(_norm, parts[1::2]))
+    if not norms:
+        return []
+    if "" in norms:  # a token of marks or controls only: skipped, so gaps widen
+        return _tokens_skipping(text)
+    bounds = list(accumulate(map(len, parts)))
+    joins = [False, *map(_GAP_JOINS.get, parts[2:-1:2])]
+    if None in joins:  # a gap not seen yet
+        joins = [False, *map(_gap_joins, parts[2:-1:2])]
+    return list(zip(norms, bounds[0:-1:2], bounds[1::2], cast("list[bool]", joins),
+                    strict=True))
+
+
+def _tokens_skipping(text: str) -> list[Token]:
+    """``tokens`` for a text where some tokens normalise to nothing."""
     out: list[Token] = []
     prev_end = -1
     for m in TOKEN_RE.finditer(text):
@@ -63,12 +139,21 @@ def tokens(text: str) -> list[Token]:
         if not tok:
             continue
         start = m.start()
-        joins = prev_end >= 0 and (
-            (start == prev_end + 1 and text[prev_end] == " ")
-            or _JOINABLE_GAP.fullmatch(text, prev_end, start) is not None)
+        joins = prev_end >= 0 and _JOINABLE_GAP.fullmatch(text, prev_end, start) is not None
         out.append((tok, start, m.end(), joins))
         prev_end = m.end()
     return out
+
+
+def _gap_joins(gap: str) -> bool:
+    joins = _GAP_JOINS.get(gap)
+    if joins is None:
+        joins = _JOINABLE_GAP.fullmatch(gap) is not None
+        if len(_GAP_JOINS) > 4096:  # bounded: odd punctuation runs are unbounded in number
+            _GAP_JOINS.clear()
+            _GAP_JOINS[" "] = True
+        _GAP_JOINS[gap] = joins
+    return joins
 
 
 def alias_key(text: str) -> str:
@@ -107,10 +192,17 @@ def text_search_key(text: str) -> str:
     Each token contributes its normalised form, its form without conjunction/preposition
     proclitics and its bare form without the article, so وبالروسية indexes الروسيه and روسيه.
     """
-    out: list[str] = []
-    for tok, *_ in tokens(text):
-        out.extend(_token_words(tok))
-    return " ".join(out)
+    return tokens_search_key(tokens(text))
+
+
+def tokens_search_key(toks: list[Token]) -> str:
+    """``text_search_key`` of a text already split by ``tokens`` (linking reuses them)."""
+    return " ".join([_token_key(tok) for tok, _, _, _ in toks])
+
+
+@lru_cache(maxsize=65536)
+def _token_key(tok: str) -> str:
+    return " ".join(_token_words(tok))
 
 
 @lru_cache(maxsize=65536)

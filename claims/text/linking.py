@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from functools import partial
+from functools import lru_cache, partial
 from typing import NamedTuple
 
 from claims.text.clitics import (
     COMMON_WORD_NAMES,
-    GIVEN_NAMES,
-    NAME_CONNECTORS,
     STOPWORDS,
     CliticForm,
     clitic_forms,
     compound_variants,
     demonym_base,
     demonym_inflections,
+    derived_short_form,
     ending_variants,
     letter_count,
     skeleton,
@@ -28,14 +26,20 @@ from claims.text.link_keys import (
     SPOKEN,
     TITLED,
     TOKEN_RE,
+    UNKNOWN,
+    AliasEntry,
+    Match,
+    MentionRow,
     Token,
     alias_key,
     candidate_keys,
     ends_with_alef_maqsura,
     raw_offset,
+    remember,
     skeleton_key,
     text_search_key,
     tokens,
+    tokens_search_key,
 )
 from claims.text.link_keys import context as word_context
 
@@ -43,48 +47,25 @@ __all__ = [
     "AliasEntry",
     "AliasIndex",
     "Match",
+    "MentionRow",
     "alias_key",
     "candidate_keys",
     "skeleton_key",
     "text_search_key",
+    "tokens",
+    "tokens_search_key",
 ]
 
 CONFIDENCE = {"exact": 1.0, "clitic": 0.95, "demonym": 0.9, "short_form": 0.85, "variant": 0.75}
 REVIEW_CONFIDENCE = 0.4  # ambiguous or homograph links that an editor should confirm
-
-
-@dataclass(frozen=True)
-class AliasEntry:
-    """One way of writing an entity's name."""
-
-    alias_id: int
-    entity_id: int
-    text: str  # alias as written
-    kind: str  # "name" | "short" | "demonym" | "translit"
-    lang: str  # "ar" | "en" | "other"
-    entity_kind: str = "other"  # "person" | "place" | "organisation" | "other"
-
-
-@dataclass(frozen=True)
-class Match:
-    """A mention of an entity in a text; offsets index the original text."""
-
-    entity_id: int
-    alias_id: int
-    start: int
-    end: int
-    surface: str
-    method: str  # "exact" | "clitic" | "variant" | "short_form" | "demonym"
-    confidence: float
-    is_demonym: bool
-    needs_review: bool
+_TIER_ORDER = {"name": 0, "demonym": 1, "short": 2}
+# Raw token → its hamza seats (pure; mentions of the same names repeat across claims).
+_seat_letters = lru_cache(maxsize=65536)(seat_letters)
 
 
 def _match(text: str, toks: list[Token], i: int, hit: _Hit) -> Match:
     """The mention of ``hit`` at token ``i``, with offsets into ``text``."""
-    _, tstart, tend, _ = toks[i]
-    end = toks[i + hit.n - 1][2]
-    start = tstart + raw_offset(text[tstart:tend], hit.cut) if hit.cut else tstart
+    start, end = _span(text, toks, i, hit)
     return Match(
         entity_id=hit.cand.entity_id, alias_id=hit.cand.alias_id, start=start, end=end,
         surface=text[start:end], method=hit.method, confidence=hit.score,
@@ -92,10 +73,20 @@ def _match(text: str, toks: list[Token], i: int, hit: _Hit) -> Match:
     )
 
 
+def _span(text: str, toks: list[Token], i: int, hit: _Hit) -> tuple[int, int]:
+    _, tstart, tend, _ = toks[i]
+    end = toks[i + hit.n - 1][2]
+    return (tstart + raw_offset(text[tstart:tend], hit.cut) if hit.cut else tstart), end
+
+
 class _Cand(NamedTuple):
     alias_id: int
     entity_id: int
     tier: str  # "name" | "short" | "demonym"
+
+
+# A token's readings that may start an exact key, and a variant (by skeleton or not).
+_Plan = tuple[tuple[CliticForm, ...], tuple[tuple[CliticForm, bool], ...]]
 
 
 class _Hit(NamedTuple):
@@ -118,9 +109,17 @@ class AliasIndex:
         self._skel_keys: dict[tuple[str, int], list[str]] = {}  # (skeleton, alias) → keys
         self._first: set[str] = set()
         self._first_skel: set[str] = set()
+        # every multi-token prefix of a key: a scan stops growing a key once it leaves them
+        self._prefixes: set[str] = set()
+        self._prefixes_skel: set[str] = set()
         self._max_len = 1
         self._ending_stems: set[str] = set()  # one-word keys ending in ا/ه, minus that letter
-        self._starts: dict[str, bool] = {}  # token → can an alias start here (see _may_start)
+        # token → its readings that may start an alias (see _plan); most tokens start none
+        self._plans: dict[str, _Plan] = {}
+        self._no_start: set[str] = set()
+        # memos of pure steps that repeat across texts (names recur): bounded, see remember
+        self._resolved: dict[tuple[CliticForm, str, int, bool, str], _Hit | None] = {}
+        self._seats: dict[tuple[int, int, str], bool] = {}
         derived: list[tuple[str, _Cand]] = []
         for entry in aliases:
             self.aliases[entry.alias_id] = entry
@@ -142,7 +141,7 @@ class AliasIndex:
                     if not keys:
                         self._add(self._skel, self._first_skel, skel, cand)
                     keys.append(k)
-            short = self._derived_short(entry, key)
+            short = derived_short_form(key, entry.entity_kind, entry.kind)
             if short:
                 derived.append((short, cand._replace(tier="short")))
         for short, cand in derived:
@@ -157,20 +156,9 @@ class AliasIndex:
             self._ending_stems.add(key[:-1])
         toks = key.split(" ")
         first.add(toks[0])
+        prefixes = self._prefixes if table is self._exact else self._prefixes_skel
+        prefixes.update(" ".join(toks[:m]) for m in range(2, len(toks) + 1))
         self._max_len = max(self._max_len, len(toks))
-
-    @staticmethod
-    def _derived_short(entry: AliasEntry, key: str) -> str | None:
-        """A person's distinctive family name (محمود عباس → عباس), if it is safe to derive."""
-        toks = key.split(" ")
-        if entry.entity_kind != "person" or entry.kind not in ("name", "translit") or len(toks) < 2:
-            return None
-        last, before = toks[-1], toks[-2]
-        if before in NAME_CONNECTORS or last in GIVEN_NAMES or last in STOPWORDS:
-            return None
-        if last in COMMON_WORD_NAMES or is_common_word(last):
-            return None  # محمد صديق is not found by every صديق ("friend")
-        return last if letter_count(last) >= 4 else None
 
     def _names_a_place(self, word: str) -> bool:
         """Whether ``word`` is a nisba (…ي) of a name in the index (تركي ← تركيا)."""
@@ -194,27 +182,43 @@ class AliasIndex:
     # -- matching -------------------------------------------------------------------------
 
     def _resolve(self, cands: list[_Cand], form: CliticForm, key: str, n: int,
-                 ctx: Callable[[], int], variant: bool) -> _Hit | None:
+                 ctx: Callable[[], int], variant: bool, table_key: str) -> _Hit | None:
+        """The hit of ``key`` (a text's n tokens, first as ``form``) among these candidates."""
+        # The candidates follow from ``key`` and the ``table_key`` they were looked up
+        # under, so a result that did not look at the context is remembered under those.
+        memo = (form, key, n, variant, table_key)
+        hit = self._resolved.get(memo, UNKNOWN)
+        if hit is not UNKNOWN:
+            return hit
+        hit, used_context = self._resolve_new(cands, form, key, n, ctx, variant)
+        if not used_context:
+            remember(self._resolved, memo, hit)
+        return hit
+
+    def _resolve_new(self, cands: list[_Cand], form: CliticForm, key: str, n: int,
+                     ctx: Callable[[], int], variant: bool) -> tuple[_Hit | None, bool]:
         if form.article_removed:
             cands = [c for c in cands if c.tier == "demonym"]
         if not cands:
-            return None
+            return None, False
         review = False
-        if len({c.entity_id for c in cands}) > 1:
+        if len(cands) > 1 and len({c.entity_id for c in cands}) > 1:
             strong = [c for c in cands if c.tier != "short"]
             if not strong:
-                return None  # a short form shared by several entities: too ambiguous
+                return None, False  # a short form shared by several entities: too ambiguous
             review = len({c.entity_id for c in strong}) > 1
             cands = strong
-        order = {"name": 0, "demonym": 1, "short": 2}
-        cand = min(cands, key=lambda c: (order[c.tier], c.alias_id))
+        cand = cands[0] if len(cands) == 1 else min(
+            cands, key=lambda c: (_TIER_ORDER[c.tier], c.alias_id))
         # context is looked at only for one-word homographs; والشعب after الملك is a
         # conjunct, not the name that the title announces
-        stop = n == 1 and (key in STOPWORDS or letter_count(key) <= 2)
+        stop = n == 1 and (key in STOPWORDS or (  # an all-letter key counts its length
+            len(key) <= 2 if key.isalnum() else letter_count(key) <= 2))
         common = n == 1 and (key in COMMON_WORD_NAMES or is_common_word(key))
-        context = ctx() if (stop or common) and not form.cut else 0
+        looks = (stop or common) and not form.cut
+        context = ctx() if looks else 0
         if stop and context < TITLED:
-            return None
+            return None, looks
         if common:
             # a definite word after a definite title is its adjective (الوزير الأول)
             titled = context == TITLED and not key.startswith("ال")
@@ -233,58 +237,70 @@ class AliasIndex:
             score *= 0.97
         if review:
             score = min(score, REVIEW_CONFIDENCE)
-        return _Hit(n, round(score, 3), cand, method, review, form.cut)
+        return _Hit(n, round(score, 3), cand, method, review, form.cut), looks
 
-    def _best_at(self, toks: list[Token], i: int, span: int,
+    def _best_at(self, toks: list[Token], i: int, span: int, plan: _Plan,
                  ctx: Callable[[], int]) -> _Hit | None:
-        token = toks[i][0]
-        forms = clitic_forms(token)
-        if not self._may_start(token, forms):
-            return None
-        best = self._scan(toks, i, span, ctx, forms, False)
+        """Best hit starting at token ``i``, whose readings that may start an alias are ``plan``."""
+        exact, variants = plan
+        best = self._scan(toks, i, span, ctx, exact, False) if exact else None
         if best is not None:
             return best  # exact keys always win over spelling variants
-        for form in forms:
-            if form.article_removed:
-                continue
-            if skeleton(form.form) in self._first_skel:
+        for form, by_skeleton in variants:
+            if by_skeleton:
                 hit = self._scan(toks, i, span, ctx, (form,), True)
-            elif form.form[:-1] in self._ending_stems:
+            else:
                 # a final alef / taa marbuta swap on a one-word name (سورية → سوريا)
                 alts = [self._exact.get(alt) for alt in ending_variants(form.form)]
                 cands = [c for group in alts if group for c in group]
-                hit = self._resolve(cands, form, form.form, 1, ctx, True) if cands else None
-            else:
-                continue
+                hit = (self._resolve(cands, form, form.form, 1, ctx, True, form.form)
+                       if cands else None)
             if hit and (best is None or (hit.n, hit.score) > (best.n, best.score)):
                 best = hit
         return best
 
-    def _may_start(self, token: str, forms: tuple[CliticForm, ...]) -> bool:
-        """Whether any alias can start at this token (cached: most tokens start none)."""
-        known = self._starts.get(token)
-        if known is None:
-            known = any(f.form in self._first or (not f.article_removed and (
-                skeleton(f.form) in self._first_skel or f.form[:-1] in self._ending_stems))
-                for f in forms)
-            if len(self._starts) > 200_000:  # bounded: a long-lived index sees new words
-                self._starts.clear()
-            self._starts[token] = known
-        return known
+    def _plan(self, token: str) -> _Plan | None:
+        """Readings of ``token`` that may start an exact key and a variant; None: neither."""
+        known = self._plans.get(token)
+        if known is not None or token in self._no_start:
+            return known
+        forms = clitic_forms(token)
+        exact = tuple(f for f in forms if f.form in self._first)
+        variants: list[tuple[CliticForm, bool]] = []
+        for f in forms:
+            if f.article_removed:
+                continue
+            if skeleton(f.form) in self._first_skel:
+                variants.append((f, True))
+            elif f.form[:-1] in self._ending_stems:
+                variants.append((f, False))
+        if not exact and not variants:
+            remember(self._no_start, token)
+            return None
+        plan: _Plan = remember(self._plans, token, (exact, tuple(variants)))
+        return plan
 
     def _scan(self, toks: list[Token], i: int, span: int,
               ctx: Callable[[], int],
               forms: tuple[CliticForm, ...], variant: bool) -> _Hit | None:
         """Longest exact (or skeleton) n-gram key starting with one of ``forms`` at ``i``."""
         best: _Hit | None = None
-        table, first = (self._skel, self._first_skel) if variant else (self._exact, self._first)
+        if variant:
+            table, first, prefixes = self._skel, self._first_skel, self._prefixes_skel
+        else:
+            table, first, prefixes = self._exact, self._first, self._prefixes
         for form in forms:
             head = skeleton(form.form) if variant else form.form
             if head not in first:
                 continue
-            rest = [skeleton(t[0]) if variant else t[0] for t in toks[i + 1 : i + span]]
-            for n in range(span, 0, -1):
-                key = " ".join([head, *rest[: n - 1]]) if n > 1 else head
+            keys = [head]  # keys[n - 1]: the n-token key; longer ones are in no table
+            for t in toks[i + 1 : i + span]:
+                key = f"{keys[-1]} {skeleton(t[0]) if variant else t[0]}"
+                if key not in prefixes:
+                    break
+                keys.append(key)
+            for n in range(len(keys), 0, -1):
+                key = keys[n - 1]
                 cands = table.get(key)
                 if cands is None:
                     continue
@@ -293,30 +309,50 @@ class AliasIndex:
                     cands = [c for c in cands if self._is_variant(key, c, plain)]
                     if not cands:
                         continue
-                hit = self._resolve(cands, form, plain, n, ctx, variant)
+                hit = self._resolve(cands, form, plain, n, ctx, variant, key)
                 if hit:
                     if best is None or (hit.n, hit.score) > (best.n, best.score):
                         best = hit
                     break
         return best
 
-    def find(self, text: str) -> list[Match]:
+    def find(self, text: str, toks: list[Token] | None = None) -> list[Match]:
         """All non-overlapping entity mentions in ``text``; longest alias wins; by start."""
-        toks = tokens(text)
+        toks = tokens(text) if toks is None else toks
+        return [_match(text, toks, i, hit) for i, hit in self._placed(text, toks)]
+
+    def find_rows(self, text: str, toks: list[Token] | None = None) -> list[MentionRow]:
+        """``find`` as plain rows (``MentionRow``); ``toks`` are ``tokens(text)`` if given."""
+        toks = tokens(text) if toks is None else toks
+        rows: list[MentionRow] = []
+        for i, hit in self._placed(text, toks):
+            start, end = _span(text, toks, i, hit)
+            rows.append((hit.cand.entity_id, hit.cand.alias_id, start, end, text[start:end],
+                         hit.method, hit.score, hit.cand.tier == "demonym"))
+        return rows
+
+    def _placed(self, text: str, toks: list[Token]) -> list[tuple[int, _Hit]]:
+        """(token index, hit) of every mention ``find`` returns, in text order."""
         ntok = len(toks)
+        no_start, max_len = self._no_start, self._max_len
         hits: list[tuple[int, _Hit]] = []
-        run_end = [0] * ntok  # index one past the last token joinable with token i
-        for i in range(ntok - 1, -1, -1):
-            run_end[i] = run_end[i + 1] if i + 1 < ntok and toks[i + 1][3] else i + 1
-        for i in range(ntok):
-            span = min(self._max_len, run_end[i] - i)
-            hit = self._best_at(toks, i, span, partial(word_context, text, toks, i))
+        # most tokens are known to start no alias: one set lookup each
+        for i in [i for i, t in enumerate(toks) if t[0] not in no_start]:
+            plan = self._plan(toks[i][0])
+            if plan is None:
+                continue
+            j, stop = i + 1, min(ntok, i + max_len)
+            while j < stop and toks[j][3]:  # tokens joinable into one name
+                j += 1
+            hit = self._best_at(toks, i, j - i, plan, partial(word_context, text, toks, i))
             if hit:
                 hits.append((i, hit))
+        if not hits:
+            return hits
         at = dict(hits)
         hits.sort(key=lambda ih: (-ih[1].n, -ih[1].score, ih[0]))
         used = [False] * ntok
-        out: list[Match] = []
+        out: list[tuple[int, _Hit]] = []
         for i, hit in hits:
             if any(used[i : i + hit.n]) or self._seats_differ(text, toks, i, hit):
                 continue
@@ -325,9 +361,10 @@ class AliasIndex:
                 continue  # اليمنى / مجرى: a word in ى is not a nisba adjective in ي
             for j in range(i, i + hit.n):
                 used[j] = True
-            out.append(_match(text, toks, i, hit))
-            out.extend(_match(text, toks, k, at[k]) for k in self._nested(text, toks, i, hit, at))
-        out.sort(key=lambda m: m.start)
+            out.append((i, hit))
+            out.extend((k, at[k]) for k in self._nested(text, toks, i, hit, at))
+        # a mention's start lies inside its first token, so token order is text order
+        out.sort(key=lambda ih: ih[0])
         return out
 
     def _nested(self, text: str, toks: list[Token], i: int, hit: _Hit,
@@ -355,6 +392,14 @@ class AliasIndex:
     def _seats_differ(self, text: str, toks: list[Token], i: int,
                       hit: _Hit) -> bool:
         """Whether the text writes a hamza seat, ى or ة that the alias does not have."""
+        # the tokens of the mention's stretch of text are all the answer depends on
+        memo = (hit.cand.alias_id, hit.cut, text[toks[i][1]:toks[i + hit.n - 1][2]])
+        known = self._seats.get(memo)
+        if known is None:
+            known = remember(self._seats, memo, self._seats_differ_new(text, toks, i, hit))
+        return known
+
+    def _seats_differ_new(self, text: str, toks: list[Token], i: int, hit: _Hit) -> bool:
         alias = self._alias_seats.get(hit.cand.alias_id)
         if alias is None:
             raw = self.aliases[hit.cand.alias_id].text
@@ -364,7 +409,7 @@ class AliasIndex:
             return False  # a compound or inflected key: no letter-for-letter alignment
         for j in range(hit.n):
             _, start, end, _ = toks[i + j]
-            written = seat_letters(text[start:end])
+            written = _seat_letters(text[start:end])
             if seats_conflict(alias[j], written[hit.cut:] if j == 0 else written):
                 return True
         return False
