@@ -9,6 +9,9 @@ from claims.text.arabic import normalize
 __all__ = [
     "COMMON_WORDS",
     "CONTEXT_CUES",
+    "DATE_AFTER",
+    "DATE_BEFORE",
+    "MONTH_NAMES",
     "SPEECH_VERBS",
     "is_common_word",
     "seat_letters",
@@ -78,6 +81,27 @@ SPEECH_VERBS = _norm_set(
     """
     قال قالت أكد أكدت أعلن أعلنت أضاف أضافت أشار أشارت أوضح أوضحت صرح صرحت أعرب أعربت
     ذكر ذكرت اعتبر اعتبرت رأى شدد شددت دعا دعت نفى نفت كشف كشفت حذر حذرت تابع تابعت
+    """
+)
+
+
+# Month names that are also names (نيسان the carmaker, تموز): outside a date they name.
+MONTH_NAMES = _norm_set(
+    """
+    يناير فبراير مارس أبريل ابريل مايو يونيو يوليو أغسطس سبتمبر أكتوبر اكتوبر نوفمبر ديسمبر
+    كانون شباط آذار نيسان أيار حزيران تموز آب أيلول تشرين
+    """
+)
+# Words before or after a month name that make it a date (في 12 نيسان, نيسان الماضي).
+DATE_BEFORE = _norm_set(
+    """
+    في من منذ حتى إلى الى خلال شهر شهري مطلع أوائل أواسط منتصف أواخر بداية نهاية أول آخر
+    قبل بعد يوم ليلة صباح مساء
+    """
+)
+DATE_AFTER = _norm_set(
+    """
+    الماضي الماضيين المقبل القادم الجاري الحالي المنصرم عام سنة من الثاني الأول
     """
 )
 

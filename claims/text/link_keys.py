@@ -19,6 +19,7 @@ from claims.text.clitics import (
     skeleton,
 )
 from claims.text.homographs import CONTEXT_CUES, SPEECH_VERBS
+from claims.text.link_context import named_month
 
 __all__ = [
     "CUED",
@@ -236,6 +237,8 @@ def context(text: str, toks: list[Token], i: int) -> int:
     before = text[:toks[i][1]].rstrip()[-1:]
     after = text[toks[i][2]:].lstrip()[:1]
     quoted = bool(before) and before in _OPEN_QUOTES and bool(after) and after in _CLOSE_QUOTES
+    if not quoted and named_month(toks, i, before, after):
+        return CUED
     if i == 0 or not toks[i][3]:
         return CUED if quoted else 0
     readings = clitic_forms(toks[i - 1][0])

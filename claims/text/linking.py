@@ -21,6 +21,7 @@ from claims.text.clitics import (
     variant_ok,
 )
 from claims.text.homographs import is_common_word, seat_letters, seats_conflict
+from claims.text.link_context import coordinated
 from claims.text.link_keys import (
     CUED,
     SPOKEN,
@@ -365,6 +366,14 @@ class AliasIndex:
             out.extend((k, at[k]) for k in self._nested(text, toks, i, hit, at))
         # a mention's start lies inside its first token, so token order is text order
         out.sort(key=lambda ih: ih[0])
+        kinds = [self.aliases[h.cand.alias_id].entity_kind for _, h in out]
+        for idx in coordinated(text, toks, [
+                (i, h.n, kind, not h.needs_review and h.cand.tier == "name"
+                 and h.method in ("exact", "clitic"),
+                 h.n == 1 and h.method in ("exact", "clitic"))
+                for (i, h), kind in zip(out, kinds, strict=True)]):
+            i, h = out[idx]
+            out[idx] = (i, h._replace(needs_review=False, score=CONFIDENCE[h.method]))
         return out
 
     def _nested(self, text: str, toks: list[Token], i: int, hit: _Hit,
@@ -376,7 +385,8 @@ class AliasIndex:
         """
         found: list[int] = []
         last = i + hit.n
-        if not is_common_word(toks[i][0]):
+        # the head may carry a proclitic: وقطاع غزة is قطاع غزة after و
+        if not any(is_common_word(f.form) for f in clitic_forms(toks[i][0])):
             return found
         for k in range(i + 1, last):
             inner = at.get(k)
