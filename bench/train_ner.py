@@ -19,6 +19,10 @@ The shipped model is the one trained on the training side of this split, so ``--
 reproduces the held-out figures honestly. Hyper-parameters are chosen with ``--tune``: a
 3-fold cross-validation inside the training side only (contiguous blocks of
 ``--chunk-tokens`` tokens, block number mod 3), so the held-out chunks never influence them.
+
+The features read ``claims/data/ner-clusters.tsv`` (word clusters learnt by
+``bench/ner_clusters.py`` from unlabelled text: ANS and this split's training side only);
+rebuild it before training if the split or the corpus changes.
 """
 
 from __future__ import annotations

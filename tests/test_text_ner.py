@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pytest
 
-from claims.text import ner
+from claims.text import ner, ner_features
 from claims.text.arabic import tokens_with_spans
 from claims.text.ner import EntitySuggestion, suggest_entities
 
@@ -157,3 +160,56 @@ def test_import_and_tagging_do_not_import_torch(tmp_path: Path) -> None:
         "print(before, 'torch' in sys.modules)\n"
     )
     assert _run(code, CAMELTOOLS_DATA=str(tmp_path)) == "False False"
+
+
+def _clusters_script() -> Any:
+    """bench/ner_clusters.py as a module (it is a script, not a package)."""
+    path = ROOT / "bench" / "ner_clusters.py"
+    spec = importlib.util.spec_from_file_location("ner_clusters", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_cluster_table_ships_with_its_licence() -> None:
+    assert ner_features.CLUSTERS.is_file()
+    assert (ner_features.CLUSTERS.parent / "ner-clusters.LICENSE.txt").is_file()
+    assert ner_features.CLUSTERS.stat().st_size < 1_000_000
+
+
+def test_cluster_features_of_a_known_and_an_unknown_stem() -> None:
+    stem = ner_features.token_stem("وموسكو")
+    assert stem == "موسكو"
+    tags = ner_features.cluster_tags(stem)
+    assert [t.split("=")[0] for t in tags] == ["c0", "c1", "c2", "c3"]
+    assert ner_features.cluster_tags("كلمةلاتوجد") == ("c=none",)
+    assert set(tags) <= set(ner_features.sentence_features(["في", "موسكو"])[1])
+
+
+def test_missing_cluster_table_gives_no_cluster_ids(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(ner_features, "CLUSTERS", tmp_path / "absent.tsv")
+    ner_features._clusters.cache_clear()
+    ner_features.cluster_tags.cache_clear()
+    try:
+        assert ner_features.cluster_tags("موسكو") == ("c=none",)
+    finally:
+        monkeypatch.undo()
+        ner_features._clusters.cache_clear()
+        ner_features.cluster_tags.cache_clear()
+    assert ner_features.cluster_tags("موسكو") != ("c=none",)
+
+
+def test_cluster_builder_groups_words_used_alike() -> None:
+    script = _clusters_script()
+    # two word families that never share a context: each must land in one cluster
+    sents = [["في", city, "امس"] for city in ("موسكو", "باريس", "روما") for _ in range(3)]
+    sents += [["قال", name, "ان"] for name in ("احمد", "محمد", "علي") for _ in range(3)]
+    vocab, emb = script.vectors(sents, min_count=2, contexts=50, dim=4)
+    norms = dict(zip(vocab, np.linalg.norm(emb, axis=1), strict=True))
+    assert all(abs(norms[w] - 1.0) < 1e-9 for w in ("موسكو", "باريس", "احمد", "علي"))
+    ids = dict(zip(vocab, script.kmeans(emb, 2, seed=1), strict=True))
+    assert ids["موسكو"] == ids["باريس"] == ids["روما"]
+    assert ids["احمد"] == ids["محمد"] == ids["علي"] != ids["موسكو"]

@@ -10,15 +10,27 @@ from pathlib import Path
 
 from claims.text.arabic import normalize
 
-__all__ = ["FEATURE_VERSION", "lexicon_tags", "sentence_features", "shape", "strip_clitics"]
+__all__ = [
+    "CLUSTERS",
+    "FEATURE_VERSION",
+    "cluster_tags",
+    "lexicon_tags",
+    "sentence_features",
+    "shape",
+    "strip_clitics",
+    "token_stem",
+]
 
 # Bumped whenever features change, so a stale model is noticed at evaluation time.
-FEATURE_VERSION = "3"
+FEATURE_VERSION = "4"
 
 # The shipped seed gazetteer (entity names by kind) and its person-name token bands: the
 # model was trained with these lists, so they are read from the same file at inference.
 GAZETTEER = Path(__file__).resolve().parents[1] / "data" / "gazetteer.json"
 _NAME_BANDS = {"frequent": "3", "common": "2", "rare": "1"}
+# Word clusters of clitic-free stems learnt from unlabelled text (bench/ner_clusters.py), so
+# a name seen rarely in training shares weights with words used the same way.
+CLUSTERS = Path(__file__).resolve().parents[1] / "data" / "ner-clusters.tsv"
 
 # Proclitic sequences on normalised words, longest first (conjunction + preposition + article).
 _PROCLITICS = (
@@ -108,6 +120,35 @@ def lexicon_tags(word: str, stem: str) -> tuple[str, ...]:
     return tuple(sorted(out))
 
 
+@lru_cache(maxsize=1)
+def _clusters() -> dict[str, tuple[str, ...]]:
+    """Cluster ids (coarse to fine) of each stem in the shipped table; empty if it is absent."""
+    try:
+        lines = CLUSTERS.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return {}
+    out: dict[str, tuple[str, ...]] = {}
+    for line in lines:
+        if line and not line.startswith("#"):
+            stem, *ids = line.split("\t")
+            out[stem] = tuple(ids)
+    return out
+
+
+@lru_cache(maxsize=65536)
+def cluster_tags(stem: str) -> tuple[str, ...]:
+    """``c<level>=<id>`` features of a stem, coarse to fine, or ``c=none`` when unknown."""
+    ids = _clusters().get(stem)
+    if ids is None:
+        return ("c=none",)
+    return tuple(f"c{level}={cid}" for level, cid in enumerate(ids))
+
+
+def token_stem(token: str) -> str:
+    """Clitic-free normalised stem of a raw token (the key of the cluster table)."""
+    return _token_info(token)[2]
+
+
 @lru_cache(maxsize=65536)
 def _token_info(token: str) -> tuple[str, str, str, str]:
     """Normalised form, proclitic, stem and shape of one raw token."""
@@ -138,6 +179,7 @@ def _own(token: str) -> list[str]:
             feats.append("enc=" + enc)
             break
     feats.extend(lexicon_tags(word, stem))
+    feats.extend(cluster_tags(stem))
     if _LATIN_RE.search(token):
         feats.append("latin")
     if any(ch.isdigit() for ch in token):
