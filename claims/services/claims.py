@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple, cast
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from claims.config import Status
@@ -157,7 +159,16 @@ def create_claim(session: Session, user: User, data: Mapping[str, Any]) -> Claim
     return claim
 
 
-def _check_version(claim: Claim, data: Mapping[str, Any]) -> None:
+class ClaimState(NamedTuple):
+    """What a status change reads and writes of a claim, without loading the whole claim."""
+
+    id: int
+    status: str
+    version: int
+    updated_at: dt.datetime | None = None
+
+
+def _check_version(claim: Claim | ClaimState, data: Mapping[str, Any]) -> None:
     form = Inputs(data)
     expected = form.integer("version", required=True, code="bad_version")
     form.check()
@@ -204,22 +215,62 @@ def update_claim(session: Session, claim: Claim, user: User, data: Mapping[str, 
     return claim
 
 
-def change_status(session: Session, claim: Claim, user: User, data: Mapping[str, Any]) -> Claim:
-    """Move a claim to a new status and append the history row in the same transaction."""
-    _check_version(claim, data)
+_claims = cast(Table, Claim.__table__)
+_history = cast(Table, StatusChange.__table__)
+# Plain Core statements: the ORM unit of work costs more than both writes together, and the
+# versioned UPDATE is the same optimistic lock the mapper's version_id_col emits.
+_CLAIM_STATE = select(_claims.c.id, _claims.c.status, _claims.c.version).where(
+    _claims.c.id == bindparam("claim_id"))
+_SET_STATUS = (update(_claims)
+               .where(_claims.c.id == bindparam("claim_id"),
+                      _claims.c.version == bindparam("expected"))
+               .values(status=bindparam("to_status"), updated_at=bindparam("now"),
+                       version=_claims.c.version + 1))
+_ADD_HISTORY = insert(_history)
+
+
+def claim_state(session: Session, claim_id: int) -> ClaimState:
+    """The id, status and version of a claim, or NotFound."""
+    row = session.connection().execute(_CLAIM_STATE, {"claim_id": claim_id}).first()
+    if row is None:
+        raise NotFound(f"claim {claim_id} not found")
+    return ClaimState(row.id, row.status, row.version)
+
+
+def set_status(session: Session, current: ClaimState, user: User,
+               data: Mapping[str, Any]) -> ClaimState:
+    """Move the claim read as ``current`` to a new status and append the history row."""
+    _check_version(current, data)
+    claim_id = current.id
     form = Inputs(data)
     to_status = form.choice("status", statuses().keys(), required=True)
     note = form.text("note", max_len=int(current_app.config.get("NOTE_MAX", 4000))) or ""
-    if to_status is not None and to_status == claim.status:
+    if to_status is not None and to_status == current.status:
         form.error("status", "same_status")
     form.check()
     assert to_status is not None
-    previous = claim.status
-    claim.status = to_status
-    claim.updated_at = utcnow()
-    session.add(StatusChange(claim_id=claim.id, from_status=previous, to_status=to_status,
-                             user_id=user.id, note=note))
-    _flush_versioned(session, claim)
+    session.flush()  # pending ORM changes go first, as they did in the unit of work
+    connection = session.connection()
+    now = utcnow()
+    updated = connection.execute(_SET_STATUS, {"claim_id": claim_id, "expected": current.version,
+                                               "to_status": to_status, "now": now}).rowcount
+    if updated != 1:
+        session.rollback()
+        version = session.scalar(select(Claim.version).where(Claim.id == claim_id))
+        raise Conflict(f"claim {claim_id} was changed concurrently", current_version=version)
+    connection.execute(_ADD_HISTORY, {"claim_id": claim_id, "from_status": current.status,
+                                      "to_status": to_status, "user_id": user.id,
+                                      "note": note, "created_at": now})
+    return ClaimState(claim_id, to_status, current.version + 1, now)
+
+
+def change_status(session: Session, claim: Claim, user: User, data: Mapping[str, Any]) -> Claim:
+    """Move a claim to a new status and append the history row in the same transaction."""
+    new = set_status(session, ClaimState(claim.id, claim.status, claim.version), user, data)
+    # The loaded claim shows what was written, as after a flush, without becoming dirty.
+    set_committed_value(claim, "status", new.status)
+    set_committed_value(claim, "updated_at", new.updated_at)
+    set_committed_value(claim, "version", new.version)
     return claim
 
 

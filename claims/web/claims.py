@@ -22,8 +22,8 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload, load_only, selectinload
 
 from claims import i18n
-from claims.db import begin_write, get_session, write_after_read
-from claims.errors import Conflict, ValidationFailed
+from claims.db import begin_write, get_session
+from claims.errors import Conflict, NotFound, ValidationFailed
 from claims.i18n import gettext
 from claims.models import Claim, Entity, Mention, SourceDocument, StatusChange, User
 from claims.models.claims import CLAIM_TYPES, EVIDENCE_KINDS, EVIDENCE_STANCES
@@ -264,10 +264,15 @@ def edit(claim_id: int) -> Any:
 def change_status(claim_id: int) -> Any:
     """Move a claim to another status with a note; conflicts show the current state."""
     session = get_session()
-    claim = service.get_claim(session, claim_id)
-    write_after_read(session)
+    # The status and version (not the whole claim: a redirect follows) are read under the
+    # write lock: a primary-key read costs less there than a separate read transaction.
+    begin_write(session)
     try:
-        service.change_status(session, claim, _user(), request.form)
+        service.set_status(session, service.claim_state(session, claim_id), _user(),
+                           request.form)
+    except NotFound:
+        session.rollback()  # let the next writer in before the error page is rendered
+        raise
     except ValidationFailed as exc:
         session.rollback()
         claim = service.get_claim(session, claim_id)
@@ -278,7 +283,7 @@ def change_status(claim_id: int) -> Any:
         return _detail(claim, conflict=exc, status_values=request.form), 409
     session.commit()
     flash(gettext("claim.status_ok"), "success")
-    return redirect(url_for("claims.detail", claim_id=claim.id) + "#history")
+    return redirect(url_for("claims.detail", claim_id=claim_id) + "#history")
 
 
 @bp.post("/<int:claim_id>/evidence", endpoint="add_evidence")
