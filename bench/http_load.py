@@ -58,8 +58,8 @@ class Client:
     def __init__(self, port: int) -> None:
         self.port, self.cookie, self.reader, self.writer = port, "", None, None
 
-    async def request(self, method: str, path: str, form: dict[str, str] | None = None
-                      ) -> tuple[int, str]:
+    async def request(self, method: str, path: str, form: dict[str, str] | None = None,
+                      store_cookie: bool = True) -> tuple[int, str]:
         if self.writer is None:
             self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
         body = urllib.parse.urlencode(form).encode() if form is not None else b""
@@ -79,7 +79,8 @@ class Client:
             name, value = name.strip().lower(), value.strip()
             if name == "content-length":
                 length = int(value)
-            elif name == "set-cookie" and value.startswith("claims_session="):
+            elif (name == "set-cookie" and value.startswith("claims_session=")
+                  and store_cookie):
                 self.cookie = value.split(";", 1)[0].split("=", 1)[1]
             elif name == "connection" and value.lower() == "close":
                 close = True
@@ -136,7 +137,10 @@ async def _worker(k: int, clients: int, port: int, until: float, mode: str, max_
             kind, method, path, form = "search", "GET", \
                 "/claims?q=" + urllib.parse.quote(rng.choice(QUERIES)), None
         began = time.perf_counter()
-        status, page = await client.request(method, path, form)
+        # A browser follows a status change's redirect, and the page shows (and drops) its
+        # flash message; this client does not, so it keeps its session cookie unchanged
+        # rather than carry a growing list of unread flashes into every later request.
+        status, page = await client.request(method, path, form, store_cookie=method == "GET")
         stats[kind].append((time.perf_counter() - began) * 1000)
         if status >= 500:
             errors["5xx"] += 1
@@ -160,9 +164,13 @@ def _claim_state(page: str) -> tuple[int, str]:
     version, status = VERSION_RE.search(page), STATUS_RE.search(page)
     return (int(version.group(1)) if version else 1, status.group(1) if status else "")
 
-def phase(port: int, clients: int, seconds: float, mode: str, max_id: int, panel: float = 0.0,
-          hot: Sequence[int] = ()) -> tuple[dict[str, list[float]], dict[str, int], float]:
-    """Run ``clients`` concurrent clients for ``seconds``; returns latencies and errors."""
+def phase(port: int, master: int, clients: int, seconds: float, mode: str, max_id: int,
+          panel: float = 0.0, hot: Sequence[int] = ()
+          ) -> tuple[dict[str, list[float]], dict[str, int], float, WorkerCPU]:
+    """Run ``clients`` concurrent clients for ``seconds``: latencies, errors, elapsed, CPU.
+
+    The workers' CPU is counted from when the clock starts (after logins and reads).
+    """
     stats: dict[str, list[float]] = defaultdict(list)
     errors: dict[str, int] = defaultdict(int)
 
@@ -179,6 +187,7 @@ def phase(port: int, clients: int, seconds: float, mode: str, max_id: int, panel
                                  if mode == "writes" else ()):
                     desks[k][claim_id] = _claim_state(
                         (await client.request("GET", f"/claims/{claim_id}"))[1])
+        cpu.append(WorkerCPU(master))
         until = time.perf_counter() + seconds
         began = time.perf_counter()
         await asyncio.gather(*(_worker(k, clients, port, until, mode, max_id, stats, errors,
@@ -186,8 +195,9 @@ def phase(port: int, clients: int, seconds: float, mode: str, max_id: int, panel
                                for k in range(clients)))
         return time.perf_counter() - began
 
+    cpu: list[WorkerCPU] = []
     elapsed = asyncio.run(main())
-    return stats, errors, elapsed
+    return stats, errors, elapsed, cpu[0]
 
 
 def _workers(master: int) -> list[tuple[int, dict[str, str]]]:
@@ -279,15 +289,14 @@ def main(argv: Sequence[str] | None = None) -> None:
         wanted = set(args.phases.split(","))
         rows = []
         for clients in (int(c) for c in args.clients.split(",")):
-            cpu = WorkerCPU(server.pid)
-            health, _, h_elapsed = phase(port, clients, args.seconds, "healthz", max_id)
+            health, _, h_elapsed, cpu = phase(port, server.pid, clients, args.seconds,
+                                              "healthz", max_id)
             health_rate = len(health["healthz"]) / h_elapsed
             rows.append((clients, "healthz", health_rate, health["healthz"], 1.0, {},
                          cpu.per_request(len(health["healthz"]))))
             if "mix" in wanted:
-                cpu = WorkerCPU(server.pid)
-                stats, errors, elapsed = phase(port, clients, args.seconds, "mix", max_id,
-                                               args.panel, hot)
+                stats, errors, elapsed, cpu = phase(port, server.pid, clients, args.seconds,
+                                                    "mix", max_id, args.panel, hot)
                 mixed_cpu = cpu.per_request(sum(len(v) for v in stats.values()))
                 for kind in ("claim page", "matches panel", "search", "status change"):
                     if stats[kind]:
@@ -298,17 +307,15 @@ def main(argv: Sequence[str] | None = None) -> None:
                 rows.append((clients, "all (mix)", total, [x for v in stats.values() for x in v],
                              total / health_rate, errors, mixed_cpu))
             if "pages" in wanted:
-                cpu = WorkerCPU(server.pid)
-                alone, _, p_elapsed = phase(port, clients, args.seconds, "pages", max_id, 0.0,
-                                            hot)
+                alone, _, p_elapsed, cpu = phase(port, server.pid, clients, args.seconds,
+                                                 "pages", max_id, 0.0, hot)
                 done = alone["claim page alone"]
                 rows.append((clients, "claim page alone", len(done) / p_elapsed, done,
                              len(done) / p_elapsed / health_rate, {}, cpu.per_request(len(done))))
             if "writes" in wanted:
                 # Durable writes alone: each client changes the status of its own claims.
-                cpu = WorkerCPU(server.pid)
-                writes, w_errors, w_elapsed = phase(port, clients, args.seconds, "writes",
-                                                    max_id)
+                writes, w_errors, w_elapsed, cpu = phase(port, server.pid, clients,
+                                                         args.seconds, "writes", max_id)
                 done = writes["status changes alone"]
                 rows.append((clients, "status changes alone", len(done) / w_elapsed, done,
                              len(done) / w_elapsed / health_rate, w_errors,
