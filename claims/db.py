@@ -150,17 +150,6 @@ def begin_write(session: Session) -> None:
     session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
 
 
-def write_after_read(session: Session) -> None:
-    """End the read snapshot (loaded objects stay loaded) and start a write transaction.
-
-    For writes guarded by a version check: reading and validating before the write lock
-    keeps the lock for the writes and the commit alone, and the versioned UPDATE still
-    refuses a change that raced in between.
-    """
-    session.commit()
-    begin_write(session)
-
-
 def _close_session(_exc: BaseException | None) -> None:
     session: Session | None = g.pop("db_session", None)
     if session is not None:

@@ -20,7 +20,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import sessionmaker
 
-from claims.db import Base, begin_write, get_engine, make_engine, session_scope, write_after_read
+from claims.db import Base, begin_write, get_engine, make_engine, session_scope
 from claims.errors import Conflict
 from claims.models import Alias, Claim, Mention, StatusChange, User
 from claims.ops import check
@@ -67,11 +67,9 @@ def test_racing_status_changes_have_one_winner_per_version(app: Flask, database_
                 target = [s for s in STATUSES if s != current][(tid + rnd) % (len(STATUSES) - 1)]
                 session = factory()
                 try:
-                    # As the views do: read outside the write lock, then write; the
-                    # versioned UPDATE must still refuse every change that raced in between.
+                    begin_write(session)
                     user = session.scalar(select(User).where(User.username == "editor"))
                     claim = service.get_claim(session, claim_id)
-                    write_after_read(session)
                     service.change_status(session, claim, user, {
                         "status": target, "version": version, "note": f"{rnd}:{tid}"})
                     session.commit()

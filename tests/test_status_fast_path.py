@@ -18,7 +18,7 @@ from itsdangerous import BadSignature
 from markupsafe import Markup
 from sqlalchemy import event, func, select, update
 
-from claims.db import begin_write, get_engine, get_session, session_scope, write_after_read
+from claims.db import begin_write, get_engine, get_session, session_scope
 from claims.errors import Conflict, ValidationFailed
 from claims.i18n import gettext
 from claims.models import Claim, StatusChange, User
@@ -188,8 +188,8 @@ def test_versioned_update_refuses_a_change_that_raced_past_the_check(app: Flask,
 def test_change_status_keeps_the_loaded_claim_as_stored(app: Flask, seeded) -> None:
     claim_id = _claim(app, seeded)
     with app.app_context(), session_scope(app) as session:
+        begin_write(session)
         claim = service.get_claim(session, claim_id)
-        write_after_read(session)
         returned = service.change_status(session, claim, _editor(session),
                                          {"status": "mixed", "version": 1, "note": "n"})
         assert returned is claim

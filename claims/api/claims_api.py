@@ -17,7 +17,7 @@ from claims.api.schemas import (
     evidence_json,
     history_json,
 )
-from claims.db import begin_write, get_session, write_after_read
+from claims.db import begin_write, get_session
 from claims.models import Claim, Evidence, Mention, StatusChange
 from claims.services import claims as service
 from claims.services.analysis import similar_claims
@@ -128,9 +128,8 @@ def change_status(claim_id: int) -> ResponseReturnValue:
     """Move the claim to a new status and append its history row."""
     session = get_session()
     data = io.body("StatusChangeRequest")
-    claim = _claim(claim_id)
-    write_after_read(session)
-    claim = service.change_status(session, claim, io.user(), data)
+    begin_write(session)
+    claim = service.change_status(session, _claim(claim_id), io.user(), data)
     return io.commit_reply(session, claim_json(claim, io.statuses()))
 
 

@@ -177,15 +177,19 @@ def _check_version(claim: Claim | ClaimState, data: Mapping[str, Any]) -> None:
                        current_version=claim.version)
 
 
+def _lost_race(session: Session, claim_id: int) -> Conflict:
+    """Roll back a write that lost an optimistic-lock race: a Conflict at the current version."""
+    session.rollback()
+    current = session.scalar(select(Claim.version).where(Claim.id == claim_id))
+    return Conflict(f"claim {claim_id} was changed concurrently", current_version=current)
+
+
 def _flush_versioned(session: Session, claim: Claim) -> None:
     """Flush, turning a lost optimistic-lock race into a Conflict."""
     try:
         session.flush()
     except StaleDataError as exc:
-        session.rollback()
-        current = session.scalar(select(Claim.version).where(Claim.id == claim.id))
-        raise Conflict(f"claim {claim.id} was changed concurrently",
-                       current_version=current) from exc
+        raise _lost_race(session, claim.id) from exc
 
 
 def update_claim(session: Session, claim: Claim, user: User, data: Mapping[str, Any]) -> Claim:
@@ -255,9 +259,7 @@ def set_status(session: Session, current: ClaimState, user: User,
     updated = connection.execute(_SET_STATUS, {"claim_id": claim_id, "expected": current.version,
                                                "to_status": to_status, "now": now}).rowcount
     if updated != 1:
-        session.rollback()
-        version = session.scalar(select(Claim.version).where(Claim.id == claim_id))
-        raise Conflict(f"claim {claim_id} was changed concurrently", current_version=version)
+        raise _lost_race(session, claim_id)
     connection.execute(_ADD_HISTORY, {"claim_id": claim_id, "from_status": current.status,
                                       "to_status": to_status, "user_id": user.id,
                                       "note": note, "created_at": now})

@@ -366,6 +366,8 @@ class AliasIndex:
             out.extend((k, at[k]) for k in self._nested(text, toks, i, hit, at))
         # a mention's start lies inside its first token, so token order is text order
         out.sort(key=lambda ih: ih[0])
+        if not any(h.needs_review for _, h in out):
+            return out  # the usual case on a re-link: nothing for a list to settle
         kinds = [self.aliases[h.cand.alias_id].entity_kind for _, h in out]
         for idx in coordinated(text, toks, [
                 (i, h.n, kind, not h.needs_review and h.cand.tier == "name"

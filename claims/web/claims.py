@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, cast
 
 from flask import (
@@ -19,7 +20,7 @@ from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 from sqlalchemy import Select, select
-from sqlalchemy.orm import joinedload, load_only, selectinload
+from sqlalchemy.orm import Session, joinedload, load_only, selectinload
 
 from claims import i18n
 from claims.db import begin_write, get_session
@@ -308,12 +309,8 @@ def add_evidence(claim_id: int) -> Any:
 @policy("editor")
 def remove_evidence(claim_id: int, evidence_id: int) -> ResponseReturnValue:
     """Remove an evidence item."""
-    session = get_session()
-    begin_write(session)
-    service.remove_evidence(session, service.get_claim(session, claim_id), evidence_id)
-    session.commit()
-    flash(gettext("evidence.removed_ok"), "success")
-    return redirect(url_for("claims.detail", claim_id=claim_id) + "#evidence")
+    return _remove(service.remove_evidence, claim_id, evidence_id, "evidence.removed_ok",
+                   "#evidence")
 
 
 @bp.post("/<int:claim_id>/mentions/<int:mention_id>", endpoint="review_mention")
@@ -351,9 +348,16 @@ def add_appearance(claim_id: int) -> Any:
 @policy("editor")
 def remove_appearance(claim_id: int, appearance_id: int) -> ResponseReturnValue:
     """Forget a recorded appearance."""
+    return _remove(service.remove_appearance, claim_id, appearance_id, "appearance.removed_ok",
+                   "#appearances")
+
+
+def _remove(remover: Callable[[Session, Claim, int], None], claim_id: int, item_id: int,
+            message: str, anchor: str) -> ResponseReturnValue:
+    """Delete one item attached to a claim and go back to that part of its page."""
     session = get_session()
     begin_write(session)
-    service.remove_appearance(session, service.get_claim(session, claim_id), appearance_id)
+    remover(session, service.get_claim(session, claim_id), item_id)
     session.commit()
-    flash(gettext("appearance.removed_ok"), "success")
-    return redirect(url_for("claims.detail", claim_id=claim_id) + "#appearances")
+    flash(gettext(message), "success")
+    return redirect(url_for("claims.detail", claim_id=claim_id) + anchor)
