@@ -195,21 +195,26 @@ REVIEW_METHODS = ("variant", "short_form")  # lower-confidence links an editor c
 
 
 def ours(sentences: list[Sentence], query: dict[str, str], kind: dict[str, str],
-         review: dict[str, set[Pair]] | None = None, every: set[Pair] | None = None
-         ) -> set[Pair]:
+         review: dict[str, set[Pair]] | None = None, every: set[Pair] | None = None,
+         seen: dict[Pair, str] | None = None) -> set[Pair]:
     """AliasIndex with one name alias per gold entity: its confident links per sentence.
 
     Links that the engine offers for review (variant and short-form methods, homographs and
     ambiguous names flagged ``needs_review``) are collected in ``review`` by reason and in
-    ``every`` with the confident ones, and scored apart.
+    ``every`` with the confident ones, and scored apart; ``seen`` gets each link's text
+    in context, for the diagnostic listings.
     """
     names = sorted(query)
     index = AliasIndex(AliasEntry(i, i, query[e], "name", "ar", KINDS.get(kind[e], "other"))
                        for i, e in enumerate(names))
     found: set[Pair] = set()
     for sid, sent in enumerate(sentences):
-        for m in index.find(" ".join(sent)):
+        text = " ".join(sent)
+        for m in index.find(text):
             pair = (names[m.entity_id], sid)
+            if seen is not None:
+                seen[pair] = (f"{text[max(0, m.start - 40):m.start]}[[{m.surface}]]"
+                              f"{text[m.end:m.end + 40]} ({m.method} {m.confidence})")
             if every is not None:
                 every.add(pair)
             reason = m.method if m.method in REVIEW_METHODS else (
@@ -231,6 +236,10 @@ def score(found: set[Pair], gold: set[Pair]) -> tuple[float, float, float]:
 def main(argv: Iterable[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--limit", type=int, default=None, help="only the first N sentences")
+    ap.add_argument("--misses", action="store_true",
+                    help="list gold pairs that ours does not link confidently")
+    ap.add_argument("--false-positives", action="store_true",
+                    help="list confident links of ours that are not gold pairs")
     args = ap.parse_args(list(argv) if argv is not None else None)
     if not CORPUS.is_file():
         print(f"SKIP: {CORPUS} not found (the read-only ../shared data is absent)")
@@ -245,13 +254,15 @@ def main(argv: Iterable[str] | None = None) -> int:
           f"{len(gold)} gold (entity, sentence) pairs")
     review: dict[str, set[Pair]] = {}
     every: set[Pair] = set()
+    # link texts for the listings only: building them would slow the timed run
+    seen: dict[Pair, str] | None = {} if args.misses or args.false_positives else None
     methods: list[tuple[str, Callable[..., set[Pair]]]] = [
         ("raw exact tokens", token_method(lambda w: w)),
         ("normalised exact", token_method(normalize)),
         ("Snowball arabic (PostgreSQL)", token_method(snow.stemWord)),
         ("Lucene ArabicNormalizer+Stemmer",
          token_method(lambda w: lucene_stem(lucene_normalize(w)))),
-        ("ours (AliasIndex), confident links", lambda s, q, k: ours(s, q, k, review, every)),
+        ("ours (AliasIndex), confident links", lambda s, q, k: ours(s, q, k, review, every, seen)),
     ]
     # CPU seconds of this process: one core's throughput, whatever else shares the machine
     print(f"{'method':36} {'precision':>9} {'recall':>7} {'F1':>6} {'tokens/s':>10}")
@@ -261,6 +272,7 @@ def main(argv: Iterable[str] | None = None) -> int:
         dt = time.process_time() - t0
         p, r, f = score(found, gold)
         print(f"{name:36} {p:9.4f} {r:7.4f} {f:6.4f} {ntok / dt:10,.0f}")
+        confident = found  # the last method is ours
     p, r, f = score(every, gold)
     print(f"{'ours, also links for review':36} {p:9.4f} {r:7.4f} {f:6.4f} {'':>10}")
     print("links for review (not in the headline; an editor confirms or rejects them):")
@@ -269,7 +281,33 @@ def main(argv: Iterable[str] | None = None) -> int:
         ok = len(pairs & gold)
         prec = f"{ok / len(pairs):.4f}" if pairs else "n/a"
         print(f"  {reason:22} {len(pairs):5} pairs, precision {prec}")
+    seen = seen or {}
+    if args.misses:
+        in_review = {pair: reason for reason, pairs in review.items() for pair in pairs}
+        where = _gold_context(sentences, spans)
+        print(f"MISS: {len(gold - confident)}")
+        for pair in sorted(gold - confident):
+            note = f" [review: {in_review[pair]}]" if pair in in_review else ""
+            print(f"MISS\t{pair[0]}\t{query[pair[0]]}{note}\t{pair[1]}\t{where.get(pair, '')}"
+                  f"\t{seen.get(pair, '')}")
+    if args.false_positives:
+        print(f"FP: {len(confident - gold)}")
+        for pair in sorted(confident - gold):
+            print(f"FP\t{pair[0]}\t{query[pair[0]]}\t{pair[1]}\t{seen.get(pair, '')}")
     return 0
+
+
+def _gold_context(sentences: list[Sentence], spans: list[Spans]) -> dict[Pair, str]:
+    """Each gold pair's span in its sentence, bracketed, with five tokens either side."""
+    plain = {" ".join(_span_tokens(s[a:b])) for s, sp in zip(sentences, spans, strict=True)
+             for a, b, _ in sp}
+    out: dict[Pair, str] = {}
+    for sid, (sent, sp) in enumerate(zip(sentences, spans, strict=True)):
+        for a, b, typ in sp:
+            form, _ = canonical(sent[a:b], plain)
+            out.setdefault((form, sid), " ".join(
+                [*sent[max(0, a - 5):a], "[[", *sent[a:b], f"]]{typ}", *sent[b:b + 5]]))
+    return out
 
 
 if __name__ == "__main__":

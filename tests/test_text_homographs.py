@@ -81,3 +81,46 @@ def test_place_closing_an_idafa_is_also_linked() -> None:
 def test_short_form_is_not_a_nisba_of_a_known_place() -> None:
     assert _links("قال عباس إن") == [(ABBAS, False)]
     assert _links("فاز الفريق التركي") == []  # التركي of أحمد التركي reads as "Turkish"
+
+
+def test_a_madda_written_as_its_hamza_is_the_same_name() -> None:
+    assert seats_conflict("آسيا", "أسيا") is False  # آسيا written أسيا
+    assert seats_conflict("آمن", "أمن") is True  # short native words differ: أمن is not آمن
+    index = AliasIndex([AliasEntry(1, 1, "آسيا", "name", "ar", "place")])
+    assert [m.needs_review for m in index.find("في جنوب شرق أسيا")] == [False]
+
+
+def test_a_two_letter_name_links_after_its_kind_noun_or_in_quotes() -> None:
+    index = AliasIndex([AliasEntry(1, 1, "شل", "name", "ar", "organisation"),
+                        AliasEntry(2, 2, "صن", "name", "ar", "organisation"),
+                        AliasEntry(3, 3, "إل", "name", "ar", "other")])
+    assert [m.surface for m in index.find("مشروع المتعلق بشركة شل")] == ["شل"]
+    assert [m.surface for m in index.find('ونقلت صحيفة " صن " البريطانية')] == ["صن"]
+    assert index.find("قال إن شل الحركة") == []  # alone it may be a word (شلّ, paralysed)
+    assert index.find('مجلة الـ " تايم "') == []  # الـ is the article, never the name إل
+
+
+def test_a_reported_speaker_before_qawlihi_is_a_name() -> None:
+    assert _links("ونقلت الوكالة عن رمضان قوله إن") == [(RAMADAN, False)]
+    assert _links("عن رمضان الماضي") == [(RAMADAN, True)]
+
+
+def test_more_contexts_that_announce_a_name() -> None:
+    index = AliasIndex([AliasEntry(1, 1, "هاجر", "name", "ar", "person"),
+                        AliasEntry(2, 2, "يحيى", "name", "ar", "person"),
+                        AliasEntry(3, 3, "العربي", "name", "ar", "organisation"),
+                        AliasEntry(4, 4, "مالي", "name", "ar", "place"),
+                        AliasEntry(5, 5, "رشيد", "name", "ar", "person"),
+                        AliasEntry(6, 6, "نادي", "name", "ar", "organisation")])
+
+    def confident(text: str) -> list[str]:
+        return [m.surface for m in index.find(text) if not m.needs_review]
+
+    assert confident("ومع أمه هاجر") == ["هاجر"]  # a relative names the person after it
+    assert confident("ويقول يحيى إن") == ["يحيى"]  # a verb of saying, present tense too
+    assert confident("حيث أنقذ حارس العربي الكرة") == ["العربي"]  # a team's player, keeper
+    assert confident("مؤسسا إمبراطورية مالي") == ["مالي"]  # a state's kind noun
+    assert confident("والأمير مولاي رشيد") == ["رشيد"]  # a Moroccan honorific title
+    assert confident("أعلن مدرب نادي") == []  # a kind noun after a kind noun is no name
+    assert confident("دعم مالي كبير") == []
+    assert confident("هاجر إلى كندا") == []

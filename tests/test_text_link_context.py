@@ -63,3 +63,19 @@ def test_a_place_closing_a_name_after_a_proclitic_head_is_linked_too() -> None:
     # وقطاع غزة as قطاع غزة: the head noun carries و, the place غزة is still mentioned
     found = {m.entity_id for m in INDEX.find("في الضفة الغربية وقطاع غزة")}
     assert found == {6, 7}
+
+
+@pytest.mark.parametrize("text", [
+    "طراز عام 2007 من « نيسان أورفان » الجديد",
+    "تقدم نيسان « أورفان » الجديد",
+])
+def test_a_month_name_beside_a_quotation_mark_names_what_is_quoted(text: str) -> None:
+    assert _links(text) == {"نيسان": True}
+
+
+def test_names_either_side_of_a_slash_are_one_list() -> None:
+    index = AliasIndex([AliasEntry(1, 1, "فولكسفاغن", "name", "ar", "organisation"),
+                        AliasEntry(2, 2, "أودي", "name", "ar", "organisation")])
+    links = {m.surface: not m.needs_review for m in index.find("باعت فولكسفاغن / أودي")}
+    assert links == {"فولكسفاغن": True, "أودي": True}
+    assert [m.needs_review for m in index.find("الحادث أودي بحياة")] == [True]

@@ -188,6 +188,11 @@ def test_digits_and_multiword() -> None:
     assert (m.entity_id, m.surface) == (AFP, "أ ف ب")
 
 
+def test_a_tatweel_between_tokens_joins_them_as_a_hyphen_does() -> None:
+    index = AliasIndex([AliasEntry(1, 1, "إف-16", "name", "ar", "other")])
+    assert [m.surface for m in index.find("بمقاتلات « اف ـ 16 » و")] == ["اف ـ 16"]
+
+
 def test_compound_names() -> None:
     index = AliasIndex([AliasEntry(1, 1, "عبد الله الثاني", "name", "ar", "person"),
                         AliasEntry(2, 2, "أبوظبي", "name", "ar", "place")])

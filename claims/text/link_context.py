@@ -13,8 +13,10 @@ if TYPE_CHECKING:
 
 __all__ = ["Placed", "coordinated", "named_month"]
 
-# Between two names of one list: a conjunction or a comma (مكة والمدينة, مكة ، المدينة).
-_LIST_GAPS = frozenset({"و", "،", ","})
+# Between two names of one list: a conjunction, a comma or a slash (مكة والمدينة, مكة ،
+# المدينة, فولكسفاغن / أودي).
+_LIST_GAPS = frozenset({"و", "،", ",", "/"})
+_QUOTE_MARKS = "«»\"“”"
 
 
 def _forms(token: str) -> set[str]:
@@ -25,17 +27,23 @@ def named_month(toks: Sequence[Token], i: int, before: str, after: str) -> bool:
     """A month name between two ordinary words names something (قافلة نيسان للدفع الرباعي).
 
     ``before`` and ``after`` are the characters next to it; a date has a day, a year, a
-    preposition of time or a second calendar's name beside it (أبريل / نيسان 2004).
+    preposition of time or a second calendar's name beside it (أبريل / نيسان 2004). A
+    quotation mark counts as an ordinary word's side: (من « نيسان أورفان »).
     """
-    if not _forms(toks[i][0]) & MONTH_NAMES or i == 0 or i + 1 >= len(toks):
+    # "" (the text's edge) is in every string: a month there is not taken for a name
+    if not _forms(toks[i][0]) & MONTH_NAMES or before in "/()" or after in "/()":
         return False
-    if before in "/()" or after in "/()" or not (toks[i][3] and toks[i + 1][3]):
-        return False
-    prev, nxt = toks[i - 1][0], toks[i + 1][0]
-    if prev.isdigit() or nxt.isdigit():
-        return False
-    return not (_forms(prev) & (DATE_BEFORE | MONTH_NAMES)
-                or _forms(nxt) & (DATE_AFTER | MONTH_NAMES))
+    # a quotation mark beside it bounds a quoted name (« نيسان أورفان »): no date that side
+    left = before in _QUOTE_MARKS or (
+        i > 0 and toks[i][3] and _ordinary(toks[i - 1][0], DATE_BEFORE))
+    right = after in _QUOTE_MARKS or (
+        i + 1 < len(toks) and toks[i + 1][3] and _ordinary(toks[i + 1][0], DATE_AFTER))
+    return left and right
+
+
+def _ordinary(word: str, date_words: frozenset[str]) -> bool:
+    """Whether a neighbour of a month name is neither a number nor a word of dates."""
+    return not word.isdigit() and not _forms(word) & (date_words | MONTH_NAMES)
 
 
 # (first token, tokens covered, entity kind, confident, may be confirmed) of a placed mention

@@ -18,7 +18,7 @@ from claims.text.clitics import (
     g_variants,
     skeleton,
 )
-from claims.text.homographs import CONTEXT_CUES, SPEECH_VERBS
+from claims.text.homographs import CONTEXT_CUES, KIN_NOUNS, SAID_AFTER, SPEECH_VERBS
 from claims.text.link_context import named_month
 
 __all__ = [
@@ -91,8 +91,9 @@ def remember(memo: Any, key: Any, value: Any = None) -> Any:
 
 
 
-# Context of a one-word alias: a verb of saying (persons only: وقال رمضان), a kind cue
-# (صحيفة الحياة) or quotation marks around it, a title (الرئيس علي).
+# Context of a one-word alias: a verb of saying, a relative or a قوله after it (persons
+# only: وقال رمضان, أمه هاجر, عن رمضان قوله), a kind cue (صحيفة الحياة) or quotation marks
+# around it, a title (الرئيس علي).
 SPOKEN, CUED, TITLED = 1, 2, 3
 _OPEN_QUOTES, _CLOSE_QUOTES = "«\"“(", "»\"”)"
 
@@ -104,8 +105,9 @@ _WORD_CHARS = (
 TOKEN_RE = re.compile(f"[{_WORD_CHARS}]+")
 # Split keeping the tokens: gap, token, gap, ..., gap (lengths give every offset).
 _SPLIT_RE = re.compile(f"([{_WORD_CHARS}]+)")
-# What may separate two tokens of one multi-word name: spaces, or a dot/hyphen (أ.ف.ب).
-_JOINABLE_GAP = re.compile(r"\s*[.\-]?\s*")
+# What may separate two tokens of one multi-word name: spaces, or a dot/hyphen (أ.ف.ب), a
+# tatweel standing for one (اف ـ 16).
+_JOINABLE_GAP = re.compile(r"\s*[.\-\u0640]?\s*")
 _GAP_JOINS: dict[str, bool] = {" ": True}  # gaps are few: ", " ". " " - " ...
 
 
@@ -239,16 +241,19 @@ def context(text: str, toks: list[Token], i: int) -> int:
     quoted = bool(before) and before in _OPEN_QUOTES and bool(after) and after in _CLOSE_QUOTES
     if not quoted and named_month(toks, i, before, after):
         return CUED
+    said = i + 1 < len(toks) and toks[i + 1][3] and toks[i + 1][0] in SAID_AFTER
     if i == 0 or not toks[i][3]:
-        return CUED if quoted else 0
+        return CUED if quoted else SPOKEN if said else 0
     readings = clitic_forms(toks[i - 1][0])
     forms = {f.form for f in readings}
     if forms & TITLES:
         return TITLED
-    # a kind noun heads an idafa only in construct state: صحيفة الحياة, not الجامعة العربية
-    if quoted or {f.form for f in readings if not f.article_removed} & CONTEXT_CUES:
+    # a kind noun heads an idafa only in construct state: صحيفة الحياة, not الجامعة العربية;
+    # and what it announces is a name, not a second kind noun (مدرب نادي ...)
+    if quoted or ({f.form for f in readings if not f.article_removed} & CONTEXT_CUES
+                  and toks[i][0] not in CONTEXT_CUES):
         return CUED
-    return SPOKEN if forms & SPEECH_VERBS else 0
+    return SPOKEN if said or forms & (SPEECH_VERBS | KIN_NOUNS) else 0
 
 
 def ends_with_alef_maqsura(raw: str) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from functools import lru_cache, partial
+from functools import partial
 from typing import NamedTuple
 
 from claims.text.clitics import (
@@ -20,13 +20,12 @@ from claims.text.clitics import (
     skeleton,
     variant_ok,
 )
-from claims.text.homographs import is_common_word, seat_letters, seats_conflict
+from claims.text.homographs import is_common_word
 from claims.text.link_context import coordinated
 from claims.text.link_keys import (
     CUED,
     SPOKEN,
     TITLED,
-    TOKEN_RE,
     UNKNOWN,
     AliasEntry,
     Match,
@@ -43,6 +42,7 @@ from claims.text.link_keys import (
     tokens_search_key,
 )
 from claims.text.link_keys import context as word_context
+from claims.text.link_seats import SeatGuard
 
 __all__ = [
     "AliasEntry",
@@ -60,8 +60,6 @@ __all__ = [
 CONFIDENCE = {"exact": 1.0, "clitic": 0.95, "demonym": 0.9, "short_form": 0.85, "variant": 0.75}
 REVIEW_CONFIDENCE = 0.4  # ambiguous or homograph links that an editor should confirm
 _TIER_ORDER = {"name": 0, "demonym": 1, "short": 2}
-# Raw token → its hamza seats (pure; mentions of the same names repeat across claims).
-_seat_letters = lru_cache(maxsize=65536)(seat_letters)
 
 
 def _match(text: str, toks: list[Token], i: int, hit: _Hit) -> Match:
@@ -104,7 +102,6 @@ class AliasIndex:
 
     def __init__(self, aliases: Iterable[AliasEntry]) -> None:
         self.aliases: dict[int, AliasEntry] = {}
-        self._alias_seats: dict[int, tuple[str, ...]] = {}
         self._exact: dict[str, list[_Cand]] = {}
         self._skel: dict[str, list[_Cand]] = {}
         self._skel_keys: dict[tuple[str, int], list[str]] = {}  # (skeleton, alias) → keys
@@ -120,7 +117,7 @@ class AliasIndex:
         self._no_start: set[str] = set()
         # memos of pure steps that repeat across texts (names recur): bounded, see remember
         self._resolved: dict[tuple[CliticForm, str, int, bool, str], _Hit | None] = {}
-        self._seats: dict[tuple[int, int, str], bool] = {}
+        self._seats = SeatGuard(self.aliases)
         derived: list[tuple[str, _Cand]] = []
         for entry in aliases:
             self.aliases[entry.alias_id] = entry
@@ -218,7 +215,8 @@ class AliasIndex:
         common = n == 1 and (key in COMMON_WORD_NAMES or is_common_word(key))
         looks = (stop or common) and not form.cut
         context = ctx() if looks else 0
-        if stop and context < TITLED:
+        # a two-letter name after its kind noun or in quotes is no function word (بشركة شل)
+        if stop and context < (TITLED if key in STOPWORDS else CUED):
             return None, looks
         if common:
             # a definite word after a definite title is its adjective (الوزير الأول)
@@ -401,30 +399,9 @@ class AliasIndex:
                 break
         return found
 
-    def _seats_differ(self, text: str, toks: list[Token], i: int,
-                      hit: _Hit) -> bool:
-        """Whether the text writes a hamza seat, ى or ة that the alias does not have."""
-        # the tokens of the mention's stretch of text are all the answer depends on
-        memo = (hit.cand.alias_id, hit.cut, text[toks[i][1]:toks[i + hit.n - 1][2]])
-        known = self._seats.get(memo)
-        if known is None:
-            known = remember(self._seats, memo, self._seats_differ_new(text, toks, i, hit))
-        return known
-
-    def _seats_differ_new(self, text: str, toks: list[Token], i: int, hit: _Hit) -> bool:
-        alias = self._alias_seats.get(hit.cand.alias_id)
-        if alias is None:
-            raw = self.aliases[hit.cand.alias_id].text
-            alias = tuple(seat_letters(m.group()) for m in TOKEN_RE.finditer(raw))
-            self._alias_seats[hit.cand.alias_id] = alias
-        if len(alias) != hit.n:
-            return False  # a compound or inflected key: no letter-for-letter alignment
-        for j in range(hit.n):
-            _, start, end, _ = toks[i + j]
-            written = _seat_letters(text[start:end])
-            if seats_conflict(alias[j], written[hit.cut:] if j == 0 else written):
-                return True
-        return False
+    def _seats_differ(self, text: str, toks: list[Token], i: int, hit: _Hit) -> bool:
+        """Whether the text writes a hamza seat that the alias does not have."""
+        return self._seats.differ(text, toks, i, hit.n, hit.cand.alias_id, hit.cut)
 
     def lookup(self, query: str) -> list[tuple[int, float]]:
         """Entities (with best confidence) that a typed search query names, best first."""
