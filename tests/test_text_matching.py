@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from claims.text import matching
+from claims.text.match_analysis import attachments
 from claims.text.matching import (
     CONFLICT_THRESHOLD,
     SAME_THRESHOLD,
@@ -222,3 +223,28 @@ def test_index_limit_and_many_claims() -> None:
     assert len(found) <= 3
     assert found[0].claim_id == 50_000 and found[0].relation == "same"
     assert len(idx) == 12_001
+
+
+def test_polarity_is_tied_to_the_words_it_governs() -> None:
+    # Each claim says one thing rose and one fell, so the sign counts cancel; attached to
+    # oil and the dollar, the signs are swapped: a contradiction, not a paraphrase.
+    a, b = "النفط يرتفع مع هبوط الدولار", "هبوط النفط مع ارتفاع الدولار"
+    pa, pb = attachments(a), attachments(b)
+    assert pa.polar[("نفط", "up/down")] == 1 and pb.polar[("نفط", "up/down")] == -1
+    assert judge_pair(a, b).relation == "conflict"
+    # A negator reaches the words after it (the summit), not the subject before it.
+    negated = attachments("الوزير لن يحضر القمة").negated
+    assert negated and "وزير" not in negated
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("الوزير يصل إلى بغداد في زيارة رسمية", "الوزير يغادر بغداد بعد زيارة رسمية"),
+        ("المغني يظهر مجددا على وسائل التواصل", "المغني يختفي مجددا من وسائل التواصل"),
+        ("الحكومة تقر قانون الضرائب الجديد", "الحكومة تلغي قانون الضرائب الجديد"),
+    ],
+)
+def test_more_antonyms(a: str, b: str) -> None:
+    assert detect_conflict(a, b)[0]
+    assert judge_pair(a, b).relation == "conflict"

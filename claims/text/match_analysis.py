@@ -20,8 +20,8 @@ from claims.text.match_lexicon import (
 )
 from claims.text.minhash import band_hashes, minhash
 
-__all__ = ["Analysis", "analyze", "claim_signature", "content_stems", "light_stem",
-           "lsh_band_keys"]
+__all__ = ["Analysis", "Attachments", "analyze", "attachments", "claim_signature",
+           "content_stems", "light_stem", "lsh_band_keys"]
 
 
 # Numbers keep their decimal point; letters and digits are split apart ("الـ67" → ال, 67).
@@ -165,6 +165,47 @@ def analyze(text: str) -> Analysis:
         bigrams=frozenset(f"{p} {q}" for p, q in itertools.pairwise(sequence)),
         sequence=tuple(sequence),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Attachments:
+    """Which polar word and which negator govern each content stem of a claim."""
+
+    polar: dict[tuple[str, str], int]  # (stem, concept) → sign of the nearest polar word
+    negated: frozenset[str]  # stems a negator stands just before
+
+
+# How far (in words) a polar word or negator reaches: a verb and its subject/object nearby.
+_POLAR_REACH, _NEGATION_REACH = 3, 2
+
+
+_NO_ATTACHMENTS = Attachments({}, frozenset())
+
+
+@lru_cache(maxsize=65536)
+def attachments(text: str) -> Attachments:
+    """Polarity and negation of each content stem, by the nearest polar word or negator."""
+    # The overall sign count cancels out in "oil up as the dollar falls" against "oil falls as
+    # the dollar rises"; tying each sign to the words around it keeps the double flip.
+    analysis = analyze(text)
+    if not analysis.polar and not analysis.negations:
+        return _NO_ATTACHMENTS  # most claims: nothing to attach, and scored by the thousand
+    words = analysis.words
+    info = [None if w[0].isdigit() else _word(w) for w in words]
+    polar = [(i, c, s) for i, x in enumerate(info) if x for c, s in x[3]]
+    negators = [i for i, w in enumerate(words) if w in NEGATORS]
+    linked: dict[tuple[str, str], int] = {}
+    negated: set[str] = set()
+    for i, x in enumerate(info):
+        if x is None or not x[2] or x[3]:
+            continue  # numbers, function words and the polar words themselves
+        near = [(abs(i - j), c, s) for j, c, s in polar if 0 < abs(i - j) <= _POLAR_REACH]
+        if near:
+            _, concept, sign = min(near)
+            linked[(x[0], concept)] = sign
+        if any(0 < i - j <= _NEGATION_REACH for j in negators):
+            negated.add(x[0])
+    return Attachments(linked, frozenset(negated))
 
 
 # --------------------------------------------------------------------------- signatures

@@ -7,7 +7,7 @@ import math
 from collections.abc import Mapping
 from functools import lru_cache
 
-from claims.text.match_analysis import Analysis, analyze, light_stem
+from claims.text.match_analysis import Analysis, analyze, attachments, light_stem
 from claims.text.match_conflict import conflict_reasons
 
 __all__ = ["FEATURES", "cue_features", "edit_bag", "pair_features", "similarity", "text_features"]
@@ -47,6 +47,10 @@ FEATURES: tuple[str, ...] = (
     "reinflected",
     "look_alikes",
     "length_diff",
+    "polar_opposed",
+    "polar_agreed",
+    "polar_flip_only",
+    "negated_shared",
     "edit_score",
     "edit_hits",
 )
@@ -170,6 +174,20 @@ def _edit_features(x: Analysis, y: Analysis, look_alikes: int) -> list[float]:
     ]
 
 
+def _scope_features(a: str, b: str, shared: frozenset[str]) -> list[float]:
+    """Shared words governed by opposite or equal polar words, or negated on one side only."""
+    pa, pb = attachments(a), attachments(b)
+    common = pa.polar.keys() & pb.polar.keys()
+    opposed = sum(pa.polar[k] != pb.polar[k] for k in common)
+    agreed = len(common) - opposed
+    return [
+        math.log1p(opposed),
+        math.log1p(agreed),
+        float(opposed > 0 and not agreed),
+        float(len((pa.negated ^ pb.negated) & shared)),
+    ]
+
+
 def edit_bag(a: str, b: str) -> dict[str, float]:
     """How two claims differ: words on one side only, their character n-grams, word swaps."""
     x, y = analyze(a), analyze(b)
@@ -249,4 +267,5 @@ def text_features(a: str, b: str) -> list[float]:
         # Words of one side with a look-alike on the other: the same word re-inflected.
         *(_edit_features(x, y, max(only_x - un_x, only_y - un_y)) if a <= b
           else _edit_features(y, x, max(only_x - un_x, only_y - un_y))),
+        *_scope_features(a, b, x.stems & y.stems),
     ]

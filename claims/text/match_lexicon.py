@@ -59,7 +59,8 @@ _OPPOSITES_RAW: list[tuple[str, list[str], list[str]]] = [
         "accept/reject",
         "قبول يقبل تقبل قبلت موافقة وافق وافقت يوافق توافق تأييد يؤيد تؤيد أيد يدعم تدعم "
         "دعم دعمت يدعمون".split(),
-        "معارضة يعارض تعارض عارض عارضت يدين تدين إدانة ينتقد تنتقد انتقد انتقدت".split(),
+        "معارضة يعارض تعارض عارض عارضت يدين تدين إدانة ينتقد تنتقد انتقد انتقدت "
+        "استنكار يستنكر تستنكر استنكر استنكرت شجب يشجب تشجب".split(),
     ),
     (
         "release/detain",
@@ -138,6 +139,40 @@ _OPPOSITES_RAW: list[tuple[str, list[str], list[str]]] = [
         "freeze/apply",
         "سريان تطبيق تنفيذ يطبق تطبق ينفذ تنفذ".split(),
         "تجميد يجمد تجمد جمد جمدت".split(),
+    ),
+    # General opposites of news verbs (not picked from corpus errors): arrival/withdrawal,
+    # appearance, start/end, building/destruction, adoption/cancellation, strength.
+    (
+        "enter/leave",
+        "دخول يدخل تدخل عودة يعود تعود عاد عادت وصول يصل تصل وصل وصلت".split(),
+        _verb("انسحب", "نسحب") + _verb("غادر", "غادر") + _verb("خرج", "خرج")
+        + "انسحاب مغادرة خروج رحيل".split(),
+    ),
+    (
+        "appear/vanish",
+        _verb("ظهر", "ظهر") + _verb("حضر", "حضر") + "ظهور حضور".split(),
+        _verb("اختفى", "ختفي") + _verb("غاب", "غيب") + "اختفاء غياب".split(),
+    ),
+    (
+        "start/end",
+        _verb("بدأ", "بدأ") + "بدء انطلاق استئناف".split(),
+        _verb("انتهى", "نتهي") + "انتهاء إنهاء ينهي تنهي".split(),
+    ),
+    (
+        "build/destroy",
+        "بناء يبني تبني إعمار".split(),
+        "هدم يهدم تهدم تدمير دمر يدمر تدمر".split(),
+    ),
+    (
+        "adopt/cancel",
+        "إقرار يقر تقر أقر أقرت اعتماد يعتمد تعتمد".split(),
+        _verb("ألغى", "لغي") + "إلغاء".split(),
+    ),
+    (
+        "strengthen/weaken",
+        "تعزيز يعزز تعزز عزز عززت انتعاش ينتعش تنتعش انتعش انتعشت".split(),
+        "إضعاف يضعف تضعف أضعف أضعفت انهيار ينهار تنهار انهار انهارت تهاوي يتهاوى "
+        "تتهاوى".split(),
     ),
 ]
 OPPOSITES: dict[str, list[tuple[str, int]]] = {}
