@@ -162,6 +162,40 @@ def test_import_and_tagging_do_not_import_torch(tmp_path: Path) -> None:
     assert _run(code, CAMELTOOLS_DATA=str(tmp_path)) == "False False"
 
 
+def test_frequency_band_of_a_function_word_and_a_name() -> None:
+    assert "fr=0" in ner_features.cluster_tags("في")
+    rank = ner_features.stem_rank(ner_features.token_stem("موسكو"))
+    assert rank is not None and rank > 100
+    assert ner_features.stem_rank("كلمةلاتوجد") is None
+
+
+def test_propagation_tags_repeats_and_lone_surnames() -> None:
+    keys = [["فلاديمير", "بوتين", "قال"], ["في", "دوشانبي"], ["اضاف", "بوتين"], ["دوشانبي"]]
+    labels = [["B-PERS", "I-PERS", "O"], ["O", "B-LOC"], ["O", "O"], ["O"]]
+    scores = [[0.9, 0.8, 0.99], [0.99, 0.7], [0.9, 0.6], [0.5]]
+    ner._propagate(keys, labels, scores)
+    assert labels[2] == ["O", "B-PERS"] and scores[2] == [0.9, 0.8]
+    assert labels[3] == ["B-LOC"] and scores[3] == [0.7]
+    assert labels[0] == ["B-PERS", "I-PERS", "O"]
+
+
+def test_propagation_keeps_labels_and_skips_frequent_surnames() -> None:
+    assert (ner_features.stem_rank("قال") or 0) < 1000
+    keys = [["احمد", "قال"], ["قال", "دوشانبي"], ["دوشانبي"]]
+    labels = [["B-PERS", "I-PERS"], ["O", "O"], ["B-ORG"]]
+    scores = [[0.9, 0.8], [0.9, 0.9], [0.6]]
+    ner._propagate(keys, labels, scores)
+    assert labels[1] == ["O", "B-ORG"]  # the lone دوشانبي repeats as tagged, قال stays O
+    assert labels[2] == ["B-ORG"]
+
+
+def test_a_name_repeated_alone_in_a_text_is_suggested() -> None:
+    text = PUTIN + ". وأضاف بوتين أن التحقيق مستمر."
+    found = [e for e in suggest_entities(text) if e.kind == "person"]
+    assert [e.surface for e in found] == ["فلاديمير بوتين", "بوتين"]
+    assert found[1].score >= 0.5
+
+
 def _clusters_script() -> Any:
     """bench/ner_clusters.py as a module (it is a script, not a package)."""
     path = ROOT / "bench" / "ner_clusters.py"
@@ -182,7 +216,7 @@ def test_cluster_features_of_a_known_and_an_unknown_stem() -> None:
     stem = ner_features.token_stem("وموسكو")
     assert stem == "موسكو"
     tags = ner_features.cluster_tags(stem)
-    assert [t.split("=")[0] for t in tags] == ["c0", "c1", "c2", "c3"]
+    assert [t.split("=")[0] for t in tags] == ["c0", "c1", "c2", "c3", "fr"]
     assert ner_features.cluster_tags("كلمةلاتوجد") == ("c=none",)
     assert set(tags) <= set(ner_features.sentence_features(["في", "موسكو"])[1])
 

@@ -1,7 +1,8 @@
 """Entity suggestions (names the gazetteer does not know yet) from a CRF or camel-tools' BERT NER.
 
 The default backend is a CRFsuite model trained on ANERcorp (``claims/data/ner-crf.model``,
-CC BY-SA 4.0, see ``ner-crf.LICENSE.txt``; trained by ``bench/train_ner.py``). When camel-tools'
+CC BY-SA 4.0, see ``ner-crf.LICENSE.txt``; trained by ``bench/train_ner.py``); names it tags
+in one sentence are propagated to their untagged repeats elsewhere in the text. When camel-tools'
 catalogue lists an installed NER model and ``claims.text.arabic.load_camel_ner`` loads that BERT
 NER, it is used instead; any failure falls back to the CRF. Torch is only ever
 imported by that lazy loader, never by importing this module.
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -20,9 +22,9 @@ from typing import Any
 import pycrfsuite
 
 from claims.text import arabic
-from claims.text.ner_features import sentence_features
+from claims.text.ner_features import sentence_features, stem_rank, token_stem
 
-__all__ = ["MODEL_PATH", "EntitySuggestion", "backend_name", "suggest_entities"]
+__all__ = ["MODEL_PATH", "EntitySuggestion", "backend_name", "suggest_entities", "tag_segments"]
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +39,8 @@ _MARKS = frozenset(
     + [chr(c) for c in range(0x064B, 0x0660)]
     + ["\u0670", "\u0640"]
 )
+# A surname seen in a full tagged name is propagated alone only if it is a rare word.
+_SURNAME_MIN_RANK = 1000
 _lock = threading.Lock()
 
 Span = tuple[str, int, int]
@@ -147,16 +151,74 @@ def _suggestions(
     return out
 
 
+def _names(keys: list[list[str]], labels: list[list[str]], scores: list[list[float]]
+           ) -> dict[tuple[str, ...], tuple[str, float]]:
+    """Stem sequences tagged as names in a document: majority type and best span score."""
+    votes: dict[tuple[str, ...], Counter[str]] = {}
+    best: dict[tuple[tuple[str, ...], str], float] = {}
+    surnames: dict[tuple[str, ...], float] = {}
+    for seg_keys, seg_labels, seg_scores in zip(keys, labels, scores, strict=True):
+        for first, last, typ in _bio_chunks(seg_labels):
+            key = tuple(seg_keys[first:last])
+            score = min(seg_scores[first:last])
+            votes.setdefault(key, Counter())[typ] += 1
+            best[key, typ] = max(best.get((key, typ), 0.0), score)
+            rank = stem_rank(key[-1])
+            if (typ == "PERS" and len(key) > 1 and len(key[-1]) >= 3
+                    and (rank is None or rank >= _SURNAME_MIN_RANK)):
+                surnames[key[-1:]] = max(surnames.get(key[-1:], 0.0), score)
+    names = {key: (typ, best[key, typ]) for key, c in votes.items()
+             for typ in [c.most_common(1)[0][0]] if all(len(k) >= 3 for k in key)}
+    for key, score in surnames.items():  # بوتين alone after فلاديمير بوتين
+        names.setdefault(key, ("PERS", score))
+    return names
+
+
+def _propagate(keys: list[list[str]], labels: list[list[str]], scores: list[list[float]]) -> None:
+    """Tag untagged repeats of a name tagged elsewhere in the same document, in place.
+
+    A writer names an entity in full once and repeats it, often in contexts the CRF finds
+    ambiguous; the copy keeps the source mention's score. Longest match first.
+    """
+    names = _names(keys, labels, scores)
+    longest = max(map(len, names), default=0)
+    for seg_keys, seg_labels, seg_scores in zip(keys, labels, scores, strict=True):
+        i = 0
+        while i < len(seg_keys):
+            for n in range(min(longest, len(seg_keys) - i), 0, -1):
+                hit = names.get(tuple(seg_keys[i:i + n]))
+                if hit and all(label == "O" for label in seg_labels[i:i + n]):
+                    typ, score = hit
+                    seg_labels[i:i + n] = ["B-" + typ] + ["I-" + typ] * (n - 1)
+                    seg_scores[i:i + n] = [score] * n
+                    i += n - 1
+                    break
+            i += 1
+
+
+def tag_segments(tagger: pycrfsuite.Tagger, segments: list[list[str]], propagate: bool = True
+                 ) -> tuple[list[list[str]], list[list[float]]]:
+    """BIO labels and their marginals for the token lists of one document."""
+    labels: list[list[str]] = []
+    scores: list[list[float]] = []
+    for tokens in segments:
+        tagger.set(sentence_features(tokens))
+        seg_labels = list(tagger.tag())
+        labels.append(seg_labels)
+        scores.append([tagger.marginal(label, i) for i, label in enumerate(seg_labels)])
+    if propagate:
+        _propagate([[token_stem(t) for t in tokens] for tokens in segments], labels, scores)
+    return labels, scores
+
+
 def _crf(text: str, segments: list[list[Span]]) -> list[EntitySuggestion]:
     """Tag with the CRF; the score is the smallest per-token marginal of the chosen labels."""
-    tagger = _tagger()
-    out: list[EntitySuggestion] = []
+    tokens = [[tok for tok, _s, _e in segment] for segment in segments]
     with _lock:  # a CRFsuite tagger holds per-sequence state
-        for segment in segments:
-            tagger.set(sentence_features([tok for tok, _s, _e in segment]))
-            labels = tagger.tag()
-            scores = [tagger.marginal(label, i) for i, label in enumerate(labels)]
-            out.extend(_suggestions(text, segment, labels, scores))
+        labels, scores = tag_segments(_tagger(), tokens)
+    out: list[EntitySuggestion] = []
+    for segment, seg_labels, seg_scores in zip(segments, labels, scores, strict=True):
+        out.extend(_suggestions(text, segment, seg_labels, seg_scores))
     return out
 
 

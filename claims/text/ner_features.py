@@ -17,12 +17,13 @@ __all__ = [
     "lexicon_tags",
     "sentence_features",
     "shape",
+    "stem_rank",
     "strip_clitics",
     "token_stem",
 ]
 
 # Bumped whenever features change, so a stale model is noticed at evaluation time.
-FEATURE_VERSION = "4"
+FEATURE_VERSION = "5"
 
 # The shipped seed gazetteer (entity names by kind) and its person-name token bands: the
 # model was trained with these lists, so they are read from the same file at inference.
@@ -135,13 +136,30 @@ def _clusters() -> dict[str, tuple[str, ...]]:
     return out
 
 
+@lru_cache(maxsize=1)
+def _ranks() -> dict[str, int]:
+    """Frequency rank of each stem: the cluster table lists stems most frequent first."""
+    return {stem: rank for rank, stem in enumerate(_clusters())}
+
+
+def stem_rank(stem: str) -> int | None:
+    """Frequency rank of a stem in the unlabelled text (0 = most frequent), None if unseen."""
+    return _ranks().get(stem)
+
+
+# Rank bands: function words, common vocabulary, ... rare words (names are mostly rare).
+_BANDS = (100, 1000, 4000)
+
+
 @lru_cache(maxsize=65536)
 def cluster_tags(stem: str) -> tuple[str, ...]:
-    """``c<level>=<id>`` features of a stem, coarse to fine, or ``c=none`` when unknown."""
+    """``c<level>=<id>`` and ``fr=<band>`` features of a stem, or ``c=none`` when unknown."""
     ids = _clusters().get(stem)
     if ids is None:
         return ("c=none",)
-    return tuple(f"c{level}={cid}" for level, cid in enumerate(ids))
+    rank = _ranks().get(stem, _BANDS[-1])
+    band = next((i for i, top in enumerate(_BANDS) if rank < top), len(_BANDS))
+    return (*(f"c{level}={cid}" for level, cid in enumerate(ids)), f"fr={band}")
 
 
 def token_stem(token: str) -> str:
@@ -208,8 +226,8 @@ def sentence_features(tokens: list[str]) -> list[list[str]]:
                 w2, p2, s2, sh2 = info[j]
                 feats.append(f"{off}:w=" + w2)
                 feats.append(f"{off}:stem=" + s2)
+                feats.extend(f"{off}:" + tag for tag in lexicon_tags(w2, s2))
                 if abs(off) == 1:
-                    feats.extend(f"{off}:" + tag for tag in lexicon_tags(w2, s2))
                     feats.append(f"{off}:pre=" + p2)
                     feats.append(f"{off}:shape=" + sh2)
                     feats.append(f"{off}:s2=" + w2[-2:])
