@@ -357,13 +357,19 @@ def _search_index(conn: Any, create: bool) -> bool:
             for trigger in ("claims_fts_ai", "claims_fts_ad", "claims_fts_au"):
                 conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {trigger}")
         return exists
+    # Since migration 0005 the GIN index is on the stored text_tsv column; before, on an
+    # expression (a corpus loaded under the older schema keeps its own kind).
+    stored = bool(conn.exec_driver_sql(
+        "SELECT 1 FROM information_schema.columns "
+        "WHERE table_name = 'claims' AND column_name = 'text_tsv'").first())
+    name, target = (("ix_claims_text_tsv", "text_tsv") if stored else
+                    ("ix_claims_text_key_tsv", "to_tsvector('simple', text_key)"))
     exists = bool(conn.exec_driver_sql(
-        "SELECT 1 FROM pg_indexes WHERE indexname = 'ix_claims_text_key_tsv'").first())
+        f"SELECT 1 FROM pg_indexes WHERE indexname = '{name}'").first())
     if create:
-        conn.exec_driver_sql("CREATE INDEX IF NOT EXISTS ix_claims_text_key_tsv ON claims "
-                             "USING gin (to_tsvector('simple', text_key))")
+        conn.exec_driver_sql(f"CREATE INDEX IF NOT EXISTS {name} ON claims USING gin ({target})")
     else:
-        conn.exec_driver_sql("DROP INDEX IF EXISTS ix_claims_text_key_tsv")
+        conn.exec_driver_sql(f"DROP INDEX IF EXISTS {name}")
     return exists
 
 

@@ -25,15 +25,19 @@ NAMING_CONVENTION = {
 
 
 # Full-text search objects created by migrations outside the ORM metadata (an FTS5 virtual
-# table with its shadow tables and sync triggers on SQLite, a GIN expression index on
-# PostgreSQL); schema comparison leaves them alone.
+# table with its shadow tables and sync triggers on SQLite; on PostgreSQL a stored tsvector
+# column with its GIN index, or the expression index that preceded them); schema comparison
+# leaves them alone.
 SEARCH_OBJECTS_PREFIX = "claims_fts"
-PG_TEXT_INDEX = "ix_claims_text_key_tsv"
+PG_TEXT_COLUMN = "text_tsv"
+PG_TEXT_INDEX = "ix_claims_text_tsv"
+PG_SEARCH_OBJECTS = frozenset({PG_TEXT_COLUMN, PG_TEXT_INDEX, "ix_claims_text_key_tsv"})
 
 
 def is_search_object(name: str | None) -> bool:
     """True for the database objects of full-text search that live outside the models."""
-    return bool(name) and (str(name).startswith(SEARCH_OBJECTS_PREFIX) or name == PG_TEXT_INDEX)
+    return bool(name) and (str(name).startswith(SEARCH_OBJECTS_PREFIX)
+                           or name in PG_SEARCH_OBJECTS)
 
 
 class Base(DeclarativeBase):

@@ -23,6 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
+from claims.db import PG_TEXT_COLUMN
 from claims.lru import PerEngine
 from claims.models import (
     Claim,
@@ -90,12 +91,20 @@ def text_match_ids(session: Session, q: str) -> Select[Any] | None:
     return select(Claim.id).where(_text_condition(dialect, terms))
 
 
+# The stored tsvector of text_key (PostgreSQL only; migration 0005, outside the models).
+_TSV: Any = literal_column(f"claims.{PG_TEXT_COLUMN}")
+
+
+def tsv_matches(tsquery: Any) -> Any:
+    """PostgreSQL: the claims row's stored tsvector matches ``tsquery``."""
+    return _TSV.bool_op("@@")(tsquery)
+
+
 def _text_condition(dialect: str, terms: list[list[str]]) -> Any:
     """The claims-row condition for a full-text match where there is no FTS5 table."""
     if dialect == "postgresql":
         expr = " & ".join("(" + " | ".join(forms) + ")" for forms in terms)
-        vector = func.to_tsvector(literal_column("'simple'"), Claim.text_key)
-        return vector.bool_op("@@")(func.to_tsquery(literal_column("'simple'"), expr))
+        return tsv_matches(func.to_tsquery(literal_column("'simple'"), expr))
     # Other engines: a plain substring test on the normalised key.
     return or_(*(Claim.text_key.contains(f, autoescape=True) for f in terms[0]))
 
@@ -252,11 +261,10 @@ def _full_text(session: Session, q: str, conds: list[Any]) -> Select[Any] | None
         return None
     dialect = session.get_bind().dialect.name
     if dialect != "sqlite":
-        # OFFSET 0 fences the LIMIT out: PostgreSQL then takes the GIN bitmap (cheap per hit)
-        # instead of walking the primary key backwards recomputing to_tsvector on every row.
-        hits = select(Claim.id.label("id")).where(_text_condition(dialect, terms), *conds)
-        fenced = hits.offset(0).subquery() if dialect == "postgresql" else hits.subquery()
-        return select(fenced.c.id.label("id"))
+        # PostgreSQL plans each branch's newest-first LIMIT itself from the stored column's
+        # word statistics: a frequent word walks the primary key backwards and stops at the
+        # page (testing the stored tsvector is cheap), a rare one reads the GIN index.
+        return select(Claim.id.label("id")).where(_text_condition(dialect, terms), *conds)
     rowid = _FTS.c.rowid
     stmt = select(rowid.label("id")).where(
         text("claims_fts MATCH :fts").bindparams(fts=_fts5_expression(terms)))
@@ -327,8 +335,8 @@ def search_claims(session: Session, filters: ClaimFilters, page_size: int = 25) 
     page = max(1, min(filters.page, MAX_DEPTH // page_size))
     depth = page * page_size
     conn = session.connection()  # plain Core: no ORM entities in the id queries
-    # PostgreSQL materialises full-text hits (GIN bitmap) whatever the LIMIT, so one read
-    # serves the page and the count; SQLite stops each branch early, so it reads twice.
+    # PostgreSQL reads a rare word's GIN hits whole whatever the LIMIT, so one read of the
+    # newest COUNT_SAMPLE serves page and count; SQLite stops each branch early, reads twice.
     once = conn.dialect.name == "postgresql"
     ids = sorted(set(conn.execute(_newest(branches, max(depth, COUNT_SAMPLE) if once else depth))
                      .scalars()), reverse=True)

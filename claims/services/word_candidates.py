@@ -8,6 +8,7 @@ from sqlalchemy import Select, func, literal, literal_column, select, text, unio
 from sqlalchemy.orm import Session
 
 from claims.models import Claim
+from claims.services.search import tsv_matches
 from claims.text.match_words import DF_CAP, query_terms, rank
 
 __all__ = ["word_candidates"]
@@ -21,10 +22,9 @@ def _term_postings(session: Session, n: int, term: str) -> Select[Any]:
         hits: Select[Any] = select(literal_column("rowid").label("id")).select_from(
             text("claims_fts")).where(text(f"claims_fts MATCH :fts{n}").bindparams(
                 **{f"fts{n}": phrase}))
-    else:  # PostgreSQL: the GIN index on to_tsvector('simple', text_key)
-        vector = func.to_tsvector(literal_column("'simple'"), Claim.text_key)
+    else:  # PostgreSQL: the stored tsvector (a frequent term stops after DF_CAP + 1 rows)
         query = func.plainto_tsquery(literal_column("'simple'"), literal(term))
-        hits = select(Claim.id.label("id")).where(vector.bool_op("@@")(query))
+        hits = select(Claim.id.label("id")).where(tsv_matches(query))
     # Wrapped: SQLite refuses a LIMIT on a bare member of a UNION ALL.
     bounded = hits.limit(DF_CAP + 1).subquery()
     return select(literal(term).label("term"), bounded.c.id)
