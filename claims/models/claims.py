@@ -58,6 +58,8 @@ class Claim(Base):
     __table_args__ = (
         Index("ix_claims_created_at_id", "created_at", "id"),
         Index("ix_claims_status_created_at", "status", "created_at"),
+        # A speaker's claims newest first: PostgreSQL needs the id in the key (SQLite has it).
+        Index("ix_claims_speaker_id_id", "speaker_id", "id"),
         CheckConstraint(
             "claim_type IN ('quantity', 'prediction', 'correlation', 'rule', 'personal', "
             "'voting', 'opinion', 'other')",
@@ -74,7 +76,7 @@ class Claim(Base):
     source_id: Mapped[int] = mapped_column(ForeignKey("source_documents.id"), index=True)
     span_start: Mapped[int | None]
     span_end: Mapped[int | None]
-    speaker_id: Mapped[int | None] = mapped_column(ForeignKey("entities.id"), index=True)
+    speaker_id: Mapped[int | None] = mapped_column(ForeignKey("entities.id"))
     claim_date: Mapped[dt.date | None]
     claim_type: Mapped[str] = mapped_column(String(16), default="other")
     status: Mapped[str] = mapped_column(String(32))

@@ -66,7 +66,10 @@ class Mention(Base):
 
     __tablename__ = "mentions"
     __table_args__ = (
-        Index("ix_mentions_entity_id_claim_id", "entity_id", "claim_id"),
+        # An entity's claims newest first, answered from the index alone (review and demonym
+        # filters included): no table row is read per mention.
+        Index("ix_mentions_entity_id_claim_id_review", "entity_id", "claim_id", "review",
+              "is_demonym"),
         CheckConstraint("review IN ('auto', 'confirmed', 'rejected')", name="review"),
     )
 
