@@ -9,6 +9,7 @@ import pytest
 
 from claims.text.numbers import parse_digits, parse_number, tokenize
 from claims.text.quantities import Quantity, extract_quantities, same_unit
+from claims.text.quantity_lexicon import may_start, scan
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTICLE = ROOT.parent / "shared" / "seed" / "article-ar.txt"
@@ -19,6 +20,16 @@ def one(text: str) -> Quantity:
     found = extract_quantities(text)
     assert len(found) == 1, [q.surface for q in found]
     return found[0]
+
+
+@pytest.mark.parametrize("text", ["", " \t\n", "  أكثر من 2,500 شخصٍ… ", "S-300 و٣٫٥% abc",
+                                  "قُتِلَ ثلاثةٌ\u00a0وعشرون مدنياً في 25 ديسمبر/كانون الأول 2024."])
+def test_scan_is_tokenize_with_candidates(text: str) -> None:
+    toks, starts = scan(text)
+    assert toks == tokenize(text)
+    assert starts == [k for k, t in enumerate(toks)
+                      if t.kind == "num" or (t.kind == "word" and may_start(t.key))]
+    assert all(text[t.start:t.end] == text[t.off(0):t.off(len(t.key))] for t in toks)
 
 
 def test_offsets_point_into_the_original_text() -> None:

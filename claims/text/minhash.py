@@ -15,7 +15,9 @@ __all__ = [
     "ROWS",
     "band_hashes",
     "band_key",
+    "min_rows",
     "minhash",
+    "permuted",
     "shingle_hash",
 ]
 
@@ -48,7 +50,7 @@ def shingle_hash(shingle: str) -> int:
 
 
 @lru_cache(maxsize=65536)
-def _permuted(shingle: str) -> np.ndarray:
+def permuted(shingle: str) -> np.ndarray:
     """The NUM_PERM permuted hashes of one shingle; words repeat, so caching saves most work."""
     x = shingle_hash(shingle)
     # Exact big-int arithmetic (a*x overflows 64 bits); the result fits uint64.
@@ -57,7 +59,11 @@ def _permuted(shingle: str) -> np.ndarray:
 
 def minhash(shingles: Iterable[str]) -> list[int]:
     """MinHash signature (NUM_PERM ints below 2**61) of a set of string shingles."""
-    rows = [_permuted(s) for s in set(shingles)]
+    return min_rows([permuted(s) for s in set(shingles)])
+
+
+def min_rows(rows: list[np.ndarray]) -> list[int]:
+    """Element-wise minimum of permuted-hash rows as a signature; a repeated row changes nothing."""
     if not rows:
         return list(EMPTY_SIGNATURE)
     # ``tolist`` gives Python ints, as ``int(v)`` per element did, in one C call.
@@ -65,8 +71,8 @@ def minhash(shingles: Iterable[str]) -> list[int]:
 
 
 # One leading byte per band, mixed into its hash so equal rows in two bands never collide.
-_BAND_PREFIX = tuple(band.to_bytes(1, "big") for band in range(BANDS))
-_ROW_BYTES = 8 * ROWS
+_BAND_IDS = np.arange(BANDS, dtype=np.uint8)
+_CHUNK = 1 + 8 * ROWS  # band byte + its rows as 8-byte big-endian words
 
 
 def band_hashes(signature: list[int] | tuple[int, ...]) -> list[int]:
@@ -75,12 +81,15 @@ def band_hashes(signature: list[int] | tuple[int, ...]) -> list[int]:
         raise ValueError(f"signature must have {NUM_PERM} values, got {len(signature)}")
     if tuple(signature) == EMPTY_SIGNATURE:
         return []
-    # All rows as 8-byte big-endian words at once; each band hashes its 16-byte slice.
-    raw = np.asarray(signature, dtype=">u8").tobytes()
-    blake = hashlib.blake2b
-    return [int.from_bytes(blake(prefix + raw[k:k + _ROW_BYTES], digest_size=8).digest(),
-                           "big") >> 1
-            for prefix, k in zip(_BAND_PREFIX, range(0, 8 * NUM_PERM, _ROW_BYTES), strict=True)]
+    # Every band's input (its byte, then its rows) laid out in one buffer by numpy, so each
+    # hash takes a slice instead of concatenating a prefix with a slice per band.
+    chunks = np.empty((BANDS, _CHUNK), dtype=np.uint8)
+    chunks[:, 0] = _BAND_IDS
+    chunks[:, 1:] = np.asarray(signature, dtype=">u8").view(np.uint8).reshape(BANDS, -1)
+    buf = chunks.tobytes()
+    blake, from_bytes = hashlib.blake2b, int.from_bytes
+    return [from_bytes(blake(buf[k:k + _CHUNK], digest_size=8).digest(), "big") >> 1
+            for k in range(0, BANDS * _CHUNK, _CHUNK)]
 
 
 def band_key(band_hash: int) -> str:

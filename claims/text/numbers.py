@@ -7,10 +7,10 @@ from collections.abc import Container
 from functools import lru_cache
 from typing import NamedTuple
 
-__all__ = ["LETTERS", "NumParse", "Tok", "fold_word", "number_word", "parse_digits",
-           "parse_number", "split_clitic", "tokenize"]
+__all__ = ["DIGITS", "LETTERS", "SCAN_RE", "TOKEN_RE", "NumParse", "Tok", "fold_word",
+           "number_word", "parse_digits", "parse_number", "split_clitic", "tokenize"]
 
-_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 # Harakat, superscript alef, Quranic marks and tatweel: dropped from lookup keys only.
 _MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
 _FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ی": "ي",
@@ -18,11 +18,12 @@ _FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي
 # Digits never belong to a word: Arabic-Indic digits and separators sit inside the Arabic
 # block, so the letter class skips U+0660-U+066D and U+06F0-U+06F9 explicitly.
 LETTERS = "\u0621-\u065f\u066e-\u06d3\u06d5-\u06ed\u06fa-\u06ff"
-_TOKEN_RE = re.compile(
-    r"(?P<num>[0-9٠-٩۰-۹]+(?:[.,٫٬][0-9٠-٩۰-۹]+)*)"
-    rf"|(?P<word>[{LETTERS}]+|[A-Za-z]+)"
-    r"|(?P<sym>\S)"
-)
+_NUM = "[0-9٠-٩۰-۹]+(?:[.,٫٬][0-9٠-٩۰-۹]+)*"
+_WORD = f"[{LETTERS}]+|[A-Za-z]+"
+TOKEN_RE = re.compile(rf"(?P<num>{_NUM})|(?P<word>{_WORD})|(?P<sym>\S)")
+# The same tokens, each with the whitespace before it: matches are contiguous, so offsets
+# follow from lengths and ``findall`` spares a match object per token (bulk extraction).
+SCAN_RE = re.compile(rf"(\s*)(?:({_NUM})|({_WORD})|(\S))")
 
 
 class Tok(NamedTuple):
@@ -34,7 +35,12 @@ class Tok(NamedTuple):
     start: int
     end: int
     key: str  # folded letters (words), ASCII digits (numbers) or the symbol itself
-    offs: tuple[int, ...]  # original offset of every key character, plus the end
+    rel: tuple[int, ...] | None  # offset of each key character in the token (None: 0..n)
+
+    def off(self, k: int) -> int:
+        """Original text offset of key character ``k`` (``len(key)``: the token's end)."""
+        # Offsets are computed on demand: only a quantity's first token ever needs them.
+        return self.start + (k if self.rel is None else self.rel[k])
 
 
 @lru_cache(maxsize=1 << 16)
@@ -57,17 +63,14 @@ def fold_word(word: str) -> tuple[str, tuple[int, ...] | None]:
 def tokenize(text: str) -> list[Tok]:
     """Split ``text`` into number, word and symbol tokens keeping original offsets."""
     out: list[Tok] = []
-    for m in _TOKEN_RE.finditer(text):
+    for m in TOKEN_RE.finditer(text):
         kind = m.lastgroup or "sym"
         start, end = m.span()
         if kind == "word":
             key, rel = fold_word(m.group())
-            offs = tuple(range(start, end + 1)) if rel is None else tuple(
-                start + k for k in rel)
         else:
-            key = m.group().translate(_DIGITS)
-            offs = tuple(range(start, end + 1))
-        out.append(Tok(kind, start, end, key, offs))
+            key, rel = m.group().translate(DIGITS), None
+        out.append(Tok(kind, start, end, key, rel))
     return out
 
 
@@ -198,7 +201,7 @@ def _atom(toks: list[Tok], j: int, first: bool) -> tuple[float, str, int] | None
         return None  # "الخمسين" after a noun is an ordinal; only العشرات/الآلاف… count
     if first and cat == "teenpre" and not _is_teen(toks, j + 1):
         return None  # "إحدى" alone means "one of"
-    return value, cat, tok.offs[cut]
+    return value, cat, tok.off(cut)
 
 
 def _is_teen(toks: list[Tok], j: int) -> bool:
@@ -250,7 +253,7 @@ def parse_number(toks: list[Tok], i: int) -> NumParse | None:
             nxt = None
             if hit is not None and hit[0] == 0:
                 nv, ncat = _WORDS[hit[1]]
-                nxt = (nv, ncat, tok.offs[1])
+                nxt = (nv, ncat, tok.off(1))
         if nxt is None:
             break
         nv, ncat, _ = nxt

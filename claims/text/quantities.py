@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from claims.text.numbers import NumParse, Tok, parse_number, split_clitic, tokenize
+from claims.text.numbers import NumParse, Tok, parse_number, split_clitic
 from claims.text.quantity_lexicon import (
     AFTER_CUES,
     ARABIC_WORD_RE,
@@ -19,8 +19,8 @@ from claims.text.quantity_lexicon import (
     UNITS,
     cues_ending,
     dual_word,
-    may_start,
     raw_may_start,
+    scan,
     unit_word,
     year_word,
 )
@@ -44,6 +44,9 @@ class Quantity:
     kind: str  # "quantity" | "date" | "year"
 
 
+_AFTER_FIRST = frozenset(words[0] for words in AFTER_CUES)
+
+
 def _word(toks: list[Tok], k: int) -> str | None:
     return toks[k].key if 0 <= k < len(toks) and toks[k].kind == "word" else None
 
@@ -62,7 +65,7 @@ def _cue_before(toks: list[Tok], i: int) -> tuple[bool, str | None, int | None]:
         key = _word(toks, first)
         hit = split_clitic(key, {words[0]}) if key else None
         if hit is not None:
-            return approx, bound, toks[first].offs[hit[0]]
+            return approx, bound, toks[first].off(hit[0])
     return False, None, None
 
 
@@ -124,7 +127,7 @@ def _date_or_year(text: str, toks: list[Tok], i: int) -> tuple[Quantity, int] | 
         hit = year_word(key)
         nxt = parse_number(toks, i + 1) if hit else None
         if hit and nxt and _is_year(nxt, toks) and _unit_at(toks, nxt.j) is None:
-            start = toks[i].offs[hit[0]]
+            start = toks[i].off(hit[0])
             return _make(text, start, nxt.end, nxt.value, "year_date", "year"), nxt.j
         month = _month_at(toks, i)
         nxt = parse_number(toks, month[1]) if month else None
@@ -199,7 +202,7 @@ def _quantity(text: str, toks: list[Tok], i: int) -> tuple[Quantity, int] | None
         after = _unit_at(toks, j)
         unit_hit, j = (after, after[2]) if after else (unit_hit, j)
         if between or _word(toks, i - 1) == "من":
-            start = toks[i - 1].offs[0 if toks[i - 1].key in ("بين", "من") else 1]
+            start = toks[i - 1].off(0 if toks[i - 1].key in ("بين", "من") else 1)
     elif unit_hit:
         j = unit_hit[2]
     if _word(toks, j) == "من" and _word(toks, j + 1) in ("اصل", "اجمالي", "مجموع"):
@@ -218,7 +221,8 @@ def _quantity(text: str, toks: list[Tok], i: int) -> tuple[Quantity, int] | None
         unit = UNITS[hit[1]][0] if hit and UNITS[hit[1]][1] == 1 else unit
     approx, bound, cue_start = _cue_before(toks, i if start == x.start else i - 1)
     approx = approx or x.approx
-    for words, (a_approx, a_bound) in AFTER_CUES.items():
+    # Most quantities are followed by no cue: test its first word before the whole phrase.
+    for words, (a_approx, a_bound) in AFTER_CUES.items() if _word(toks, j) in _AFTER_FIRST else ():
         if all(_word(toks, j + m) == w for m, w in enumerate(words)):
             approx, bound, end = approx or a_approx, bound or a_bound, toks[j + len(words) - 1].end
             break
@@ -247,7 +251,7 @@ def _dual(text: str, toks: list[Tok], i: int) -> tuple[Quantity, int] | None:
     else:
         return None
     approx, bound, cue_start = _cue_before(toks, i)
-    start = toks[i].offs[hit[0]]
+    start = toks[i].off(hit[0])
     start = start if cue_start is None else cue_start
     return _make(text, start, toks[i].end, value, unit, "quantity", approx=approx,
                  bound=bound), i + 1
@@ -256,25 +260,20 @@ def _dual(text: str, toks: list[Tok], i: int) -> tuple[Quantity, int] | None:
 def extract_quantities(text: str) -> list[Quantity]:
     """All quantities, dates and years in ``text``, in order of appearance."""
     # Most sentences hold no digit and no number, dual, month or year word: skip tokenizing.
-    if not DIGIT_RE.search(text) and not any(
-            raw_may_start(w) for w in ARABIC_WORD_RE.findall(text)):
+    if not DIGIT_RE.search(text) and not any(map(raw_may_start, ARABIC_WORD_RE.findall(text))):
         return []
-    toks = tokenize(text)
+    toks, starts = scan(text)
     found: list[Quantity] = []
-    i = 0
-    while i < len(toks):
-        tok = toks[i]
-        # Symbols and ordinary words never start a quantity (same result, far fewer calls).
-        if tok.kind == "sym" or (tok.kind == "word" and not may_start(tok.key)):
-            i += 1
+    after = 0  # a quantity may not start inside the previous one
+    # Symbols and ordinary words never start a quantity: visit only the candidate tokens.
+    for i in starts:
+        if i < after:
             continue
         hit = (_date_or_year(text, toks, i) or _quantity(text, toks, i)
                or _dual(text, toks, i))
-        if hit is None:
-            i += 1
-            continue
-        found.append(hit[0])
-        i = max(hit[1], i + 1)
+        if hit is not None:
+            found.append(hit[0])
+            after = max(hit[1], i + 1)
     return found
 
 

@@ -5,12 +5,20 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from claims.text.numbers import LETTERS, fold_word, number_word, split_clitic
+from claims.text.numbers import (
+    DIGITS,
+    LETTERS,
+    SCAN_RE,
+    Tok,
+    fold_word,
+    number_word,
+    split_clitic,
+)
 
 __all__ = ["AFTER_CUES", "ARABIC_WORD_RE", "CUES", "CURRENCY_ADJ", "DIGIT_RE", "DUALS", "GLUE",
            "LABELS", "MONTHS", "MONTH_FIRST_WORDS", "PHRASE_UNITS", "TWO_WORD_MONTHS", "UNITS",
-           "YEAR_WORDS", "cues_ending", "dual_word", "may_start", "raw_may_start", "unit_word",
-           "year_word"]
+           "YEAR_WORDS", "cues_ending", "dual_word", "may_start", "raw_may_start", "scan",
+           "unit_word", "year_word"]
 
 # ---- lexicons (keys are folded: no diacritics, ا for أ/إ/آ, ي for ى, ه for ة) ----------
 UNITS: dict[str, tuple[str, float]] = {}
@@ -160,3 +168,37 @@ def raw_may_start(word: str) -> bool:
 # The pre-check of extract_quantities: any digit, or any word that may start a quantity.
 DIGIT_RE = re.compile("[0-9٠-٩۰-۹]")
 ARABIC_WORD_RE = re.compile(f"[{LETTERS}]+")
+
+
+@lru_cache(maxsize=1 << 16)
+def _word_entry(word: str) -> tuple[str, tuple[int, ...] | None, bool]:
+    """Folded key, key offsets and ``may_start`` of a word as written, in one cache hit."""
+    key, rel = fold_word(word)
+    return key, rel, may_start(key)
+
+
+_new_tok = tuple.__new__  # Tok without its Python-level __new__: half the cost per token
+
+
+def scan(text: str) -> tuple[list[Tok], list[int]]:
+    """``tokenize(text)`` and the indices of the tokens a quantity may start at."""
+    # One pass does both, so extract_quantities visits only the few candidate tokens.
+    toks: list[Tok] = []
+    starts: list[int] = []
+    pos = 0
+    for space, num, word, sym in SCAN_RE.findall(text):
+        start = pos + len(space)
+        if word:
+            pos = start + len(word)
+            key, rel, may = _word_entry(word)
+            if may:
+                starts.append(len(toks))
+            toks.append(_new_tok(Tok, ("word", start, pos, key, rel)))
+        elif num:
+            pos = start + len(num)
+            starts.append(len(toks))
+            toks.append(_new_tok(Tok, ("num", start, pos, num.translate(DIGITS), None)))
+        else:
+            pos = start + len(sym)
+            toks.append(_new_tok(Tok, ("sym", start, pos, sym, None)))
+    return toks, starts
