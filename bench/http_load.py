@@ -13,7 +13,9 @@ does not inflate), 5xx and "database is locked" counts, and the workers' residen
 Claim pages do not score similar claims; ``--panel P`` makes a share P of claim page views
 also fetch ``/claims/<id>/matches`` (the panel a browser with JavaScript loads after the
 page).  ``--hot K`` draws claim pages from K fixed ids (a working set the page cache holds)
-instead of uniformly from the whole archive (nearly every view a cache miss).  The client
+instead of uniformly from the whole archive (nearly every view a cache miss); ``--warm``
+makes every client fetch each hot id once before the clock starts, so the phase measures the
+cached path alone (each worker otherwise renders every hot page once inside it).  The client
 is asyncio in one process on the same machine, so it takes CPU from the server too.
 """
 
@@ -159,17 +161,24 @@ async def _worker(k: int, clients: int, port: int, until: float, mode: str, max_
                 known[claim_id] = _claim_state(page)
 
 
+async def _warm(client: Client, hot: Sequence[int]) -> None:
+    for claim_id in hot:
+        await client.request("GET", f"/claims/{claim_id}")
+
+
 def _claim_state(page: str) -> tuple[int, str]:
     """(version, status) shown on a claim page."""
     version, status = VERSION_RE.search(page), STATUS_RE.search(page)
     return (int(version.group(1)) if version else 1, status.group(1) if status else "")
 
 def phase(port: int, master: int, clients: int, seconds: float, mode: str, max_id: int,
-          panel: float = 0.0, hot: Sequence[int] = ()
+          panel: float = 0.0, hot: Sequence[int] = (), warm: bool = False
           ) -> tuple[dict[str, list[float]], dict[str, int], float, WorkerCPU]:
     """Run ``clients`` concurrent clients for ``seconds``: latencies, errors, elapsed, CPU.
 
-    The workers' CPU is counted from when the clock starts (after logins and reads).
+    The workers' CPU is counted from when the clock starts (after logins and reads, and
+    with ``warm`` after each client has fetched every hot id once, over the connection it then
+    measures on, so that the workers serving the phase hold the working set).
     """
     stats: dict[str, list[float]] = defaultdict(list)
     errors: dict[str, int] = defaultdict(int)
@@ -187,6 +196,8 @@ def phase(port: int, master: int, clients: int, seconds: float, mode: str, max_i
                                  if mode == "writes" else ()):
                     desks[k][claim_id] = _claim_state(
                         (await client.request("GET", f"/claims/{claim_id}"))[1])
+        if warm and mode in ("mix", "pages"):
+            await asyncio.gather(*(_warm(session[0], hot) for session in sessions if session))
         cpu.append(WorkerCPU(master))
         until = time.perf_counter() + seconds
         began = time.perf_counter()
@@ -263,6 +274,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--hot", type=int, default=0,
                         help="claim pages drawn from this many ids (a working set the page "
                              "cache can hold) instead of uniformly from the whole archive")
+    parser.add_argument("--warm", action="store_true",
+                        help="with --hot: every client fetches each hot id once before the "
+                             "clock starts (steady-state cost of cached pages)")
     args = parser.parse_args(argv)
     url = args.db or f"sqlite:///{ROOT / 'instance' / f'bench-{args.n}.sqlite3'}"
     with socket.socket() as sock:
@@ -296,7 +310,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                          cpu.per_request(len(health["healthz"]))))
             if "mix" in wanted:
                 stats, errors, elapsed, cpu = phase(port, server.pid, clients, args.seconds,
-                                                    "mix", max_id, args.panel, hot)
+                                                    "mix", max_id, args.panel, hot, args.warm)
                 mixed_cpu = cpu.per_request(sum(len(v) for v in stats.values()))
                 for kind in ("claim page", "matches panel", "search", "status change"):
                     if stats[kind]:
@@ -308,7 +322,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                              total / health_rate, errors, mixed_cpu))
             if "pages" in wanted:
                 alone, _, p_elapsed, cpu = phase(port, server.pid, clients, args.seconds,
-                                                 "pages", max_id, 0.0, hot)
+                                                 "pages", max_id, 0.0, hot, args.warm)
                 done = alone["claim page alone"]
                 rows.append((clients, "claim page alone", len(done) / p_elapsed, done,
                              len(done) / p_elapsed / health_rate, {}, cpu.per_request(len(done))))
@@ -326,6 +340,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
     pages = f"claim pages from {args.hot:,} hot ids" if args.hot else "claim pages uniform"
+    pages += " (warmed)" if args.hot and args.warm else ""
     print(f"\nHTTP on {url.split(':')[0]}, {max_id:,} claims, gunicorn {len(rss)} workers, "
           f"{args.seconds:.0f} s per phase, {pages}")
     print("| clients | requests | req/s | p50 ms | p99 ms | rate ÷ healthz "

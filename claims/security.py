@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import time
 import unicodedata
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
@@ -17,12 +18,14 @@ from flask.json import loads as json_loads
 from flask.json.tag import TaggedJSONSerializer
 from flask.sessions import SecureCookieSessionInterface
 from flask.typing import ResponseReturnValue
-from itsdangerous import URLSafeTimedSerializer
+from flask_wtf.csrf import generate_csrf
+from itsdangerous import SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import Row, Table, bindparam, select
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.util import identity_key
 
 from claims.db import get_session
+from claims.lru import LRU
 from claims.models import User
 from claims.models.users import ROLES
 
@@ -34,6 +37,7 @@ _hasher = PasswordHasher()
 
 POLICIES = ("public", *ROLES)
 _POLICY_ATTR = "_claims_policy"
+_READS_ONLY_ATTR = "_claims_reads_only"
 
 
 def hash_password(password: str) -> str:
@@ -67,6 +71,16 @@ def policy(level: str) -> Callable[[F], F]:
         return view
 
     return decorate
+
+
+def reads_only(view: F) -> F:
+    """Declare that a view never writes: the user check and the view share one transaction.
+
+    Other views get the user check's read snapshot ended first, so that their
+    ``begin_write`` starts with BEGIN IMMEDIATE (see ``_load_user``).
+    """
+    setattr(view, _READS_ONLY_ATTR, True)
+    return view
 
 
 def view_policy(app: Flask, endpoint: str) -> str | None:
@@ -117,14 +131,26 @@ def _load_user() -> None:
         # Attached before the commit: adding to the session afterwards would open a new
         # session transaction, and begin_write would then no longer take the write lock first.
         user = _as_loaded(db_session, row)
-    # End this read snapshot now: a write view's begin_write then starts BEGIN IMMEDIATE
-    # instead of upgrading it, which SQLite refuses ("database is locked") when another
-    # writer committed in between.  The user object stays loaded (expire_on_commit=False).
-    db_session.commit()
+    if user is None or not _reads_only(request.endpoint):
+        # End this read snapshot now: a write view's begin_write then starts BEGIN IMMEDIATE
+        # instead of upgrading it, which SQLite refuses ("database is locked") when another
+        # writer committed in between.  The user object stays loaded (expire_on_commit=False).
+        # A view that never writes keeps reading in this transaction (one BEGIN, not two).
+        db_session.commit()
     if user is None:
         session.clear()
         return
     g.user = user
+
+
+def _reads_only(endpoint: str | None) -> bool:
+    if endpoint is None:
+        return False
+    view = _app().view_functions.get(endpoint)
+    return bool(getattr(view, _READS_ONLY_ATTR, False))
+
+
+_USER_KEYS = tuple(_USERS.c.keys())
 
 
 def _as_loaded(db_session: Session, row: Row[Any]) -> User:
@@ -132,10 +158,48 @@ def _as_loaded(db_session: Session, row: Row[Any]) -> User:
     found = db_session.identity_map.get(identity_key(User, row.id))
     if isinstance(found, User):
         return found
-    user = User(**row._mapping)
+    # The loaded values go straight into the instance's dict, as the ORM's loader puts them
+    # (the constructor would record each as a change, only for make_transient_to_detached
+    # to commit them all again).
+    user = User.__mapper__.class_manager.new_instance()
+    user.__dict__.update(zip(_USER_KEYS, row, strict=True))
     make_transient_to_detached(user)  # persistent state, no pending changes
     db_session.add(user)
     return user
+
+
+# --- CSRF tokens --------------------------------------------------------------------------
+
+_CSRF_SALT = "wtf-csrf-token"  # Flask-WTF's
+# (secret, the session's raw token, second) -> signed token.  itsdangerous stamps whole
+# seconds, so within a second Flask-WTF itself signs the same raw token to the same text: this
+# only saves recomputing it.  Keyed by the session's own secret raw token, so no token is ever
+# handed to another session.
+_csrf_tokens: LRU[tuple[Any, str, int], str] = LRU(4096)
+_csrf_signers: dict[Any, URLSafeTimedSerializer] = {}
+
+
+def csrf_token() -> str:
+    """``flask_wtf.csrf.generate_csrf()``: the same token, computed at most once a second."""
+    app = _app()
+    field = app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    found = g.get(field) if field else None
+    if found is not None:
+        return str(found)
+    secret = app.config.get("WTF_CSRF_SECRET_KEY", app.secret_key)
+    raw = session.get(field) if field else None
+    if not secret or not isinstance(raw, str):
+        return str(generate_csrf())  # creates the raw token, or raises as Flask-WTF does
+    key = (secret, raw, int(time.time()))
+    token = _csrf_tokens.get(key)
+    if token is None:
+        signer = _csrf_signers.get(secret)
+        if signer is None:
+            signer = _csrf_signers[secret] = URLSafeTimedSerializer(secret, salt=_CSRF_SALT)
+        token = str(signer.dumps(raw))
+        _csrf_tokens.put(key, token)
+    setattr(g, field, token)
+    return token
 
 
 def _enforce_policy() -> ResponseReturnValue | None:
@@ -239,6 +303,54 @@ class _SessionJSON(TaggedJSONSerializer):
         return json_loads(value, object_hook=self.untag)
 
 
+_SCALARS = (str, int, float, bool, type(None))
+
+
+class _SessionSigning(URLSafeTimedSerializer):
+    """Flask's session serializer, remembering recent results (the same text either way).
+
+    A cookie seen before is not verified again, only its age checked; a session signed again
+    within the same second (itsdangerous stamps whole seconds) gets the same text without the
+    compression and HMACs.  Made per set of keys, so a key change forgets both.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # cookie -> (its timestamp, its data); only data of immutable values (a shallow
+        # copy per request then suffices): a session with flashes takes the full path.
+        self._opened: LRU[str, tuple[int, dict[str, Any]]] = LRU(4096)
+        self._signed: LRU[tuple[str, int], str] = LRU(4096)
+
+    def loads(self, s: str | bytes, max_age: int | None = None,  # type: ignore[override]
+              return_timestamp: bool = False, salt: str | bytes | None = None) -> Any:
+        """Verify and load a cookie (as Flask calls it: with max_age, for the data alone)."""
+        if return_timestamp or salt is not None or max_age is None or not isinstance(s, str):
+            return super().loads(s, max_age, return_timestamp, salt)
+        found = self._opened.get(s)
+        if found is not None:
+            stamp, data = found
+            # TimestampSigner.unsign's checks on the same whole seconds.
+            age = int(time.time()) - stamp
+            if age > max_age or age < 0:
+                raise SignatureExpired("Signature expired")
+            return dict(data)
+        data, signed_at = super().loads(s, max_age, True)
+        if type(data) is dict and all(type(v) in _SCALARS for v in data.values()):
+            self._opened.put(s, (int(signed_at.timestamp()), dict(data)))
+        return data
+
+    def dumps(self, obj: Any, salt: str | bytes | None = None) -> Any:
+        """Sign a session's data (the same text as itsdangerous within the same second)."""
+        if salt is not None:
+            return super().dumps(obj, salt)
+        key = (self.serializer.dumps(obj), int(time.time()))
+        found = self._signed.get(key)
+        if found is None:
+            found = super().dumps(obj)
+            self._signed.put(key, found)
+        return found
+
+
 class _CookieSessions(SecureCookieSessionInterface):
     """Flask's signed cookie sessions, byte for byte, with less work per request."""
 
@@ -255,7 +367,15 @@ class _CookieSessions(SecureCookieSessionInterface):
         keys = (app.secret_key, *(app.config.get("SECRET_KEY_FALLBACKS") or ()))
         cached = self._signing
         if cached is None or cached[0] != keys:
-            cached = self._signing = (keys, super().get_signing_serializer(app))
+            signing = None
+            if app.secret_key:
+                # As Flask builds it (current key last), with the caches above.
+                signing = _SessionSigning(
+                    [*(app.config.get("SECRET_KEY_FALLBACKS") or ()), app.secret_key],
+                    salt=self.salt, serializer=self.serializer,
+                    signer_kwargs={"key_derivation": self.key_derivation,
+                                   "digest_method": self.digest_method})
+            cached = self._signing = (keys, signing)
         return cached[1]
 
 

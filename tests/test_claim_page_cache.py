@@ -180,3 +180,45 @@ def test_users_never_see_each_others_token_or_name(database_url, _schema, seeded
                                      data={"title": "مسروق", "csrf_token": token})
     assert response.status_code == 400
     assert clients["editor"].get(f"/claims/{claim_id}").headers["Cache-Control"] == "no-store"
+
+
+def test_remembered_signatures_are_flasks_own(app: Flask, monkeypatch) -> None:
+    """Session cookies and CSRF tokens reused within a second are what Flask would sign."""
+    import time
+
+    import pytest
+    from flask import g, session
+    from flask.sessions import SecureCookieSessionInterface
+    from flask_wtf.csrf import generate_csrf
+    from itsdangerous import BadSignature
+
+    from claims import security
+
+    now = [1_800_000_000.25]
+    monkeypatch.setattr(time, "time", lambda: now[0])
+    ours = app.session_interface.get_signing_serializer(app)
+    flasks = SecureCookieSessionInterface().get_signing_serializer(app)
+    assert ours is not None and flasks is not None
+    data = {"uid": 7, "pw": "abc", "_permanent": True, "csrf_token": "f" * 40}
+    cookie = ours.dumps(data)
+    assert cookie == flasks.dumps(data) == ours.dumps(data)  # computed, then remembered
+    max_age = int(app.permanent_session_lifetime.total_seconds())
+    for _ in range(2):  # verified, then remembered: an equal but separate dict each time
+        loaded = ours.loads(cookie, max_age=max_age)
+        assert loaded == data and loaded is not ours.loads(cookie, max_age=max_age)
+    with pytest.raises(BadSignature):
+        ours.loads(cookie[:-2] + "xx", max_age=max_age)
+    now[0] += max_age + 1  # expired, although remembered
+    with pytest.raises(BadSignature):
+        ours.loads(cookie, max_age=max_age)
+
+    tokens = []
+    for raw in ("a" * 40, "b" * 40, "a" * 40):
+        with app.test_request_context():
+            session["csrf_token"] = raw
+            token = security.csrf_token()
+            assert security.csrf_token() == token
+            g.pop("csrf_token")
+            assert generate_csrf() == token
+            tokens.append(token)
+    assert tokens[0] == tokens[2] != tokens[1]  # per session's raw token, never shared

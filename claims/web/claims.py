@@ -17,7 +17,6 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, joinedload, load_only, selectinload
@@ -29,7 +28,7 @@ from claims.i18n import gettext
 from claims.models import Claim, Entity, Mention, SourceDocument, StatusChange, User
 from claims.models.claims import CLAIM_TYPES, EVIDENCE_KINDS, EVIDENCE_STANCES
 from claims.models.entities import ENTITY_KINDS
-from claims.security import current_user, policy
+from claims.security import csrf_token, current_user, policy, reads_only
 from claims.services import claims as service
 from claims.services import workbench_links as links
 from claims.services.search import ClaimFilters, search_claims
@@ -172,7 +171,7 @@ def _page(claim_id: int, fragment: page_cache.Fragment) -> str:
     shell = page_cache.shell(key, lambda: render_template(
         "claims/detail.html", claim_id=slot["title"], claimreview_ld=slot["head"],
         main=slot["main"], shell_next=slot["next"], shell_flashes=slot["flashes"]))
-    token = generate_csrf()
+    token = csrf_token()
     # As base.html shows them (the shell itself must not consume the flashes).
     messages = cast(list[tuple[str, str]], get_flashed_messages(with_categories=True))
     flashes = Markup("").join(
@@ -191,6 +190,7 @@ def _detail(claim: Claim, **extra: Any) -> str:
 
 @bp.get("/<int:claim_id>", endpoint="detail")
 @policy("viewer")
+@reads_only
 def detail(claim_id: int) -> str:
     """One claim with its source, entities, evidence and history."""
     session = get_session()

@@ -13,6 +13,7 @@ from markupsafe import Markup
 from sqlalchemy import Engine, String, bindparam, cast, func, literal, null, select, union_all
 from sqlalchemy.orm import Session, aliased
 
+from claims import security
 from claims.lru import LRU, PerEngine
 from claims.models import (
     Claim,
@@ -119,7 +120,9 @@ _LINKS = (select(ClaimLink.id, ClaimLink.claim_id, ClaimLink.other_id, ClaimLink
           .where((ClaimLink.claim_id == _ID) | (ClaimLink.other_id == _ID))
           .order_by(ClaimLink.id))
 _PARTS = (_EVIDENCE, _MENTIONS, _TAGS, _APPEARANCES, _DUPLICATES, _LINKS)
-_WIDTH = max(len(part.selected_columns) for part in _PARTS)
+
+
+_WIDTH = max(len(_HEAD.selected_columns), *(len(part.selected_columns) for part in _PARTS))
 
 
 def _as_text(part: Any, tag: int) -> Any:
@@ -129,8 +132,37 @@ def _as_text(part: Any, tag: int) -> Any:
     return part.with_only_columns(literal(tag).label("part"), *columns).order_by(None)
 
 
-# All child rows in one round trip (each statement costs more in Python than in SQLite).
-_CHILDREN = union_all(*(_as_text(part, tag) for tag, part in enumerate(_PARTS)))
+# The claim's row (tag -1) and all child rows in one round trip: each statement costs more in
+# Python than in SQLite.
+_STATE = union_all(_as_text(_HEAD, -1), *(_as_text(part, tag) for tag, part in enumerate(_PARTS)))
+# Per dialect: the SQL text, the order of its positional parameters (None: named), the values
+# of its other parameters (the counter names).
+_compiled: dict[Any, tuple[str, tuple[str, ...] | None, dict[str, Any]]] = {}
+
+
+def _state_rows(session: Session, claim_id: int) -> list[Any]:
+    conn = session.connection()
+    dialect = conn.dialect
+    if dialect.name != "sqlite":
+        return list(conn.execute(_STATE, {"claim_id": claim_id}))
+    found = _compiled.get(dialect)
+    if found is None:
+        compiled = _STATE.compile(dialect=dialect)
+        order = tuple(compiled.positiontup or ()) if compiled.positional else None
+        values = dict(compiled.construct_params({"claim_id": 0}))
+        found = _compiled[dialect] = (str(compiled), order, values)
+    sql, order, values = found
+    params: Any = dict(values, claim_id=claim_id)
+    if order is not None:
+        params = tuple(params[name] for name in order)
+    # Straight through the DBAPI connection of this session's transaction: SQLAlchemy's
+    # execution machinery costs several times what SQLite spends on the statement.
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
 
 
 def state_key(session: Session, claim_id: int) -> tuple[Any, ...] | None:
@@ -139,15 +171,12 @@ def state_key(session: Session, claim_id: int) -> tuple[Any, ...] | None:
     Evidence, mention reviews, appearances, tags and links change without the claim's
     ``version`` moving, so their rows are part of the key; a write by any worker shows at once.
     """
-    conn = session.connection()
-    params = {"claim_id": claim_id}
-    head = conn.execute(_HEAD, params).first()
-    if head is None:
+    rows = [tuple(row) for row in _state_rows(session, claim_id)]
+    if not any(row[0] == -1 for row in rows):
         return None
     # Sorted: a UNION ALL promises no order, and the key must not change with the plan.
-    rows = [tuple(row) for row in conn.execute(_CHILDREN, params)]
     rows.sort(key=lambda row: (row[0], *("" if v is None else v for v in row[1:])))
-    return tuple(head), tuple(rows)
+    return tuple(rows)
 
 
 # --- rendering ----------------------------------------------------------------------------
@@ -160,7 +189,8 @@ def install(app: App) -> None:
         """The session's CSRF token, or the placeholder while a cached fragment renders."""
         if g.get("csrf_placeholder"):
             return CSRF_PLACEHOLDER
-        return real(*args, **kwargs)
+        # Flask-WTF's generate_csrf, signing at most once a second per session.
+        return security.csrf_token() if not (args or kwargs) else real(*args, **kwargs)
 
     app.jinja_env.globals["csrf_token"] = csrf_token
     # Flask-WTF also puts the real function into every template's context, where it hides
