@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import Engine, bindparam, event, func, select, text  # noqa: E402
 
-from claims.db import make_engine  # noqa: E402
+from claims.db import PG_TEXT_COLUMN, PG_TEXT_INDEX, make_engine  # noqa: E402
 from claims.models import Alias, Claim, Entity, Tag, User  # noqa: E402
 from claims.text.arabic import normalize  # noqa: E402
 from claims.text.linking import (  # noqa: E402
@@ -357,19 +357,14 @@ def _search_index(conn: Any, create: bool) -> bool:
             for trigger in ("claims_fts_ai", "claims_fts_ad", "claims_fts_au"):
                 conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {trigger}")
         return exists
-    # Since migration 0005 the GIN index is on the stored text_tsv column; before, on an
-    # expression (a corpus loaded under the older schema keeps its own kind).
-    stored = bool(conn.exec_driver_sql(
-        "SELECT 1 FROM information_schema.columns "
-        "WHERE table_name = 'claims' AND column_name = 'text_tsv'").first())
-    name, target = (("ix_claims_text_tsv", "text_tsv") if stored else
-                    ("ix_claims_text_key_tsv", "to_tsvector('simple', text_key)"))
+    # The GIN index over the stored column of migration 0005 (the corpus is migrated to head).
     exists = bool(conn.exec_driver_sql(
-        f"SELECT 1 FROM pg_indexes WHERE indexname = '{name}'").first())
+        f"SELECT 1 FROM pg_indexes WHERE indexname = '{PG_TEXT_INDEX}'").first())
     if create:
-        conn.exec_driver_sql(f"CREATE INDEX IF NOT EXISTS {name} ON claims USING gin ({target})")
+        conn.exec_driver_sql(f"CREATE INDEX IF NOT EXISTS {PG_TEXT_INDEX} ON claims "
+                             f"USING gin ({PG_TEXT_COLUMN})")
     else:
-        conn.exec_driver_sql(f"DROP INDEX IF EXISTS {name}")
+        conn.exec_driver_sql(f"DROP INDEX IF EXISTS {PG_TEXT_INDEX}")
     return exists
 
 

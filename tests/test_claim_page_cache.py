@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import re
+import time
 
-from flask import Flask
+import pytest
+from flask import Flask, g, session
+from flask.sessions import SecureCookieSessionInterface
 from flask.testing import FlaskClient
+from flask_wtf.csrf import generate_csrf
+from itsdangerous import BadSignature
 from sqlalchemy import select, update
 
+from claims import security
 from claims.db import session_scope
 from claims.models import Claim, Entity, Evidence, Mention, User
 from claims.services import claims as service
@@ -184,16 +190,6 @@ def test_users_never_see_each_others_token_or_name(database_url, _schema, seeded
 
 def test_remembered_signatures_are_flasks_own(app: Flask, monkeypatch) -> None:
     """Session cookies and CSRF tokens reused within a second are what Flask would sign."""
-    import time
-
-    import pytest
-    from flask import g, session
-    from flask.sessions import SecureCookieSessionInterface
-    from flask_wtf.csrf import generate_csrf
-    from itsdangerous import BadSignature
-
-    from claims import security
-
     now = [1_800_000_000.25]
     monkeypatch.setattr(time, "time", lambda: now[0])
     ours = app.session_interface.get_signing_serializer(app)

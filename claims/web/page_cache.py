@@ -120,8 +120,6 @@ _LINKS = (select(ClaimLink.id, ClaimLink.claim_id, ClaimLink.other_id, ClaimLink
           .where((ClaimLink.claim_id == _ID) | (ClaimLink.other_id == _ID))
           .order_by(ClaimLink.id))
 _PARTS = (_EVIDENCE, _MENTIONS, _TAGS, _APPEARANCES, _DUPLICATES, _LINKS)
-
-
 _WIDTH = max(len(_HEAD.selected_columns), *(len(part.selected_columns) for part in _PARTS))
 
 
