@@ -27,7 +27,11 @@ Spans = list[tuple[int, int, str]]
 
 
 def read_corpus(path: Path, limit: int | None) -> tuple[list[Sentence], list[Spans]]:
-    """Sentences (raw tokens) and their gold spans (start, end, type); a "." ends a sentence."""
+    """Sentences (raw tokens) and their gold spans (start, end, type).
+
+    A "." ends a sentence unless it is tagged inside a name (إف . بي . آي): ANERcorp has no
+    sentence marks, and a split there would cut one gold name into several.
+    """
     sentences: list[Sentence] = []
     spans: list[Spans] = []
     toks: Sentence = []
@@ -47,7 +51,8 @@ def read_corpus(path: Path, limit: int | None) -> tuple[list[Sentence], list[Spa
             if tag[:2] in ("B-", "I-"):
                 open_span = [len(toks), len(toks) + 1, tag[2:]]
         toks.append(token)
-        if token == ".":
+        # a full stop tagged inside a name is part of it (إف . بي . آي), not a sentence end
+        if token == "." and not tag.startswith("I-"):
             if open_span is not None:
                 cur.append((int(open_span[0]), int(open_span[1]), str(open_span[2])))
                 open_span = None

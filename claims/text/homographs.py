@@ -13,7 +13,9 @@ __all__ = [
     "DATE_BEFORE",
     "KIN_NOUNS",
     "MONTH_NAMES",
+    "PREPOSITIONS",
     "SAID_AFTER",
+    "SHORT_FUNCTION_WORDS",
     "SPEECH_VERBS",
     "is_common_word",
     "seat_letters",
@@ -75,8 +77,18 @@ CONTEXT_CUES = _norm_set(
     مقاطعة جزيرة نهر جبل بحيرة مخيم حي شارع ميدان مطار ميناء مسجد كنيسة مستشفى فندق
     سيارات سيارة طائرة طائرات مصنع زعيم قائد عناصر مقاتلو مقاتلي أنصار لاعب لاعبو لاعبي
     حارس مدرب مملكة إمبراطورية امبراطورية جمهورية إمارة سلطنة أسرة عائلة سلالة
+    سهم غزوة معركة
     """
 )
+
+# Prepositions, normalised (so على reads علي, as many writers also type it). One does not
+# follow another directly (من على and حتى على aside, hence no من or حتى here): علي right
+# after في or مع is the name, not the preposition (مع علي في الكوفة).
+PREPOSITIONS = _norm_set("في مع عن إلى على لدى عند منذ بين ضد نحو حول")
+
+# Two-letter function words besides the stopwords of ``clitics``: a verb of saying before
+# one is no cue to a name (قال لي, "he told me"), whereas وقال شو introduces a speaker.
+SHORT_FUNCTION_WORDS = _norm_set("لي لك بي بك كي كم هل ذا ذو ذي قط مذ ها نا")
 
 
 # Verbs of saying right before a one-word person alias make it the subject (وقال رمضان).

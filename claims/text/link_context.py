@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from claims.text.clitics import clitic_forms
@@ -11,7 +12,15 @@ from claims.text.homographs import DATE_AFTER, DATE_BEFORE, MONTH_NAMES
 if TYPE_CHECKING:
     from claims.text.link_keys import Token
 
-__all__ = ["Placed", "coordinated", "named_month"]
+__all__ = [
+    "Placed",
+    "confirmed",
+    "coordinated",
+    "named_in_full",
+    "named_month",
+    "nationality_named",
+    "spelled_as_word",
+]
 
 # Between two names of one list: a conjunction, a comma or a slash (مكة والمدينة, مكة ،
 # المدينة, فولكسفاغن / أودي).
@@ -74,3 +83,73 @@ def coordinated(text: str, toks: Sequence[Token], placed: Sequence[Placed]) -> l
                 confirmed.append(idx)
                 break
     return confirmed
+
+
+def confirmed(text: str, toks: Sequence[Token], placed: Sequence[Placed],
+              nisba_of_place: Callable[[str], bool]) -> set[int]:
+    """Indexes of homograph mentions that their context settles as names (see below)."""
+    found = set(coordinated(text, toks, placed)) | set(named_in_full(toks, placed))
+    found.update(idx for idx, (i, _, _, confident, confirmable) in enumerate(placed)
+                 if not confident and confirmable and nationality_named(toks, i, nisba_of_place))
+    return found
+
+
+def named_in_full(toks: Sequence[Token], placed: Sequence[Placed]) -> list[int]:
+    """Indexes of one-word person homographs that repeat a name the text gives in full.
+
+    نبيه بري … وقال بري, الحسن بن علي … ليلحق بالحسن: once a person is named in full, his
+    given name or family name alone refers to him, ordinary word or not.
+    """
+    ends: set[str] = set()
+    for i, n, kind, confident, _ in placed:
+        if confident and n > 1 and kind == "person":
+            ends |= _forms(toks[i][0])
+            ends.add(toks[i + n - 1][0])
+    if not ends:
+        return []
+    return [idx for idx, (i, _, kind, confident, confirmable) in enumerate(placed)
+            if not confident and confirmable and kind == "person" and _forms(toks[i][0]) & ends]
+
+
+def nationality_named(toks: Sequence[Token], i: int,
+                      nisba_of_place: Callable[[str], bool]) -> bool:
+    """An indefinite homograph qualified by a definite nisba of a known place is a name.
+
+    تعادل ليل الفرنسي: a common noun without the article cannot take a definite adjective,
+    so ليل here is the club, named with its country as clubs and firms are (شل البريطانية).
+    With the article it is a noun and its adjective (الجيش الأميركي, السفير القطري).
+    """
+    # definite in any reading (الشعب, للشعب = ل + الشعب): a noun and its adjective
+    if any(f.startswith("ال") for f in _forms(toks[i][0])):
+        return False
+    if i + 1 >= len(toks) or not toks[i + 1][3]:
+        return False
+    nxt = toks[i + 1][0]
+    if not nxt.startswith("ال"):
+        return False
+    # البريطانية: the feminine nisba, ة normalised to ه
+    return nisba_of_place(nxt) or (nxt.endswith("يه") and nisba_of_place(nxt[:-1]))
+
+
+# A word ending in ي shows a writer who keeps ي and ى apart (not فى, الذى, المصرى).
+_YA_SPELLED = re.compile(r"ي(?!\w)")
+
+
+def spelled_as_word(text: str, raw: str, alias: str) -> bool:
+    """Whether ``raw``, written with a final ى, is the function word and not a name in ي.
+
+    Normalisation folds ى into ي, so على reads like the name علي; but a text that spells في,
+    الذي or any other word with a final ي writes the preposition على with ى and the name
+    with ي: there "اتفق مع الملك على الحاجة" has no name after the title. (Texts that write
+    ى for every final ي, فى عهد محمد على, keep no such distinction, and are left alone.)
+    """
+    return (_last_letter(raw) == "ى" and _last_letter(alias) == "ي"
+            and _YA_SPELLED.search(text) is not None)
+
+
+def _last_letter(word: str) -> str:
+    """The last letter of ``word``, past harakat, tatweel and punctuation (عليّ → ي)."""
+    for ch in reversed(word):
+        if ch.isalpha() and ch != "\u0640":
+            return ch
+    return ""

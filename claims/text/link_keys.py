@@ -18,11 +18,19 @@ from claims.text.clitics import (
     g_variants,
     skeleton,
 )
-from claims.text.homographs import CONTEXT_CUES, KIN_NOUNS, SAID_AFTER, SPEECH_VERBS
+from claims.text.homographs import (
+    CONTEXT_CUES,
+    KIN_NOUNS,
+    PREPOSITIONS,
+    SAID_AFTER,
+    SPEECH_VERBS,
+)
 from claims.text.link_context import named_month
 
 __all__ = [
+    "CONFIDENCE",
     "CUED",
+    "REVIEW_CONFIDENCE",
     "SPOKEN",
     "TITLED",
     "TOKEN_RE",
@@ -75,6 +83,11 @@ class Match:
     needs_review: bool
 
 
+# Confidence of a link by its method; homograph or ambiguous links an editor should confirm
+# are capped at REVIEW_CONFIDENCE.
+CONFIDENCE = {"exact": 1.0, "clitic": 0.95, "demonym": 0.9, "short_form": 0.85, "variant": 0.75}
+REVIEW_CONFIDENCE = 0.4
+
 UNKNOWN: Any = object()
 _MEMO_SIZE = 200_000  # entries per memo: a long-lived index sees ever new words
 
@@ -95,7 +108,7 @@ def remember(memo: Any, key: Any, value: Any = None) -> Any:
 # only: وقال رمضان, أمه هاجر, عن رمضان قوله), a kind cue (صحيفة الحياة) or quotation marks
 # around it, a title (الرئيس علي).
 SPOKEN, CUED, TITLED = 1, 2, 3
-_OPEN_QUOTES, _CLOSE_QUOTES = "«\"“(", "»\"”)"
+_OPEN_QUOTES, _CLOSE_QUOTES, _DASHES = "«\"“(", "»\"”)", "-\u2013\u2014"
 
 # Word characters plus Arabic marks, tatweel and invisible controls (stripped by normalize).
 _WORD_CHARS = (
@@ -106,8 +119,8 @@ TOKEN_RE = re.compile(f"[{_WORD_CHARS}]+")
 # Split keeping the tokens: gap, token, gap, ..., gap (lengths give every offset).
 _SPLIT_RE = re.compile(f"([{_WORD_CHARS}]+)")
 # What may separate two tokens of one multi-word name: spaces, or a dot/hyphen (أ.ف.ب), a
-# tatweel standing for one (اف ـ 16).
-_JOINABLE_GAP = re.compile(r"\s*[.\-\u0640]?\s*")
+# tatweel standing for one (اف ـ 16), or an ellipsis inside a title (مبدأ حواء .. من أجل).
+_JOINABLE_GAP = re.compile(r"\s*(?:[\-\u0640]|[.\u2026](?:\s*[.\u2026])*)?\s*")
 _GAP_JOINS: dict[str, bool] = {" ": True}  # gaps are few: ", " ". " " - " ...
 
 
@@ -238,7 +251,11 @@ def context(text: str, toks: list[Token], i: int) -> int:
     """How strongly the words around token ``i`` announce a name (see ``CUED``)."""
     before = text[:toks[i][1]].rstrip()[-1:]
     after = text[toks[i][2]:].lstrip()[:1]
-    quoted = bool(before) and before in _OPEN_QUOTES and bool(after) and after in _CLOSE_QUOTES
+    # guillemets either way round (many Arabic texts write » name «: الحاج » إمام «), and a
+    # pair of dashes setting a word apart like brackets (محيط - الراي - قرر …)
+    quoted = bool(before) and bool(after) and (
+        (before in _OPEN_QUOTES and after in _CLOSE_QUOTES) or before + after == "»«"
+        or (before == after and before in _DASHES))
     if not quoted and named_month(toks, i, before, after):
         return CUED
     said = i + 1 < len(toks) and toks[i + 1][3] and toks[i + 1][0] in SAID_AFTER
@@ -248,12 +265,23 @@ def context(text: str, toks: list[Token], i: int) -> int:
     forms = {f.form for f in readings}
     if forms & TITLES:
         return TITLED
+    # a preposition does not follow another: في علي, مع علي name a person (see PREPOSITIONS);
+    # a word typed twice is a slip (على على موافقة)
+    if toks[i][0] in PREPOSITIONS and _after_preposition(toks[i - 1][0], toks[i][0]):
+        return TITLED
     # a kind noun heads an idafa only in construct state: صحيفة الحياة, not الجامعة العربية;
     # and what it announces is a name, not a second kind noun (مدرب نادي ...)
     if quoted or ({f.form for f in readings if not f.article_removed} & CONTEXT_CUES
                   and toks[i][0] not in CONTEXT_CUES):
         return CUED
     return SPOKEN if said or forms & (SPEECH_VERBS | KIN_NOUNS) else 0
+
+
+def _after_preposition(before: str, word: str) -> bool:
+    """Whether ``before`` is another preposition, maybe after و or ف (وفي, فمع)."""
+    if before[:1] in ("و", "ف") and before[1:] in PREPOSITIONS:
+        before = before[1:]
+    return before in PREPOSITIONS and before != word
 
 
 def ends_with_alef_maqsura(raw: str) -> bool:

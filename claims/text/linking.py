@@ -12,7 +12,6 @@ from claims.text.clitics import (
     CliticForm,
     clitic_forms,
     compound_variants,
-    demonym_base,
     demonym_inflections,
     derived_short_form,
     ending_variants,
@@ -20,10 +19,12 @@ from claims.text.clitics import (
     skeleton,
     variant_ok,
 )
-from claims.text.homographs import is_common_word
-from claims.text.link_context import coordinated
+from claims.text.homographs import SHORT_FUNCTION_WORDS, is_common_word
+from claims.text.link_context import confirmed, spelled_as_word
 from claims.text.link_keys import (
+    CONFIDENCE,
     CUED,
+    REVIEW_CONFIDENCE,
     SPOKEN,
     TITLED,
     UNKNOWN,
@@ -42,9 +43,12 @@ from claims.text.link_keys import (
     tokens_search_key,
 )
 from claims.text.link_keys import context as word_context
+from claims.text.link_lookup import lookup
 from claims.text.link_seats import SeatGuard
 
 __all__ = [
+    "CONFIDENCE",
+    "REVIEW_CONFIDENCE",
     "AliasEntry",
     "AliasIndex",
     "Match",
@@ -57,8 +61,6 @@ __all__ = [
     "tokens_search_key",
 ]
 
-CONFIDENCE = {"exact": 1.0, "clitic": 0.95, "demonym": 0.9, "short_form": 0.85, "variant": 0.75}
-REVIEW_CONFIDENCE = 0.4  # ambiguous or homograph links that an editor should confirm
 _TIER_ORDER = {"name": 0, "demonym": 1, "short": 2}
 
 
@@ -215,8 +217,12 @@ class AliasIndex:
         common = n == 1 and (key in COMMON_WORD_NAMES or is_common_word(key))
         looks = (stop or common) and not form.cut
         context = ctx() if looks else 0
-        # a two-letter name after its kind noun or in quotes is no function word (بشركة شل)
-        if stop and context < (TITLED if key in STOPWORDS else CUED):
+        # a two-letter name after its kind noun or in quotes is no function word (بشركة شل),
+        # nor a person's after a verb of saying (وقال شو), unless it is one (قال لي)
+        if stop and context < (TITLED if key in STOPWORDS else CUED) and not (
+                context == SPOKEN and key not in SHORT_FUNCTION_WORDS
+                and key not in STOPWORDS
+                and self.aliases[cand.alias_id].entity_kind == "person"):
             return None, looks
         if common:
             # a definite word after a definite title is its adjective (الوزير الأول)
@@ -358,6 +364,9 @@ class AliasIndex:
             if hit.cand.tier == "demonym" and ends_with_alef_maqsura(
                     text[toks[i][1]:toks[i + hit.n - 1][2]]):
                 continue  # اليمنى / مجرى: a word in ى is not a nisba adjective in ي
+            if hit.n == 1 and toks[i][0] in STOPWORDS and spelled_as_word(
+                    text, text[toks[i][1]:toks[i][2]], self.aliases[hit.cand.alias_id].text):
+                continue  # الملك على الحاجة … في: the preposition, where ي and ى differ
             for j in range(i, i + hit.n):
                 used[j] = True
             out.append((i, hit))
@@ -367,11 +376,11 @@ class AliasIndex:
         if not any(h.needs_review for _, h in out):
             return out  # the usual case on a re-link: nothing for a list to settle
         kinds = [self.aliases[h.cand.alias_id].entity_kind for _, h in out]
-        for idx in coordinated(text, toks, [
+        for idx in confirmed(text, toks, [
                 (i, h.n, kind, not h.needs_review and h.cand.tier == "name"
                  and h.method in ("exact", "clitic"),
                  h.n == 1 and h.method in ("exact", "clitic"))
-                for (i, h), kind in zip(out, kinds, strict=True)]):
+                for (i, h), kind in zip(out, kinds, strict=True)], self._names_a_place):
             i, h = out[idx]
             out[idx] = (i, h._replace(needs_review=False, score=CONFIDENCE[h.method]))
         return out
@@ -405,37 +414,5 @@ class AliasIndex:
 
     def lookup(self, query: str) -> list[tuple[int, float]]:
         """Entities (with best confidence) that a typed search query names, best first."""
-        best: dict[int, float] = {}
-
-        def note(cands: list[_Cand], score: float, demonym_only: bool = False) -> None:
-            ents = {c.entity_id for c in cands if not demonym_only or c.tier == "demonym"}
-            for c in cands:
-                if demonym_only and c.tier != "demonym":
-                    continue
-                s = score * {"name": 1.0, "demonym": 0.9, "short": 0.85}[c.tier]
-                if len(ents) > 1:
-                    s = min(s, REVIEW_CONFIDENCE)
-                best[c.entity_id] = max(best.get(c.entity_id, 0.0), round(s, 3))
-
-        key = alias_key(query)
-        if not key:
-            return []
-        toks = key.split(" ")
-        for form in clitic_forms(toks[0]):
-            k = " ".join([form.form, *toks[1:]])
-            base = demonym_base(k) if len(toks) == 1 else None
-            for kk in (k, base) if base else (k,):
-                if kk in self._exact:
-                    note(self._exact[kk], 1.0 if kk == key else 0.95, form.article_removed)
-        if not best:
-            for k in candidate_keys(query)[1:]:
-                if k in self._exact:
-                    note(self._exact[k], CONFIDENCE["variant"])
-            skel = " ".join(skeleton(t) for t in toks)
-            cands = [c for c in self._skel.get(skel, ()) if self._is_variant(skel, c, key)]
-            if not best and cands:
-                note(cands, CONFIDENCE["variant"])
-        if not best:
-            for m in self.find(query):
-                best[m.entity_id] = max(best.get(m.entity_id, 0.0), m.confidence)
-        return sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))
+        return lookup(query, self._exact, self._skel, self._is_variant,
+                      lambda q: [(m.entity_id, m.confidence) for m in self.find(q)])
