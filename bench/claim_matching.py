@@ -81,7 +81,7 @@ def anercorp_sentences() -> list[str]:
 
 def other_claims(exclude: set[str]) -> list[str]:
     """About OTHER_CLAIMS real claims (ANS headlines + ANERcorp sentences) not in ``exclude``."""
-    heads = []
+    heads: list[str] = []
     for name in ("train", "dev"):
         with (DATA / "ans" / "claim" / f"{name}.csv").open(encoding="utf-8") as fh:
             heads.extend(r["claim_s"].strip() for r in csv.DictReader(fh))
