@@ -9,8 +9,9 @@ TRAINING side of ``bench/train_ner.py``'s ANERcorp split (CC BY-SA 4.0; tags are
 the held-out side and its guard bands never enter). CLEF 2018 is left out: its terms are
 research-only, and the table ships with the project.
 
-Method: clitic-free stems (``ner_features.strip_clitics`` of the normalised word) with at least
-``--min-count`` occurrences; each gets a vector of positive PMI with the most frequent context
+Method: clitic-free stems (``ner_features.choose_stem`` of the normalised word: the clitic
+reading of ``claims.text.clitics`` best attested in this text, so لبنان keeps its ل) with at
+least ``--min-count`` occurrences; each gets a vector of positive PMI with the most frequent context
 stems at offsets -2, -1, +1, +2, reduced by truncated SVD and L2-normalised; spherical
 k-means (k-means++ seeding, fixed seed) at several granularities gives one cluster id per
 level, so a rare name shares features with frequent words used the same way.
@@ -22,6 +23,7 @@ import argparse
 import csv
 import sys
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -32,20 +34,24 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from train_ner import DATA, read_corpus, split_documents  # noqa: E402
 
-from claims.text.arabic import tokens_with_spans  # noqa: E402
-from claims.text.ner_features import CLUSTERS, token_stem  # noqa: E402
+from claims.text.arabic import normalize, tokens_with_spans  # noqa: E402
+from claims.text.ner_features import CLUSTERS, choose_stem  # noqa: E402
 
 ANS = ROOT.parent / "shared" / "data" / "ans"
 LEVELS = (32, 128, 512, 2048)
 
 
+def _word(token: str) -> str:
+    return normalize(token) or token
+
+
 def corpus(args: argparse.Namespace) -> list[list[str]]:
-    """Stem sequences of every unlabelled sentence (ANS, ANERcorp training side)."""
+    """Normalised word sequences of every unlabelled sentence (ANS, ANERcorp training side)."""
     sentences = read_corpus(args.data)
     train, _held, _ = split_documents(
         sentences, args.chunk_tokens, args.every, args.gap_tokens, args.fold
     )
-    out = [[token_stem(tok) for tok, _tag in sent] for sent in train]
+    out = [[_word(tok) for tok, _tag in sent] for sent in train]
     seen: set[str] = set()
     for name, cols in (("claim", ("claim_s",)), ("stance", ("s1", "s2"))):
         for part in ("train", "dev"):
@@ -58,7 +64,39 @@ def corpus(args: argparse.Namespace) -> list[list[str]]:
                         text = (row.get(col) or "").strip()
                         if text and text not in seen:  # stance s1 repeats claims
                             seen.add(text)
-                            out.append([token_stem(t) for t, _s, _e in tokens_with_spans(text)])
+                            out.append([_word(t) for t, _s, _e in tokens_with_spans(text)])
+    return out
+
+
+def _counter(counts: Counter[str]) -> Callable[[str], float]:
+    return lambda form: float(counts.get(form, 0))
+
+
+def stems(words: list[list[str]], min_count: int, passes: int = 3) -> list[list[str]]:
+    """Stem sequences, choosing each word's clitic reading by attestation in the text itself.
+
+    The tagger reads attestation from the table's stems (``ner_features.strip_clitics``), so
+    the stems are refined in a few passes: first against whole words (an article-free form
+    counting its ``ال`` occurrences too), then against the stems of the previous pass seen at
+    least ``min_count`` times, as the shipped table will list them.
+    """
+    counts: Counter[str] = Counter()
+    for sent in words:
+        for w in sent:
+            counts[w] += 1
+            if w.startswith("ال") and len(w) >= 5:
+                counts[w[2:]] += 1
+    out = words
+    for _ in range(passes):
+        cache: dict[str, str] = {}
+        attested = _counter(counts)
+        for sent in words:
+            for w in sent:
+                if w not in cache:
+                    cache[w] = choose_stem(w, attested)[1]
+        out = [[cache[w] for w in sent] for sent in words]
+        counts = Counter(s for sent in out for s in sent)
+        counts = Counter({s: c for s, c in counts.items() if c >= min_count})
     return out
 
 
@@ -136,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.data.is_file():
         print(f"ANERcorp not found at {args.data}; nothing to do.", file=sys.stderr)
         return 2
-    sents = corpus(args)
+    sents = stems(corpus(args), args.min_count)
     vocab, emb = vectors(sents, args.min_count, args.contexts, args.dim)
     levels = [int(k) for k in args.levels.split(",")]
     ids = [kmeans(emb, k, args.seed + k) for k in levels]

@@ -4,6 +4,8 @@ Usage::
 
     .venv/bin/python bench/train_ner.py              # train, write claims/data/ner-crf.model, eval
     .venv/bin/python bench/train_ner.py --eval-only  # evaluate the shipped model
+    .venv/bin/python bench/train_ner.py --tune --tune-only --jobs 2 --grid "0.01,0.01;0.02,0.01"
+                                                     # inner CV of some c1,c2 cells only
 
 Split. The CAMeL Lab release of ANERcorp has no document markers, and its articles run on
 without a reliable boundary signal, so pseudo-documents are contiguous blocks of sentences:
@@ -155,8 +157,8 @@ def evaluate(tagger: pycrfsuite.Tagger, held: list[Sentence], chunk_tokens: int 
     # re-chunking them restores the documents that the tagger's name propagation works on.
     pairs: list[tuple[Sentence, list[str]]] = []
     for doc in documents(held, chunk_tokens):
-        labels, _scores = tag_segments(tagger, [[t for t, _ in s] for s in doc], propagate)
-        pairs.extend(zip(doc, labels, strict=True))
+        doc_labels, _scores = tag_segments(tagger, [[t for t, _ in s] for s in doc], propagate)
+        pairs.extend(zip(doc, doc_labels, strict=True))
     for sent, labels in pairs:
         gold = chunks(tag for _, tag in sent)
         pred = chunks(labels)
@@ -223,7 +225,7 @@ def cross_validate(sentences: list[Sentence], args: argparse.Namespace) -> None:
     print(f"cross-validated overall F1 {mean:.3f} ± {spread:.3f} over {len(scores)} folds")
 
 
-GRID = [(c1, c2) for c1 in (0.02, 0.05, 0.1) for c2 in (0.01, 0.05)]
+GRID = [(c1, c2) for c1 in (0.005, 0.01, 0.02, 0.05) for c2 in (0.01, 0.05)]
 
 
 def inner_folds(train_set: list[Sentence], chunk_tokens: int, k: int = 3
@@ -240,10 +242,13 @@ def inner_folds(train_set: list[Sentence], chunk_tokens: int, k: int = 3
             for fold in range(k)]
 
 
-def _fold_f1(job: tuple[list[Sentence], list[Sentence], argparse.Namespace]) -> float:
-    fit, score, args = job
+def _fold_f1(job: tuple[list[Sentence], list[Sentence], argparse.Namespace, int]) -> float:
+    fit, score, args, fold = job
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "fold.model"
+        if args.keep_folds:  # for decoding experiments on the same inner folds
+            path = args.keep_folds / f"c1={args.c1}_c2={args.c2}_fold{fold}.model"
+            path.parent.mkdir(parents=True, exist_ok=True)
         train(fit, path, args)
         tagger = pycrfsuite.Tagger()
         tagger.open(str(path))
@@ -254,10 +259,13 @@ def tune(train_set: list[Sentence], args: argparse.Namespace) -> tuple[float, fl
     """Pick (c1, c2) from GRID by 3-fold CV inside the training side; print every cell."""
     folds = inner_folds(train_set, args.chunk_tokens)
     best: tuple[float, float, float] | None = None
+    grid = GRID if not args.grid else [
+        (float(c1), float(c2)) for cell in args.grid.split(";") for c1, c2 in [cell.split(",")]]
     with ProcessPoolExecutor(args.jobs) as pool:
-        for c1, c2 in GRID:
+        for c1, c2 in grid:
             cell = argparse.Namespace(**{**vars(args), "c1": c1, "c2": c2})
-            f1s = list(pool.map(_fold_f1, [(fit, score, cell) for fit, score in folds]))
+            jobs = [(fit, score, cell, k) for k, (fit, score) in enumerate(folds)]
+            f1s = list(pool.map(_fold_f1, jobs))
             mean = sum(f1s) / len(f1s)
             print(f"tune c1={c1} c2={c2}: inner-CV F1 {mean:.4f} "
                   f"(folds {' '.join(f'{f:.3f}' for f in f1s)})", flush=True)
@@ -282,7 +290,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--tune", action="store_true",
                     help="choose c1/c2 by 3-fold CV inside the training side first")
     ap.add_argument("--jobs", type=int, default=1, help="processes for --tune")
-    ap.add_argument("--c1", type=float, default=0.02)
+    ap.add_argument("--grid", default="",
+                    help="c1,c2 cells for --tune separated by ';' (default: the built-in grid)")
+    ap.add_argument("--keep-folds", type=Path, default=None,
+                    help="directory to keep the --tune fold models in")
+    ap.add_argument("--tune-only", action="store_true",
+                    help="stop after --tune: no model written, the held-out side never scored")
+    ap.add_argument("--c1", type=float, default=0.01)
     ap.add_argument("--c2", type=float, default=0.01)
     ap.add_argument("--minfreq", type=float, default=1)
     ap.add_argument("--max-iter", type=int, default=200)
@@ -308,6 +322,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     if args.tune and not args.eval_only:
         args.c1, args.c2 = tune(train_set, args)
+        if args.tune_only:
+            return 0
     if not args.eval_only:
         started = time.perf_counter()
         train(train_set, args.model, args)

@@ -170,7 +170,7 @@ def test_frequency_band_of_a_function_word_and_a_name() -> None:
 
 
 def test_propagation_tags_repeats_and_lone_surnames() -> None:
-    keys = [["فلاديمير", "بوتين", "قال"], ["في", "دوشانبي"], ["اضاف", "بوتين"], ["دوشانبي"]]
+    keys = [["الهام", "علييف", "قال"], ["في", "دوشانبي"], ["اضاف", "علييف"], ["دوشانبي"]]
     labels = [["B-PERS", "I-PERS", "O"], ["O", "B-LOC"], ["O", "O"], ["O"]]
     scores = [[0.9, 0.8, 0.99], [0.99, 0.7], [0.9, 0.6], [0.5]]
     ner._propagate(keys, labels, scores)
@@ -247,3 +247,29 @@ def test_cluster_builder_groups_words_used_alike() -> None:
     ids = dict(zip(vocab, script.kmeans(emb, 2, seed=1), strict=True))
     assert ids["موسكو"] == ids["باريس"] == ids["روما"]
     assert ids["احمد"] == ids["محمد"] == ids["علي"] != ids["موسكو"]
+
+
+def test_a_name_takes_the_type_most_of_its_mentions_have() -> None:
+    keys = [["نادي", "برشلونه"], ["في", "برشلونه"], ["فاز", "برشلونه"], ["مدريد", "و", "برشلونه"]]
+    labels = [["O", "B-ORG"], ["O", "B-LOC"], ["O", "B-ORG"], ["B-LOC", "O", "O"]]
+    scores = [[0.9, 0.8], [0.9, 0.7], [0.9, 0.6], [0.8, 0.9, 0.9]]
+    ner._propagate(keys, labels, scores)
+    assert labels[1] == ["O", "B-ORG"]  # two ORG mentions outvote one LOC
+    assert labels[3] == ["B-LOC", "O", "B-ORG"]  # the untagged repeat is filled in too
+    tie = [["B-ORG"], ["B-LOC"]]
+    ner._propagate([["مالي"], ["مالي"]], tie, [[0.9], [0.9]])
+    assert tie == [["B-ORG"], ["B-LOC"]]  # a tie changes nothing
+
+
+def test_clitic_reading_keeps_letters_of_attested_names() -> None:
+    def stem(word: str) -> str:
+        return ner_features.token_stem(word)
+
+    assert stem("لبنان") == "لبنان" and stem("ولبنان") == "لبنان"
+    assert stem("بغداد") == "بغداد" and stem("وبغداد") == "بغداد"
+    assert stem("وبوتين") == "بوتين" and stem("بالرئيس") == "رئيس"
+    assert stem("واحد") == "واحد"  # a common word keeps its first letter
+    counts = {"لندن": 0.0}
+    # unattested readings: a conjunction and the article go, a bare preposition stays
+    assert ner_features.choose_stem("ولامبيرت", lambda f: counts.get(f, 0.0)) == ("و", "لامبيرت")
+    assert ner_features.choose_stem("والكرملين", lambda f: 0.0) == ("وال", "كرملين")

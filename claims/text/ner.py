@@ -178,7 +178,8 @@ def _propagate(keys: list[list[str]], labels: list[list[str]], scores: list[list
     """Tag untagged repeats of a name tagged elsewhere in the same document, in place.
 
     A writer names an entity in full once and repeats it, often in contexts the CRF finds
-    ambiguous; the copy keeps the source mention's score. Longest match first.
+    ambiguous; the copy keeps the source mention's score. Longest match first. Then each
+    name takes the type most of its mentions have.
     """
     names = _names(keys, labels, scores)
     longest = max(map(len, names), default=0)
@@ -194,6 +195,25 @@ def _propagate(keys: list[list[str]], labels: list[list[str]], scores: list[list
                     i += n - 1
                     break
             i += 1
+    _one_type_per_name(keys, labels)
+
+
+def _one_type_per_name(keys: list[list[str]], labels: list[list[str]]) -> None:
+    """Give every mention of a name the type most of its mentions in the document have.
+
+    A club or a party named after its city is tagged LOC in one sentence and ORG in the
+    next; a strict majority of the document's mentions decides (a tie changes nothing).
+    """
+    votes: dict[tuple[str, ...], Counter[str]] = {}
+    found = [_bio_chunks(seg_labels) for seg_labels in labels]
+    for seg_keys, chunks in zip(keys, found, strict=True):
+        for first, last, typ in chunks:
+            votes.setdefault(tuple(seg_keys[first:last]), Counter())[typ] += 1
+    for seg_keys, seg_labels, chunks in zip(keys, labels, found, strict=True):
+        for first, last, typ in chunks:
+            top, n = votes[tuple(seg_keys[first:last])].most_common(1)[0]
+            if top != typ and n > votes[tuple(seg_keys[first:last])][typ]:
+                seg_labels[first:last] = ["B-" + top] + ["I-" + top] * (last - first - 1)
 
 
 def tag_segments(tagger: pycrfsuite.Tagger, segments: list[list[str]], propagate: bool = True

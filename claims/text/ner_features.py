@@ -5,14 +5,17 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
 from claims.text.arabic import normalize
+from claims.text.clitics import clitic_forms
 
 __all__ = [
     "CLUSTERS",
     "FEATURE_VERSION",
+    "choose_stem",
     "cluster_tags",
     "lexicon_tags",
     "sentence_features",
@@ -23,7 +26,7 @@ __all__ = [
 ]
 
 # Bumped whenever features change, so a stale model is noticed at evaluation time.
-FEATURE_VERSION = "5"
+FEATURE_VERSION = "6"
 
 # The shipped seed gazetteer (entity names by kind) and its person-name token bands: the
 # model was trained with these lists, so they are read from the same file at inference.
@@ -33,11 +36,6 @@ _NAME_BANDS = {"frequent": "3", "common": "2", "rare": "1"}
 # a name seen rarely in training shares weights with words used the same way.
 CLUSTERS = Path(__file__).resolve().parents[1] / "data" / "ner-clusters.tsv"
 
-# Proclitic sequences on normalised words, longest first (conjunction + preposition + article).
-_PROCLITICS = (
-    "وبال", "وكال", "فبال", "وفال", "ولل", "فلل", "بال", "كال", "فال", "وال", "لل",
-    "ال", "وب", "ول", "وك", "فب", "فل", "و", "ف", "ب", "ل", "ك", "س",
-)
 # Enclitic pronouns and common plural/feminine endings, longest first.
 _ENCLITICS = ("هما", "كما", "هم", "هن", "كم", "كن", "نا", "ها", "ه", "ك", "ي")
 # Person titles and roles (normalised, clitics stripped) that announce a name within 3 words.
@@ -52,13 +50,39 @@ _LATIN_RE = re.compile(r"[A-Za-z]")
 _PUNCT = frozenset(".,;:!?\"'()[]{}-–—/«»“”‘’…%")
 
 
+def choose_stem(word: str, count: Callable[[str], float]) -> tuple[str, str]:
+    """(proclitic, stem) of a normalised word: its most attested clitic reading.
+
+    The readings are those of ``claims.text.clitics.clitic_forms`` (conjunction, preposition,
+    article; common words such as واحد keep their letters). ``count`` scores how often a form
+    is attested as a stem; the most attested reading wins, the more stripped one on a tie, so
+    لبنان stays لبنان (بنان is not attested) while وبوتين gives بوتين. When no reading is
+    attested, only a conjunction and the article are removed, never a bare preposition
+    letter, which is as often the first letter of an unseen name (بغداد, لندن).
+    """
+    forms = sorted(clitic_forms(word), key=lambda f: len(f.form))
+    best = max(forms, key=lambda f: (count(f.form), -len(f.form)))
+    if count(best.form) <= 0:
+        best = next((f for f in forms if not _bare_preposition(word, f.form)), forms[-1])
+    return _prefix(word, best.form), best.form
+
+
+def _prefix(word: str, stem: str) -> str:
+    """Letters before ``stem`` in ``word`` (``لل`` + رئيس; ``ل`` for the restored ``الرئيس``)."""
+    return word[: len(word) - len(stem)] if word.endswith(stem) else word[:1]
+
+
+def _bare_preposition(word: str, stem: str) -> bool:
+    pre = _prefix(word, stem)
+    return pre.endswith(("ب", "ل", "ك")) and not pre.endswith(("ال", "لل"))
+
+
 @lru_cache(maxsize=65536)
 def strip_clitics(word: str) -> tuple[str, str]:
-    """Return (proclitic, stem) for a normalised word, keeping at least three stem letters."""
-    for pre in _PROCLITICS:
-        if word.startswith(pre) and len(word) - len(pre) >= 3:
-            return pre, word[len(pre):]
-    return "", word
+    """Return (proclitic, stem) for a normalised word, attestation from the cluster table."""
+    ranks = _ranks()
+    top = len(ranks)
+    return choose_stem(word, lambda form: float(top - ranks.get(form, top)))
 
 
 def _char_class(ch: str) -> str:
