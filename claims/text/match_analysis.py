@@ -13,12 +13,14 @@ import numpy as np
 
 from claims.text.arabic import normalize
 from claims.text.match_lexicon import (
+    GAZ_PHRASE_HEADS,
     GAZETTEER,
     NEGATIVE_WORDS,
     NEGATORS,
     OPPOSITES,
     STOPWORDS,
     gaz_key,
+    gaz_phrase,
 )
 from claims.text.minhash import band_hashes, min_rows, permuted
 
@@ -102,6 +104,24 @@ def _word(w: str) -> tuple[str, bool, bool, tuple[tuple[str, int], ...], tuple[s
     return light_stem(w), negative, content, concepts, place
 
 
+def _phrase_places(words: tuple[str, ...]) -> dict[int, tuple[int, tuple[str, str]]]:
+    """Multi-word gazetteer names (رام الله، الولايات المتحدة): start → (length, (kind, name))."""
+    found: dict[int, tuple[int, tuple[str, str]]] = {}
+    end = 0
+    for i, w in enumerate(words):
+        if i < end:
+            continue
+        # A short head keeps its proclitic off too (وتل أبيب): the next words make it safe.
+        heads = _variants(w) if len(w) > 3 or w[:1] not in "وفبلك" else (w, w[1:])
+        if not GAZ_PHRASE_HEADS.intersection(heads):
+            continue
+        hit = gaz_phrase(heads, words[i + 1 :])
+        if hit:
+            found[i] = hit
+            end = i + hit[0]
+    return found
+
+
 @dataclass(frozen=True, slots=True)
 class Analysis:
     """What claim matching needs to know about one text."""
@@ -130,18 +150,27 @@ def analyze(text: str) -> Analysis:
     negations = 0
     polar: dict[str, tuple[int, str]] = {}
     places: dict[str, set[str]] = {}
-    for w in words:
+    phrases = _phrase_places(words)
+    phrase_end = 0
+    for i, w in enumerate(words):
         if w[0].isdigit():
             numbers.add(w)
             stems.add(w)
             sequence.append(w)
             continue
         stem, negative, content, concepts, place = _word(w)
+        inside = i < phrase_end  # a later word of a multi-word name: the name is counted
+        if i in phrases:
+            phrase_end = i + phrases[i][0]
+            place = phrases[i][1]
+        elif inside:
+            place = None
         tokens.add(stem)
         negations += negative
         if content:
             stems.add(stem)
-            # واشنطن، أمريكا، الأمريكي are one referent for comparing two claims.
+        # واشنطن، أمريكا، الأمريكي، الولايات المتحدة are one referent for comparing two claims.
+        if i in phrases or (content and not inside):
             sequence.append(place[1] if place else stem)
         for concept, sign in concepts:
             total, first = polar.get(concept, (0, w))

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from claims.text.arabic import normalize
 
-__all__ = ["GAZETTEER", "NEGATIVE_WORDS", "NEGATORS", "OPPOSITES", "STOPWORDS", "gaz_key"]
+__all__ = ["GAZETTEER", "GAZ_PHRASE_HEADS", "NEGATIVE_WORDS", "NEGATORS", "OPPOSITES", "STOPWORDS",
+           "gaz_key", "gaz_phrase"]
 
 
 def _norm_set(words: Iterable[str]) -> frozenset[str]:
@@ -184,6 +185,7 @@ for _concept, _pos, _neg in _OPPOSITES_RAW:
 # Small closed gazetteers: a near-paraphrase that swaps one member for another (Syria→Russia,
 # dollar→euro, east→west) states a different fact.  One line per referent: its canonical name
 # first, then other spellings, demonyms and capitals that mean the same side of a story.
+# Multi-word names are written with _ (رام_الله); see ``gaz_phrase``.
 _GAZETTEER_RAW: dict[str, str] = {
     "place": """مصر مصري القاهرة | ليبيا ليبي طرابلس بنغازي | تونس تونسي | الجزائر جزائري |
     المغرب مغربي الرباط | السودان سوداني الخرطوم | موريتانيا موريتاني | السعودية سعودي الرياض
@@ -192,8 +194,9 @@ _GAZETTEER_RAW: dict[str, str] = {
     لبنان لبناني بيروت | الأردن أردني | فلسطين فلسطيني غزة رام_الله | إسرائيل إسرائيلي تل_أبيب |
     اليمن يمني صنعاء عدن | إيران إيراني طهران | تركيا تركي أنقرة إسطنبول | روسيا روسي موسكو
     الكرملين | الصين صيني بكين | اليابان ياباني طوكيو | الهند هندي | باكستان باكستاني |
-    أفغانستان أفغاني | أمريكا أميركا أمريكي أميركي واشنطن | فرنسا فرنسي باريس | ألمانيا ألماني
-    برلين | بريطانيا بريطاني لندن | إيطاليا إيطالي روما | إسبانيا إسباني مدريد | كوريا كوري |
+    أفغانستان أفغاني | أمريكا أميركا أمريكي أميركي واشنطن الولايات_المتحدة | فرنسا فرنسي
+    باريس | ألمانيا ألماني برلين | بريطانيا بريطاني لندن المملكة_المتحدة | إيطاليا إيطالي
+    روما | إسبانيا إسباني مدريد | كوريا كوري |
     كندا كندي | البرازيل برازيلي | المكسيك مكسيكي | أستراليا أسترالي | الأرجنتين أرجنتيني |
     إثيوبيا إثيوبي | الفلبين فلبيني | أوروبا أوروبي | إفريقيا أفريقيا إفريقي أفريقي""",
     "currency": """الدولار دولار | اليورو يورو | الين | الإسترليني | الجنيه جنيه | الريال ريال |
@@ -220,3 +223,26 @@ for _kind, _groups in _GAZETTEER_RAW.items():
         _forms = [normalize(w.replace("_", " ")) for w in _group.split()]
         for _f in _forms:
             GAZETTEER.setdefault(gaz_key(_f), (_kind, _forms[0]))
+
+# Multi-word names (رام الله، الولايات المتحدة) are looked up over consecutive words, longest
+# first, so المملكة المتحدة is Britain although المملكة alone is Saudi Arabia.
+_PHRASE_LENGTHS = sorted({k.count(" ") + 1 for k in GAZETTEER if " " in k}, reverse=True)
+GAZ_PHRASE_HEADS = frozenset(k.split(" ", 1)[0] for k in GAZETTEER if " " in k)
+
+
+def gaz_phrase(heads: Iterable[str], rest: Sequence[str]) -> tuple[int, tuple[str, str]] | None:
+    """The longest multi-word gazetteer name starting here: (word count, (kind, canonical)).
+
+    ``heads`` are lookup forms of the first word (clitics off, with and without the article),
+    ``rest`` the normalised words after it; the name's last word may carry a gazetteer ending.
+    """
+    known = [h for h in heads if h in GAZ_PHRASE_HEADS]
+    for n in _PHRASE_LENGTHS:
+        if n - 1 > len(rest) or not known:
+            continue
+        tail = " ".join(rest[: n - 1])
+        for h in known:
+            hit = GAZETTEER.get(gaz_key(f"{h} {tail}"))
+            if hit:
+                return n, hit
+    return None
