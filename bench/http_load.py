@@ -14,8 +14,9 @@ Claim pages do not score similar claims; ``--panel P`` makes a share P of claim 
 also fetch ``/claims/<id>/matches`` (the panel a browser with JavaScript loads after the
 page).  ``--hot K`` draws claim pages from K fixed ids (a working set the page cache holds)
 instead of uniformly from the whole archive (nearly every view a cache miss); ``--warm``
-makes every client fetch each hot id once before the clock starts, so the phase measures the
-cached path alone (each worker otherwise renders every hot page once inside it).  The client
+makes every client fetch each hot id once (and in the mix each search query once) before the
+clock starts, so the phase measures the cached path alone (each worker otherwise renders every
+hot page and first answers every query inside it: its alias index, statements, cards).  The client
 is asyncio in one process on the same machine, so it takes CPU from the server too.
 """
 
@@ -58,7 +59,9 @@ class Client:
     """One keep-alive HTTP/1.1 connection with its own cookie."""
 
     def __init__(self, port: int) -> None:
-        self.port, self.cookie, self.reader, self.writer = port, "", None, None
+        self.port, self.cookie = port, ""
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
 
     async def request(self, method: str, path: str, form: dict[str, str] | None = None,
                       store_cookie: bool = True) -> tuple[int, str]:
@@ -161,9 +164,11 @@ async def _worker(k: int, clients: int, port: int, until: float, mode: str, max_
                 known[claim_id] = _claim_state(page)
 
 
-async def _warm(client: Client, hot: Sequence[int]) -> None:
+async def _warm(client: Client, hot: Sequence[int], searches: bool = False) -> None:
     for claim_id in hot:
         await client.request("GET", f"/claims/{claim_id}")
+    for q in QUERIES if searches else ():
+        await client.request("GET", "/claims?q=" + urllib.parse.quote(q))
 
 
 def _claim_state(page: str) -> tuple[int, str]:
@@ -197,7 +202,8 @@ def phase(port: int, master: int, clients: int, seconds: float, mode: str, max_i
                     desks[k][claim_id] = _claim_state(
                         (await client.request("GET", f"/claims/{claim_id}"))[1])
         if warm and mode in ("mix", "pages"):
-            await asyncio.gather(*(_warm(session[0], hot) for session in sessions if session))
+            await asyncio.gather(*(_warm(session[0], hot, mode == "mix")
+                                   for session in sessions if session))
         cpu.append(WorkerCPU(master))
         until = time.perf_counter() + seconds
         began = time.perf_counter()
@@ -275,8 +281,9 @@ def main(argv: Sequence[str] | None = None) -> None:
                         help="claim pages drawn from this many ids (a working set the page "
                              "cache can hold) instead of uniformly from the whole archive")
     parser.add_argument("--warm", action="store_true",
-                        help="with --hot: every client fetches each hot id once before the "
-                             "clock starts (steady-state cost of cached pages)")
+                        help="with --hot: every client fetches each hot id (and in the mix "
+                             "each search query) once before the clock starts (steady-state "
+                             "cost of cached pages)")
     args = parser.parse_args(argv)
     url = args.db or f"sqlite:///{ROOT / 'instance' / f'bench-{args.n}.sqlite3'}"
     with socket.socket() as sock:
@@ -301,7 +308,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         # Fixed seed: the same working set in every run and phase.
         hot = random.Random(SEED_HOT).sample(range(1, max_id + 1), args.hot) if args.hot else []
         wanted = set(args.phases.split(","))
-        rows = []
+        rows: list[tuple[int, str, float, list[float], float, dict[str, int], float | None]] = []
         for clients in (int(c) for c in args.clients.split(",")):
             health, _, h_elapsed, cpu = phase(port, server.pid, clients, args.seconds,
                                               "healthz", max_id)

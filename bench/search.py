@@ -16,6 +16,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -26,6 +27,7 @@ from sqlalchemy.orm import Session  # noqa: E402
 from claims import create_app  # noqa: E402
 from claims.db import session_scope  # noqa: E402
 from claims.models import Alias, Claim, Entity  # noqa: E402
+from claims.services import search as search_module  # noqa: E402
 from claims.services.search import ClaimFilters, search_claims  # noqa: E402
 from claims.text.arabic import normalize  # noqa: E402
 
@@ -93,6 +95,20 @@ class StatementClock:
         self._began = 0.0
         event.listen(engine, "before_cursor_execute", self._before)
         event.listen(engine, "after_cursor_execute", self._after)
+        # On SQLite the search statement itself runs straight on the DBAPI cursor, past
+        # SQLAlchemy's events: time that call (execute and fetch) as well.
+        run_statement = search_module._run
+
+        def timed(session: Session, statement: Any) -> Any:
+            if statement[1] is None:  # through SQLAlchemy: the events above time it
+                return run_statement(session, statement)
+            began = time.perf_counter()
+            try:
+                return run_statement(session, statement)
+            finally:
+                self.total += (time.perf_counter() - began) * 1000
+
+        search_module._run = timed
 
     def _before(self, *_: object) -> None:
         self._began = time.perf_counter()

@@ -20,7 +20,7 @@ from flask.sessions import SecureCookieSessionInterface
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import generate_csrf
 from itsdangerous import SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import Row, Table, bindparam, select
+from sqlalchemy import Table, bindparam, select
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.util import identity_key
 
@@ -124,10 +124,10 @@ def _load_user() -> None:
     if uid is None:
         return
     db_session = get_session()
-    row = db_session.connection().execute(_USER_ROW, {"uid": uid}).first()
+    row = _user_row(db_session, uid)
     user = None
     # A password change or deactivation ends every existing session of that user.
-    if row is not None and row.is_active and session.get("pw") == row.password_hash[-16:]:
+    if row is not None and row[_ACTIVE] and session.get("pw") == row[_HASH][-16:]:
         # Attached before the commit: adding to the session afterwards would open a new
         # session transaction, and begin_write would then no longer take the write lock first.
         user = _as_loaded(db_session, row)
@@ -143,6 +143,42 @@ def _load_user() -> None:
     g.user = user
 
 
+# SQLite: the statement's text and each column's result processor, per dialect.
+_user_sql: dict[Any, tuple[str, tuple[Any, ...]]] = {}
+
+
+def _user_row(db_session: Session, uid: Any) -> tuple[Any, ...] | None:
+    """The user's row (every column, typed as SQLAlchemy loads it), or None.
+
+    On SQLite straight through the DBAPI cursor of the session's transaction (SQLAlchemy's
+    execution machinery costs several times the statement), each value through its column
+    type's own result processor."""
+    conn = db_session.connection()
+    dialect = conn.dialect
+    if dialect.name != "sqlite":
+        found = conn.execute(_USER_ROW, {"uid": uid}).first()
+        return None if found is None else tuple(found)
+    compiled = _user_sql.get(dialect)
+    if compiled is None:
+        statement = _USER_ROW.compile(dialect=dialect)
+        if list(statement.positiontup or ()) != ["uid"]:
+            raise RuntimeError("the user statement binds more than the id")
+        processors = tuple(column.type.dialect_impl(dialect).result_processor(dialect, None)
+                           for column in _USERS.c)
+        compiled = _user_sql[dialect] = (str(statement), processors)
+    sql, processors = compiled
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(sql, (uid,))
+        raw = cursor.fetchone()
+    finally:
+        cursor.close()
+    if raw is None:
+        return None
+    return tuple(value if process is None else process(value)
+                 for process, value in zip(processors, raw, strict=True))
+
+
 def _reads_only(endpoint: str | None) -> bool:
     if endpoint is None:
         return False
@@ -151,11 +187,12 @@ def _reads_only(endpoint: str | None) -> bool:
 
 
 _USER_KEYS = tuple(_USERS.c.keys())
+_ID, _ACTIVE, _HASH = (_USER_KEYS.index(name) for name in ("id", "is_active", "password_hash"))
 
 
-def _as_loaded(db_session: Session, row: Row[Any]) -> User:
+def _as_loaded(db_session: Session, row: tuple[Any, ...]) -> User:
     """The user of ``row`` in ``db_session``, exactly as if an ORM query had loaded it."""
-    found = db_session.identity_map.get(identity_key(User, row.id))
+    found = db_session.identity_map.get(identity_key(User, row[_ID]))
     if isinstance(found, User):
         return found
     # The loaded values go straight into the instance's dict, as the ORM's loader puts them

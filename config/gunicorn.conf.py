@@ -8,8 +8,13 @@ _cpus = os.cpu_count() or 1
 
 # Stateless workers: every request opens its session from the engine's pool and closes it.
 # Processes give CPU parallelism (Jinja rendering, Arabic normalisation); threads overlap
-# database waits.  2 × cores + 1 processes is gunicorn's rule of thumb; 4 threads each.
-workers = int(os.environ.get("CLAIMS_WORKERS", 2 * _cpus + 1))
+# database waits (fsync of durable writes, the write gate).  Requests are CPU-bound and each
+# process keeps its own caches (claim-page fragments, list cards, search statements, the alias
+# index, the NER model), so every extra process multiplies cache misses, warm-up and memory:
+# one per core plus one to keep the cores busy while a process waits or renders a long page
+# (gunicorn's 2 × cores + 1 is for sync workers that block on I/O; on 2 cores, 3 measured a
+# lower search p99 in the mix than 5, see bench/README).
+workers = int(os.environ.get("CLAIMS_WORKERS", _cpus + 1))
 threads = int(os.environ.get("CLAIMS_THREADS", 4))
 worker_class = "gthread"
 bind = os.environ.get("CLAIMS_BIND", "127.0.0.1:8000")

@@ -218,3 +218,120 @@ def test_remembered_signatures_are_flasks_own(app: Flask, monkeypatch) -> None:
             assert generate_csrf() == token
             tokens.append(token)
     assert tokens[0] == tokens[2] != tokens[1]  # per session's raw token, never shared
+
+
+def _list(client: FlaskClient, **args: str) -> str:
+    response = client.get("/claims", query_string=args)
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def _card(page: str, claim_id: int) -> str:
+    found = re.search(rf'<article class="card claim-card">(?:(?!</article>).)*#{claim_id} ·.*?'
+                      r"</article>", page, re.S)
+    assert found, f"no card for #{claim_id}"
+    return found.group(0)
+
+
+def test_list_cards_show_every_change_at_once(app: Flask, editor_client, seeded) -> None:
+    """Cards are cached on everything they show, read on every view: no invalidation."""
+    claim_id = _new_claim(editor_client, seeded)
+    _list(editor_client)  # consumes the flash
+    card = _card(_list(editor_client, q="بوتين"), claim_id)
+    assert "status-unstarted" in card and "أمن" in card and "فلاديمير بوتين" in card
+    assert 'dir="auto"' in card and "أ ف ب" in card
+    assert _card(_list(editor_client, q="بوتين"), claim_id) == card  # served again
+
+    editor_client.post(f"/claims/{claim_id}/status", data={
+        "status": "false", "note": "", "version": str(_version(app, claim_id))})
+    assert "status-false" in _card(_list(editor_client, q="بوتين"), claim_id)
+
+    response = editor_client.post(f"/claims/{claim_id}/edit", data={
+        "text": "قال بوتين نصاً-جديداً", "source_id": seeded["source"], "speaker": "علييف",
+        "tags": "وسم-جديد", "claim_type": "other", "version": str(_version(app, claim_id))})
+    assert response.status_code == 302
+    card = _card(_list(editor_client, q="بوتين"), claim_id)
+    assert "نصاً-جديداً" in card and "وسم-جديد" in card and "أمن" not in card
+    assert "إلهام علييف" in card and "فلاديمير بوتين" not in card
+
+    # Writes that bypass the ORM (another worker, another tool) show too.
+    with app.app_context(), session_scope(app) as session:
+        session.execute(update(Entity).where(Entity.id == seeded["aliyev"])
+                        .values(name_ar="علييف-معدل"))
+        session.execute(update(Claim).where(Claim.id == claim_id).values(status="true"))
+        session.commit()
+    card = _card(_list(editor_client), claim_id)
+    assert "علييف-معدل" in card and "status-true" in card
+    # The interface language has its own cards.
+    editor_client.post("/lang", data={"lang": "en", "next": "/"})
+    card = _card(_list(editor_client), claim_id)
+    assert "Ilham Aliyev" in card and "Speaker:" in card
+
+
+def test_list_cards_escape_and_isolate_user_text(app: Flask, editor_client, seeded) -> None:
+    payload = "<script>alert(1)</script>\u202eقال بوتين"
+    claim_id = _new_claim(editor_client, seeded, payload)
+    card = _card(_list(editor_client), claim_id)
+    assert "<script>" not in card and "&lt;script&gt;" in card
+    assert "\u202e" not in card
+    assert '<p dir="auto">' in card
+
+
+def test_source_filter_follows_new_and_renamed_sources(app: Flask, editor_client,
+                                                       seeded) -> None:
+    from claims.models import SourceDocument
+
+    assert "تقرير أ ف ب" in _list(editor_client)
+    with app.app_context(), session_scope(app) as session:
+        session.add(SourceDocument(title="مصدر-جديد", text="", language="ar"))
+        session.execute(update(SourceDocument).where(SourceDocument.id == seeded["source"])
+                        .values(title="تقرير-معدل"))
+        session.commit()
+    page = _list(editor_client)
+    assert "مصدر-جديد" in page and "تقرير-معدل" in page and "تقرير أ ف ب" not in page
+    chosen = _list(editor_client, source=str(seeded["source"]))
+    assert f'<option value="{seeded["source"]}" selected>تقرير-معدل</option>' in chosen
+    assert f'<option value="{seeded["source"]}" >تقرير-معدل</option>' in page
+
+
+def test_list_shell_is_per_user_and_fills_path_and_token(database_url, _schema,
+                                                         seeded) -> None:
+    app = make_app(database_url, wtf_csrf_enabled=True)
+    clients = {}
+    for name, role in (("editor", "editor"), ("admin", "admin")):
+        clients[name] = app.test_client()
+        login_as(clients[name], app, role)
+    pages = {name: _list(c, q="<b>بوتين</b>") for name, c in clients.items()}
+    for name, html in pages.items():
+        assert page_cache.CSRF_PLACEHOLDER not in html
+        assert f"<bdi>{name}</bdi> ·" in html
+        assert 'name="next" value="/claims?q=%3Cb%3E' in html
+        assert 'value="&lt;b&gt;بوتين&lt;/b&gt;"' in html and "<b>بوتين" not in html
+        assert len(set(re.findall(r'name="csrf_token" value="([^"]+)"', html))) == 1
+    assert "nav-import" in pages["admin"] and "/admin/users" in pages["admin"]
+    assert "/admin/users" not in pages["editor"]
+    assert clients["editor"].get("/claims").headers["Cache-Control"] == "no-store"
+
+
+def test_search_statements_are_reused_but_never_results(app: Flask, editor_client,
+                                                        seeded) -> None:
+    from claims.services.search import ClaimFilters, search_claims, search_ids
+
+    first = _new_claim(editor_client, seeded)
+    with app.app_context(), session_scope(app) as session:
+        before = search_ids(session, ClaimFilters(q="بوتين"), 25)
+        assert before.ids[0] == first and before.exact
+    second = _new_claim(editor_client, seeded, "قال بوتين شيئاً آخر")
+    with app.app_context(), session_scope(app) as session:
+        after = search_ids(session, ClaimFilters(q="بوتين"), 25)
+        assert after.ids[:2] == [second, first] and after.total == before.total + 1
+        assert [c.id for c in search_claims(session, ClaimFilters(q="بوتين")).claims] \
+            == after.ids
+        # An alias added later changes the entities a query names, so its statement too.
+        assert not search_ids(session, ClaimFilters(q="القيصر"), 25).entities
+    editor_client.post(f"/entities/{seeded['putin']}/aliases",
+                       data={"text": "القيصر", "kind": "short", "lang": "ar"})
+    with app.app_context(), session_scope(app) as session:
+        named = search_ids(session, ClaimFilters(q="القيصر"), 25)
+        assert [e.id for e in named.entities] == [seeded["putin"]]
+        assert set(named.ids) >= {first, second}

@@ -345,3 +345,39 @@ def test_the_slow_password_check_holds_no_write_lock(app, client, monkeypatch) -
     assert _login(client, "editor", PASSWORD, addr="10.0.4.1").status_code == 302
     assert _login(client, "editor", "wrong", addr="10.0.4.1").status_code == 401
     assert took == [True, True]
+
+
+def test_the_session_user_is_the_one_the_orm_would_load(app: Flask, client: FlaskClient,
+                                                        user_ids) -> None:
+    """The user check reads the row past the ORM (plain cursor on SQLite): same values and
+    types, attached to the request's session, and every change to the row counts at once."""
+    from flask import g
+
+    from claims.models import User
+
+    seen: list[dict[str, object]] = []
+
+    @app.after_request
+    def capture(response):  # type: ignore[no-untyped-def]
+        if g.get("user") is not None:
+            seen.append({c.key: getattr(g.user, c.key) for c in User.__table__.c})
+        return response
+
+    login_as(client, app, "editor")
+    with app.app_context(), session_scope(app) as session:
+        session.execute(User.__table__.update().where(User.id == user_ids["editor"]).values(
+            last_login_at=dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC)))
+        session.commit()
+        expected = {c.key: getattr(session.get(User, user_ids["editor"]), c.key)
+                    for c in User.__table__.c}
+    for path in ("/claims", "/claims/new", "/healthz"):  # a view that reads, one that may write
+        seen.clear()
+        assert client.get(path).status_code == 200
+        assert seen == [expected], path
+    assert expected["is_active"] is True and expected["last_login_at"].tzinfo is not None
+    with app.app_context(), session_scope(app) as session:
+        session.execute(User.__table__.update().where(User.id == user_ids["editor"])
+                        .values(is_active=False))
+        session.commit()
+    response = client.get("/claims")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]

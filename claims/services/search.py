@@ -221,13 +221,13 @@ def _mention_conditions(entity_id: int, demonyms: bool,
     return conds if demonyms else [*conds, mention.is_demonym.is_(False)]
 
 
-def _branches(session: Session, filters: ClaimFilters) -> tuple[list[Select[Any]], list[Entity]]:
+def _branches(session: Session, filters: ClaimFilters, entities: list[Entity]
+              ) -> list[Select[Any]]:
     """SELECTs of one ``id`` column, each walkable newest-first on an index, whose union is
-    the answer: mentions and speaker per matched entity, full text, or the claims table."""
-    entities: list[Entity] = []
+    the answer: mentions and speaker per matched ``entities`` (those q names), full text, or
+    the claims table."""
     branches: list[Select[Any]] = []
     if filters.q:
-        entities = matched_entities(session, filters.q, limit=10)
         conds = _conditions(filters, None)
         for entity in entities:
             branches.append(_by_mention(entity.id, filters.demonyms, conds))
@@ -241,7 +241,7 @@ def _branches(session: Session, filters: ClaimFilters) -> tuple[list[Select[Any]
                                     _conditions(filters, "entity")))
     else:
         branches.append(select(Claim.id.label("id")).where(*_conditions(filters, None)))
-    return branches, entities
+    return branches
 
 
 def _by_mention(entity_id: int, demonyms: bool, conds: list[Any]) -> Select[Any]:
@@ -290,28 +290,136 @@ def _newest(branches: list[Select[Any]], limit: int, distinct: bool = False) -> 
     return union(*parts) if distinct else union_all(*parts)
 
 
-def _count(session: Session, branches: list[Select[Any]]) -> tuple[int, bool]:
-    """The number of matches, exact up to COUNT_SAMPLE, else estimated (and rounded)."""
-    hits = _newest(branches, COUNT_SAMPLE, distinct=True).subquery()
-    top = select(hits.c.id).order_by(hits.c.id.desc()).limit(COUNT_SAMPLE).subquery()
-    found, oldest = session.connection().execute(
-        select(func.count(), func.min(top.c.id))).one()
-    return _estimate(session, int(found), oldest)
-
-
-def _estimate(session: Session, found: int, oldest: int | None) -> tuple[int, bool]:
+def _estimate(found: int, oldest: int | None, first: int | None, last: int | None,
+              ) -> tuple[int, bool]:
     """``found`` (of at most COUNT_SAMPLE newest hits, the oldest being ``oldest``) as an
-    exact count, or, when the sample is full, the total it implies."""
-    if found < COUNT_SAMPLE or oldest is None:
+    exact count, or, when the sample is full, the total it implies (``first`` and ``last``:
+    the smallest and largest claim ids)."""
+    if found < COUNT_SAMPLE or oldest is None or first is None or last is None:
         return found, True
-    # Two scalar subqueries: SQLite answers a lone min() or max() from the index end.
-    first, last = session.connection().execute(select(
-        select(func.min(Claim.id)).scalar_subquery(),
-        select(func.max(Claim.id)).scalar_subquery())).one()
     # Hits are spread over ids first..last about as densely as the newest ones are.
     estimate = COUNT_SAMPLE * (last - first + 1) / max(1, last - oldest + 1)
     digits = max(0, len(str(int(estimate))) - 2)
     return max(COUNT_SAMPLE, int(round(estimate, -digits))), False
+
+
+def _hits(branches: list[Select[Any]], limit: int) -> Select[Any]:
+    """The newest ``limit`` distinct ids of the union of the branches, newest first, each row
+    with the smallest and largest claim ids (what a full count sample is scaled by).
+
+    Every branch stops after ``limit`` rows on its index; the union of their distinct ids is
+    at most (branches × limit) small integers, of which the newest ``limit`` are returned:
+    page and count in one statement."""
+    hits = _newest(branches, limit, distinct=True).subquery()
+    # Two scalar subqueries: SQLite answers a lone min() or max() from the index end, once.
+    return select(hits.c.id, select(func.min(Claim.id)).scalar_subquery(),
+                  select(func.max(Claim.id)).scalar_subquery()
+                  ).order_by(hits.c.id.desc()).limit(limit)
+
+
+# Per engine: the hits statement of a search (its shape and every value it binds come from
+# the filters, the matched entity ids and the limit), compiled once.  On SQLite, the SQL text
+# and its positional parameters, run straight on the DBAPI cursor (building, caching and
+# running the SQLAlchemy construct cost more than SQLite spends on the statement).
+_Statement = tuple[Any, str | None, tuple[Any, ...] | None]
+_statements: PerEngine[tuple[Any, ...], _Statement] = PerEngine(1024)
+
+
+def _filters_key(filters: ClaimFilters) -> tuple[Any, ...]:
+    """Everything of the filters that shapes the statement (all but the page)."""
+    return (filters.q, filters.status, filters.entity, filters.speaker, filters.source,
+            filters.tag, filters.unit, filters.demonyms, filters.date_from, filters.date_to)
+
+
+def _statement(session: Session, filters: ClaimFilters, entities: list[Entity], limit: int
+               ) -> _Statement | None:
+    """The (cached) hits statement for these filters, or None when nothing can match."""
+    engine = session.get_bind()
+    key = (_filters_key(filters), tuple(e.id for e in entities), limit)
+    store = _statements(engine) if isinstance(engine, Engine) else None
+    found = store.get(key) if store is not None else None
+    dialect = session.get_bind().dialect
+    if found is not None and (found[1] is not None or dialect.name != "sqlite"):
+        return found
+    if found is None:
+        branches = _branches(session, filters, entities)
+        if not branches:  # a query that names no entity and leaves no searchable word
+            return None
+        # First use: SQLAlchemy's own compiled cache (keyed on the statement's shape, so
+        # shared by every query of that shape) runs it; a search asked again is compiled
+        # to its own SQL text below.
+        found = (_hits(branches, limit), None, None)
+        if store is not None:
+            store.put(key, found)
+        return found
+    stmt = found[0]
+    if dialect.name == "sqlite":
+        compiled = stmt.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
+        params = compiled.construct_params()
+        if compiled.positional:
+            order = compiled.positiontup or ()
+            found = (stmt, str(compiled), tuple(params[name] for name in order))
+    if store is not None:
+        store.put(key, found)
+    return found
+
+
+def _run(session: Session, statement: _Statement) -> list[Any]:
+    conn = session.connection()
+    stmt, sql, params = statement
+    if sql is None:
+        return list(conn.execute(stmt).all())
+    # Straight through the DBAPI connection of this session's transaction.
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
+
+
+@dataclass
+class SearchPage:
+    """A page of matching claim ids with the (possibly capped) total and matched entities."""
+
+    ids: list[int]
+    total: int
+    page: int
+    pages: int
+    entities: list[Entity]
+    # False when ``total`` is an estimate (more than COUNT_SAMPLE claims match).
+    exact: bool = True
+
+
+def search_ids(session: Session, filters: ClaimFilters, page_size: int = 25) -> SearchPage:
+    """The ids of a page of claims matching the filters, newest first, with an exact or
+    estimated count (what ``search_claims`` loads; the web list loads card rows instead).
+
+    Each branch (an entity's mentions, a speaker, the full-text hits, or the table) is read
+    newest-first on its index and stops after the rows the page and the count sample need;
+    nothing is sorted or counted beyond that, whatever the size of the archive.
+    """
+    entities = matched_entities(session, filters.q, limit=10) if filters.q else []
+    page = max(1, min(filters.page, MAX_DEPTH // page_size))
+    depth = page * page_size
+    # One statement serves page and count: the newest max(depth, COUNT_SAMPLE) distinct hits.
+    limit = max(depth, COUNT_SAMPLE)
+    statement = _statement(session, filters, entities, limit)
+    if statement is None:
+        return SearchPage([], 0, 1, 1, entities, True)
+    rows = _run(session, statement)
+    ids = [row[0] for row in rows]
+    if len(ids) < depth and page > 1:
+        # Past the end: show the last page instead (as the list always has).
+        page = max(1, -(-len(ids) // page_size))
+    chosen = ids[(page - 1) * page_size:page * page_size]
+    if len(ids) < limit:  # every branch was read to its end: the exact number of matches
+        total, exact = len(ids), True
+    else:
+        sample = ids[:COUNT_SAMPLE]
+        total, exact = _estimate(len(sample), sample[-1], rows[0][1], rows[0][2])
+    pages = max(1, min(-(-total // page_size), MAX_DEPTH // page_size))
+    return SearchPage(chosen, total, min(page, pages), pages, entities, exact)
 
 
 # Built once: SQLAlchemy then reuses its cache key and compiled form on every search.
@@ -323,35 +431,10 @@ _PAGE = select(Claim).where(Claim.id.in_(bindparam("ids", expanding=True))).opti
 
 
 def search_claims(session: Session, filters: ClaimFilters, page_size: int = 25) -> SearchResult:
-    """A page of claims matching the filters, newest first, with an exact or estimated count.
-
-    Each branch (an entity's mentions, a speaker, the full-text hits, or the table) is read
-    newest-first on its index and stops after the rows the page needs; nothing is sorted
-    or counted beyond that, whatever the size of the archive.
-    """
-    branches, entities = _branches(session, filters)
-    if not branches:  # a query that names no entity and leaves no searchable word
-        return SearchResult([], 0, 1, 1, entities, True)
-    page = max(1, min(filters.page, MAX_DEPTH // page_size))
-    depth = page * page_size
-    conn = session.connection()  # plain Core: no ORM entities in the id queries
-    # PostgreSQL reads a rare word's GIN hits whole whatever the LIMIT, so one read of the
-    # newest COUNT_SAMPLE serves page and count; SQLite stops each branch early, reads twice.
-    once = conn.dialect.name == "postgresql"
-    ids = sorted(set(conn.execute(_newest(branches, max(depth, COUNT_SAMPLE) if once else depth))
-                     .scalars()), reverse=True)
-    if len(ids) < depth and page > 1:
-        # Past the end: show the last page instead (as the list always has).
-        page = max(1, -(-len(ids) // page_size))
-    chosen = ids[(page - 1) * page_size:page * page_size]
-    if once:
-        sample = ids[:COUNT_SAMPLE]
-        total, exact = _estimate(session, len(sample), sample[-1] if sample else None)
-    elif len(ids) >= depth:
-        total, exact = _count(session, branches)
-    else:  # fewer ids than asked for: every branch was read to its end
-        total, exact = len(ids), True
+    """A page of claims matching the filters, newest first, with an exact or estimated count
+    (``search_ids``, the claims loaded with their speaker, source and tags)."""
+    found = search_ids(session, filters, page_size)
+    chosen = found.ids
     by_id = {c.id: c for c in session.scalars(_PAGE, {"ids": chosen})} if chosen else {}
-    pages = max(1, min(-(-total // page_size), MAX_DEPTH // page_size))
-    return SearchResult([by_id[i] for i in chosen if i in by_id], total, min(page, pages),
-                        pages, entities, exact)
+    return SearchResult([by_id[i] for i in chosen if i in by_id], found.total, found.page,
+                        found.pages, found.entities, found.exact)

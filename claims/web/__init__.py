@@ -8,9 +8,8 @@ from typing import Any
 from flask import Blueprint, Flask, Response, current_app, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
 from markupsafe import Markup
-from sqlalchemy import text
 
-from claims.db import get_session
+from claims.db import get_engine
 from claims.i18n import LANGUAGES, current_language, gettext
 from claims.security import current_user, policy, safe_next
 from claims.text.arabic import strip_controls
@@ -31,8 +30,21 @@ def set_language() -> ResponseReturnValue:
 @bp.get("/healthz")
 @policy("public")
 def healthz() -> dict[str, str]:
-    """Liveness and database reachability."""
-    get_session().execute(text("SELECT 1"))
+    """Liveness and database reachability: one statement on a pooled connection.
+
+    No ORM session or transaction: the pool's checkout and the driver's own statement are
+    the whole check (an unreachable database still raises, and the error page says 500).
+    """
+    connection = get_engine().raw_connection()
+    try:
+        cursor = connection.cursor()
+        try:
+            cursor.execute("SELECT 1")
+            cursor.fetchall()
+        finally:
+            cursor.close()
+    finally:
+        connection.close()  # back to the pool, rolled back
     return {"status": "ok"}
 
 

@@ -31,7 +31,7 @@ from claims.models.entities import ENTITY_KINDS
 from claims.security import csrf_token, current_user, policy, reads_only
 from claims.services import claims as service
 from claims.services import workbench_links as links
-from claims.services.search import ClaimFilters, search_claims
+from claims.services.search import ClaimFilters, search_ids
 from claims.services.suggestions import suggestions_for
 from claims.text.arabic import strip_controls
 from claims.web import page_cache
@@ -39,13 +39,6 @@ from claims.web.interchange import claimreview_jsonld
 
 bp = Blueprint("claims", __name__, url_prefix="/claims")
 bp.record_once(lambda state: page_cache.install(state.app))
-
-
-@bp.app_template_global("cached_claim_card")
-def cached_claim_card(claim: Claim) -> Markup:
-    """``macros.claim_card(claim)``, rendered once per shown state of the claim."""
-    return page_cache.claim_card(claim, i18n.current_language(),
-                                 get_template_attribute("macros.html", "claim_card"))
 
 i18n.register({
     "match.show_similar": ("عرض الادعاءات المشابهة والمتعارضة",
@@ -71,24 +64,28 @@ def _errors(exc: ValidationFailed) -> dict[str, str]:
 
 @bp.get("", endpoint="index")
 @policy("viewer")
+@reads_only
 def index() -> str:
     """The claims list with filters and search, newest first."""
     session = get_session()
     filters = ClaimFilters.from_args(request.args, set(current_app.config["STATUSES"]))
-    result = search_claims(session, filters, int(current_app.config["PAGE_SIZE"]))
+    result = search_ids(session, filters, int(current_app.config["PAGE_SIZE"]))
+    # Each card (``macros.claim_card``) rendered once per shown state of its claim.
+    cards = page_cache.claim_cards(session, result.ids, i18n.current_language(),
+                                   get_template_attribute("macros.html", "claim_card"))
     chosen = {}
     for name in ("entity", "speaker"):
         entity_id = getattr(filters, name)
         if entity_id is not None:
             chosen[name] = session.get(Entity, entity_id)
-    sources = session.execute(_FILTER_SOURCES).all()
-    return render_template("claims/list.html", result=result, filters=filters, chosen=chosen,
-                           sources=sources)
-
-
-# The source filter's choices as plain rows (id, title): 100 ORM objects cost ~1 ms a search.
-_FILTER_SOURCES = (select(SourceDocument.id, SourceDocument.title)
-                   .order_by(SourceDocument.id.desc()).limit(100))
+    # The source filter's choices: plain rows (100 ORM objects cost ~1 ms a search), their
+    # <option> elements rendered once per set of rows and choice.
+    sources = page_cache.source_options(
+        session, filters.source, get_template_attribute("macros.html", "source_options"))
+    main = render_template("claims/_list_main.html", result=result, cards=cards,
+                           filters=filters, chosen=chosen, source_options=sources)
+    # The navigation, user and language form around it come from the cached page shell.
+    return _in_shell("claims/list.html", "", Markup(""), Markup(main))  # noqa: S704 - rendered
 
 
 def _source_choices(limit: int) -> Select[SourceDocument]:
@@ -158,18 +155,24 @@ def _fragment(claim: Claim, found: links.Relations | None = None,
 
 
 def _page(claim_id: int, fragment: page_cache.Fragment) -> str:
-    """The page shell (navigation, user, flashes) around a claim fragment.
-
-    The shell is rendered once per user, language and role with placeholders; the claim,
-    this request's path, flashes and CSRF token are filled in on every response.
-    """
+    """The page shell (navigation, user, flashes) around a claim fragment."""
     head, main = fragment
+    return _in_shell("claims/detail.html", str(claim_id), head, main)
+
+
+def _in_shell(template: str, title: str, head: Markup, main: Markup) -> str:
+    """The page shell of ``template`` (navigation, user, flashes) around ``main``.
+
+    The shell is rendered once per user, language and role with placeholders; the title,
+    head and main content, this request's path, flashes and CSRF token are filled in on every
+    response (``main`` gets the token in place of the placeholder of cached fragments).
+    """
     user = _user()
-    key = (request.endpoint, i18n.current_language(), user.id, user.username,
+    key = (request.endpoint, template, i18n.current_language(), user.id, user.username,
            user.display_name, user.role)
     slot = page_cache.slots()
     shell = page_cache.shell(key, lambda: render_template(
-        "claims/detail.html", claim_id=slot["title"], claimreview_ld=slot["head"],
+        template, claim_id=slot["title"], claimreview_ld=slot["head"],
         main=slot["main"], shell_next=slot["next"], shell_flashes=slot["flashes"]))
     token = csrf_token()
     # As base.html shows them (the shell itself must not consume the flashes).
@@ -178,7 +181,7 @@ def _page(claim_id: int, fragment: page_cache.Fragment) -> str:
         Markup('<div class="flash flash-{}" role="status">{}</div>\n').format(
             category, strip_controls(message)) for category, message in messages)
     return page_cache.fill(shell, {
-        "title": str(claim_id), "head": head, "main": page_cache.personalise(main, token),
+        "title": title, "head": head, "main": page_cache.personalise(main, token),
         "next": str(escape(strip_controls(request.full_path.rstrip("?")))), "flashes": flashes,
         "csrf": token})
 
