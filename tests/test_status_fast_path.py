@@ -232,7 +232,9 @@ def test_the_session_user_is_the_stored_row_and_stays_clean(app: Flask,
                                                            editor_client) -> None:
     cookie = editor_client.get_cookie("claims_session")
     assert cookie is not None
-    with app.test_request_context("/claims", headers={"Cookie": f"claims_session={cookie.value}"}):
+    # a page that is not read-only: the user check must leave no transaction open
+    with app.test_request_context("/claims/new",
+                                  headers={"Cookie": f"claims_session={cookie.value}"}):
         assert app.preprocess_request() is None
         user = g.user
         db_session = get_session()
