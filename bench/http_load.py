@@ -116,7 +116,8 @@ async def _worker(k: int, clients: int, port: int, until: float, mode: str, max_
     rng = random.Random(k)
     client, token = session or (Client(port), "")
     known = {} if known is None else known  # claim id -> (version, status) as last seen
-    mine = list(known) if mode == "writes" else list(range(1 + k, max_id + 1, clients))
+    # The claims this client changes, read before the clock (a desk works on its own set)
+    mine = list(known) or list(range(1 + k, max_id + 1, clients))
     while time.perf_counter() < until:
         roll = rng.random()
         if mode == "healthz":
@@ -198,7 +199,7 @@ def phase(port: int, master: int, clients: int, seconds: float, mode: str, max_i
                 client = Client(port)
                 sessions[k] = (client, await client.login())
                 for claim_id in (range(1 + k, max_id + 1, clients)[:WRITE_SET]
-                                 if mode == "writes" else ()):
+                                 if mode in ("writes", "mix") else ()):
                     desks[k][claim_id] = _claim_state(
                         (await client.request("GET", f"/claims/{claim_id}"))[1])
         if warm and mode in ("mix", "pages"):
