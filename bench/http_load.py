@@ -64,7 +64,7 @@ class Client:
         self.writer: asyncio.StreamWriter | None = None
 
     async def request(self, method: str, path: str, form: dict[str, str] | None = None,
-                      store_cookie: bool = True) -> tuple[int, str]:
+                      store_cookie: bool = True, retry: bool = True) -> tuple[int, str]:
         if self.writer is None:
             self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
         body = urllib.parse.urlencode(form).encode() if form is not None else b""
@@ -77,6 +77,15 @@ class Client:
         assert self.writer and self.reader
         self.writer.write(("\r\n".join(head) + "\r\n\r\n").encode() + body)
         status_line = await self.reader.readline()
+        if not status_line:
+            # The server closed this keep-alive connection (a worker recycled after
+            # max_requests): reconnect, and resend a GET as HTTP clients do; a POST is not
+            # resent (it may have been applied) and counts as a dropped request.
+            self.writer.close()
+            self.writer = None
+            if method == "GET" and retry:
+                return await self.request(method, path, form, store_cookie, retry=False)
+            return 0, ""
         status = int(status_line.split()[1])
         length, close = 0, False
         while (line := await self.reader.readline()) not in (b"\r\n", b""):
@@ -147,6 +156,11 @@ async def _worker(k: int, clients: int, port: int, until: float, mode: str, max_
         # flash message; this client does not, so it keeps its session cookie unchanged
         # rather than carry a growing list of unread flashes into every later request.
         status, page = await client.request(method, path, form, store_cookie=method == "GET")
+        if status == 0:  # the server had closed the connection (twice for a GET): not timed
+            errors["dropped connection"] += 1
+            if method == "POST":
+                known.pop(claim_id, None)  # its state is read again before the next change
+            continue
         stats[kind].append((time.perf_counter() - began) * 1000)
         if status >= 500:
             errors["5xx"] += 1
