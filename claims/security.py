@@ -24,7 +24,7 @@ from sqlalchemy import Table, bindparam, select
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.util import identity_key
 
-from claims.db import get_session
+from claims.db import driver_rows, get_session
 from claims.lru import LRU
 from claims.models import User
 from claims.models.users import ROLES
@@ -167,16 +167,11 @@ def _user_row(db_session: Session, uid: Any) -> tuple[Any, ...] | None:
                            for column in _USERS.c)
         compiled = _user_sql[dialect] = (str(statement), processors)
     sql, processors = compiled
-    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-    try:
-        cursor.execute(sql, (uid,))
-        raw = cursor.fetchone()
-    finally:
-        cursor.close()
-    if raw is None:
+    rows = driver_rows(conn, sql, (uid,))
+    if not rows:
         return None
     return tuple(value if process is None else process(value)
-                 for process, value in zip(processors, raw, strict=True))
+                 for process, value in zip(processors, rows[0], strict=True))
 
 
 def _reads_only(endpoint: str | None) -> bool:

@@ -23,7 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
-from claims.db import PG_TEXT_COLUMN
+from claims.db import PG_TEXT_COLUMN, driver_rows
 from claims.lru import PerEngine
 from claims.models import (
     Claim,
@@ -369,13 +369,7 @@ def _run(session: Session, statement: _Statement) -> list[Any]:
     stmt, sql, params = statement
     if sql is None:
         return list(conn.execute(stmt).all())
-    # Straight through the DBAPI connection of this session's transaction.
-    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-    try:
-        cursor.execute(sql, params)
-        return list(cursor.fetchall())
-    finally:
-        cursor.close()
+    return driver_rows(conn, sql, params)
 
 
 @dataclass

@@ -15,6 +15,7 @@ from sqlalchemy import Engine, String, bindparam, cast, func, literal, null, sel
 from sqlalchemy.orm import Session, aliased
 
 from claims import security
+from claims.db import driver_rows
 from claims.lru import LRU, PerEngine
 from claims.models import (
     Claim,
@@ -154,14 +155,7 @@ def _state_rows(session: Session, claim_id: int) -> list[Any]:
     params: Any = dict(values, claim_id=claim_id)
     if order is not None:
         params = tuple(params[name] for name in order)
-    # Straight through the DBAPI connection of this session's transaction: SQLAlchemy's
-    # execution machinery costs several times what SQLite spends on the statement.
-    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-    try:
-        cursor.execute(sql, params)
-        return list(cursor.fetchall())
-    finally:
-        cursor.close()
+    return driver_rows(conn, sql, params)
 
 
 def state_key(session: Session, claim_id: int) -> tuple[Any, ...] | None:
@@ -341,12 +335,7 @@ def _card_rows(session: Session, ids: list[int]) -> list[Any]:
         assert compiled.positiontup == [f"ids_{i + 1}" for i in range(len(ids))], \
             compiled.positiontup
         sql = _card_sql[key] = str(compiled)
-    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-    try:
-        cursor.execute(sql, ids)
-        return list(cursor.fetchall())
-    finally:
-        cursor.close()
+    return driver_rows(conn, sql, ids)
 
 
 def claim_cards(session: Session, ids: list[int], lang: str,
@@ -421,12 +410,7 @@ def plain_rows(session: Session, stmt: Any) -> list[tuple[Any, ...]]:
         values = compiled.construct_params()
         found = _plain_sql[(dialect, stmt)] = (
             str(compiled), tuple(values[name] for name in compiled.positiontup or ()))
-    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-    try:
-        cursor.execute(*found)
-        return list(cursor.fetchall())
-    finally:
-        cursor.close()
+    return driver_rows(conn, *found)
 
 
 def source_options(session: Session, selected: int | None,
