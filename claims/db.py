@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import Flask, current_app, g
 from sqlalchemy import Connection, DateTime, Engine, MetaData, create_engine, event, make_url
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.sql.selectable import SelectBase
 from sqlalchemy.types import TypeDecorator
 
 from claims.write_gate import GatedConnection, WriteGate, gate_for
@@ -186,3 +187,58 @@ def driver_rows(conn: Connection, sql: str, params: Any) -> list[Any]:
         return list(cursor.fetchall())
     finally:
         cursor.close()
+
+
+ResultProcessor = Callable[[Any], Any]
+
+
+class CompiledSQL(NamedTuple):
+    """A SELECT compiled for a positional DBAPI, with all ``driver_rows`` needs to run it."""
+
+    sql: str
+    # Its positional parameters in order, and the value each binds as compiled.
+    names: tuple[str, ...]
+    values: tuple[Any, ...]
+    # Per result column, its type's result processor for the dialect (None: the value as read).
+    processors: tuple[ResultProcessor | None, ...]
+
+    def bind(self, given: Mapping[str, Any]) -> tuple[Any, ...]:
+        """The positional values: those named in ``given``, the compiled ones elsewhere."""
+        return tuple(given.get(name, value)
+                     for name, value in zip(self.names, self.values, strict=True))
+
+
+def compile_positional(stmt: SelectBase, dialect: Dialect, *, expand: bool = False,
+                       expect: Sequence[str] | None = None) -> CompiledSQL:
+    """``stmt`` compiled for ``dialect``, whose DBAPI must bind by position (SQLite's does)."""
+    # ``expand``: each expanding IN parameter rendered as one placeholder per value bound in
+    # ``stmt``.  ``expect``: the parameters the caller binds itself, in order, checked because
+    # any other would silently be bound a wrong value.
+    compiled = stmt.compile(
+        dialect=dialect, compile_kwargs={"render_postcompile": True} if expand else {})
+    if not compiled.positional:
+        raise RuntimeError(f"{dialect.name} binds parameters by name, driver_rows by position")
+    names = tuple(compiled.positiontup or ())
+    if expect is not None and names != tuple(expect):
+        raise RuntimeError(f"the statement binds {names}, not {tuple(expect)}")
+    params = compiled.construct_params()
+    processors = tuple(column.type.dialect_impl(dialect).result_processor(dialect, None)
+                       for column in stmt.selected_columns)
+    return CompiledSQL(str(compiled), names, tuple(params[name] for name in names), processors)
+
+
+# (dialect, key) -> the compiled statement.  Filled once per key: a racing thread at worst
+# compiles the same text again, and assigning the immutable tuple to a dict key is atomic.
+_compiled: dict[tuple[Dialect, Hashable], CompiledSQL] = {}
+
+
+def compiled_once(key: Hashable, dialect: Dialect, build: Callable[[], SelectBase], *,
+                  expand: bool = False, expect: Sequence[str] | None = None) -> CompiledSQL:
+    """``compile_positional(build(), dialect, ...)``, compiled on the first use of ``key``."""
+    # ``key`` stands for all the SQL text depends on besides the dialect: with ``expand``, the
+    # number of values of each expanding parameter too.
+    found = _compiled.get((dialect, key))
+    if found is None:
+        found = _compiled[(dialect, key)] = compile_positional(
+            build(), dialect, expand=expand, expect=expect)
+    return found

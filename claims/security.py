@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import time
 import unicodedata
 from collections.abc import Callable
@@ -13,18 +12,15 @@ from urllib.parse import urlsplit
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import Flask, Response, abort, g, redirect, request, session, url_for
-from flask.json import dumps as json_dumps
-from flask.json import loads as json_loads
-from flask.json.tag import TaggedJSONSerializer
-from flask.sessions import SecureCookieSessionInterface
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import generate_csrf
-from itsdangerous import SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import Table, bindparam, select
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.util import identity_key
 
-from claims.db import driver_rows, get_session
+from claims.cookie_sessions import CookieSessions
+from claims.db import compiled_once, driver_rows, get_session
 from claims.lru import LRU
 from claims.models import User
 from claims.models.users import ROLES
@@ -143,10 +139,6 @@ def _load_user() -> None:
     g.user = user
 
 
-# SQLite: the statement's text and each column's result processor, per dialect.
-_user_sql: dict[Any, tuple[str, tuple[Any, ...]]] = {}
-
-
 def _user_row(db_session: Session, uid: Any) -> tuple[Any, ...] | None:
     """The user's row (every column, typed as SQLAlchemy loads it), or None.
 
@@ -158,20 +150,14 @@ def _user_row(db_session: Session, uid: Any) -> tuple[Any, ...] | None:
     if dialect.name != "sqlite":
         found = conn.execute(_USER_ROW, {"uid": uid}).first()
         return None if found is None else tuple(found)
-    compiled = _user_sql.get(dialect)
-    if compiled is None:
-        statement = _USER_ROW.compile(dialect=dialect)
-        if list(statement.positiontup or ()) != ["uid"]:
-            raise RuntimeError("the user statement binds more than the id")
-        processors = tuple(column.type.dialect_impl(dialect).result_processor(dialect, None)
-                           for column in _USERS.c)
-        compiled = _user_sql[dialect] = (str(statement), processors)
-    sql, processors = compiled
-    rows = driver_rows(conn, sql, (uid,))
+    # Compiled with a stand-in id; the id is all it binds.
+    compiled = compiled_once(_USER_ROW, dialect, lambda: _USER_ROW.params(uid=0),
+                             expect=("uid",))
+    rows = driver_rows(conn, compiled.sql, (uid,))
     if not rows:
         return None
     return tuple(value if process is None else process(value)
-                 for process, value in zip(processors, rows[0], strict=True))
+                 for process, value in zip(compiled.processors, rows[0], strict=True))
 
 
 def _reads_only(endpoint: str | None) -> bool:
@@ -309,111 +295,9 @@ def _headers(response: Response) -> ResponseReturnValue:
     return response
 
 
-class _SessionJSON(TaggedJSONSerializer):
-    """Flask's tagged JSON for sessions: the same text, with plain JSON types walked directly."""
-
-    # The generic walk asks every tag of every value whether it applies; a session holds
-    # strings, numbers and the flash list of tuples, and anything else takes the generic path.
-    def _tag(self, value: Any) -> Any:
-        kind = type(value)
-        if kind is str or kind is int or kind is bool or kind is float or value is None:
-            return value
-        if kind is list:
-            return [self._tag(item) for item in value]
-        if kind is tuple:
-            return {" t": [self._tag(item) for item in value]}
-        if kind is dict and not (len(value) == 1 and next(iter(value)) in self.tags):
-            return {key: self._tag(item) for key, item in value.items()}
-        return self.tag(value)
-
-    def dumps(self, value: Any) -> str:
-        """Tag the value and dump it to compact JSON, exactly as Flask does."""
-        return json_dumps(self._tag(value), separators=(",", ":"))
-
-    def loads(self, value: str | bytes) -> Any:
-        """Load JSON, untagging each object as it is decoded (innermost first, like Flask)."""
-        return json_loads(value, object_hook=self.untag)
-
-
-_SCALARS = (str, int, float, bool, type(None))
-
-
-class _SessionSigning(URLSafeTimedSerializer):
-    """Flask's session serializer, remembering recent results (the same text either way).
-
-    A cookie seen before is not verified again, only its age checked; a session signed again
-    within the same second (itsdangerous stamps whole seconds) gets the same text without the
-    compression and HMACs.  Made per set of keys, so a key change forgets both.
-    """
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        # cookie -> (its timestamp, its data); only data of immutable values (a shallow
-        # copy per request then suffices): a session with flashes takes the full path.
-        self._opened: LRU[str, tuple[int, dict[str, Any]]] = LRU(4096)
-        self._signed: LRU[tuple[str, int], str] = LRU(4096)
-
-    def loads(self, s: str | bytes, max_age: int | None = None,  # type: ignore[override]
-              return_timestamp: bool = False, salt: str | bytes | None = None) -> Any:
-        """Verify and load a cookie (as Flask calls it: with max_age, for the data alone)."""
-        if return_timestamp or salt is not None or max_age is None or not isinstance(s, str):
-            return super().loads(s, max_age, return_timestamp, salt)
-        found = self._opened.get(s)
-        if found is not None:
-            stamp, data = found
-            # TimestampSigner.unsign's checks on the same whole seconds.
-            age = int(time.time()) - stamp
-            if age > max_age or age < 0:
-                raise SignatureExpired("Signature expired")
-            return dict(data)
-        data, signed_at = super().loads(s, max_age, True)
-        if type(data) is dict and all(type(v) in _SCALARS for v in data.values()):
-            self._opened.put(s, (int(signed_at.timestamp()), dict(data)))
-        return data
-
-    def dumps(self, obj: Any, salt: str | bytes | None = None) -> Any:
-        """Sign a session's data (the same text as itsdangerous within the same second)."""
-        if salt is not None:
-            return super().dumps(obj, salt)
-        key = (self.serializer.dumps(obj), int(time.time()))
-        found = self._signed.get(key)
-        if found is None:
-            found = super().dumps(obj)
-            self._signed.put(key, found)
-        return found
-
-
-class _CookieSessions(SecureCookieSessionInterface):
-    """Flask's signed cookie sessions, byte for byte, with less work per request."""
-
-    serializer = _SessionJSON()
-    # The same HMAC-SHA1; a C hash constructor lets hmac use OpenSSL's HMAC instead of
-    # Flask's lazy Python wrapper, which hmac can only drive through its Python fallback.
-    digest_method = staticmethod(hashlib.sha1)
-
-    def __init__(self) -> None:
-        self._signing: tuple[tuple[Any, ...], URLSafeTimedSerializer | None] | None = None
-
-    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
-        """Flask builds this twice a request; it only changes with the keys."""
-        keys = (app.secret_key, *(app.config.get("SECRET_KEY_FALLBACKS") or ()))
-        cached = self._signing
-        if cached is None or cached[0] != keys:
-            signing = None
-            if app.secret_key:
-                # As Flask builds it (current key last), with the caches above.
-                signing = _SessionSigning(
-                    [*(app.config.get("SECRET_KEY_FALLBACKS") or ()), app.secret_key],
-                    salt=self.salt, serializer=self.serializer,
-                    signer_kwargs={"key_derivation": self.key_derivation,
-                                   "digest_method": self.digest_method})
-            cached = self._signing = (keys, signing)
-        return cached[1]
-
-
 def init_app(app: Flask) -> None:
     """Install the user loader, the policy check and the response headers."""
-    app.session_interface = _CookieSessions()
+    app.session_interface = CookieSessions()
     app.before_request(_load_user)
     app.before_request(_enforce_policy)
     app.after_request(_headers)

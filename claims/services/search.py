@@ -2,43 +2,20 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import (
-    Engine,
-    Select,
-    bindparam,
-    column,
-    exists,
-    func,
-    literal_column,
-    or_,
-    select,
-    table,
-    text,
-    union,
-    union_all,
-)
+from sqlalchemy import Engine, Select, bindparam, exists, func, select, union, union_all
 from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
-from claims.db import PG_TEXT_COLUMN, driver_rows
+from claims.db import compile_positional, driver_rows
 from claims.lru import PerEngine
-from claims.models import (
-    Claim,
-    ClaimTag,
-    Entity,
-    Mention,
-    Quantity,
-    SourceDocument,
-    Tag,
-)
+from claims.models import Claim, ClaimTag, Entity, Mention, Quantity, SourceDocument, Tag
 from claims.services.entities import find_entities
 from claims.services.filters import ClaimFilters
 from claims.services.linker import alias_signature
+from claims.services.text_match import text_match_branch, text_match_ids
 from claims.text.arabic import normalize
-from claims.text.linking import candidate_keys
 
 
 @dataclass
@@ -59,54 +36,6 @@ class SearchResult:
 COUNT_SAMPLE = 500
 # Deepest result reachable by paging (offset + page size); deeper pages cost linearly.
 MAX_DEPTH = 10_000
-
-
-_WORD_RE = re.compile(r"\w+")
-# Longest query accepted by full-text search, in words; more adds nothing but cost.
-MAX_QUERY_WORDS = 12
-
-
-def query_terms(q: str) -> list[list[str]]:
-    """For each word of a query, the search-key forms it may take (clitics stripped, …)."""
-    terms: list[list[str]] = []
-    for word in _WORD_RE.findall(normalize(q))[:MAX_QUERY_WORDS]:
-        forms = {word}
-        for key in candidate_keys(word):
-            forms.update(_WORD_RE.findall(key))
-        terms.append(sorted(forms))
-    return terms
-
-
-def text_match_ids(session: Session, q: str) -> Select[Any] | None:
-    """A SELECT of the ids of claims matching ``q`` in full text (FTS5 or tsvector), or None."""
-    terms = query_terms(q)
-    if not terms:
-        return None
-    dialect = session.get_bind().dialect.name
-    if dialect == "sqlite":
-        expr = _fts5_expression(terms)
-        matching: Select[Any] = select(literal_column("rowid")).select_from(
-            text("claims_fts")).where(text("claims_fts MATCH :fts").bindparams(fts=expr))
-        return matching
-    return select(Claim.id).where(_text_condition(dialect, terms))
-
-
-# The stored tsvector of text_key (PostgreSQL only; migration 0005, outside the models).
-_TSV: Any = literal_column(f"claims.{PG_TEXT_COLUMN}")
-
-
-def tsv_matches(tsquery: Any) -> Any:
-    """PostgreSQL: the claims row's stored tsvector matches ``tsquery``."""
-    return _TSV.bool_op("@@")(tsquery)
-
-
-def _text_condition(dialect: str, terms: list[list[str]]) -> Any:
-    """The claims-row condition for a full-text match where there is no FTS5 table."""
-    if dialect == "postgresql":
-        expr = " & ".join("(" + " | ".join(forms) + ")" for forms in terms)
-        return tsv_matches(func.to_tsquery(literal_column("'simple'"), expr))
-    # Other engines: a plain substring test on the normalised key.
-    return or_(*(Claim.text_key.contains(f, autoescape=True) for f in terms[0]))
 
 
 # Entity ids a query names, per (engine, query, alias-table signature): the alias index
@@ -233,7 +162,7 @@ def _branches(session: Session, filters: ClaimFilters, entities: list[Entity]
             branches.append(_by_mention(entity.id, filters.demonyms, conds))
             branches.append(select(Claim.id.label("id")).where(Claim.speaker_id == entity.id,
                                                                *conds))
-        match = _full_text(session, filters.q, conds)
+        match = text_match_branch(session, filters.q, conds)
         if match is not None:
             branches.append(match)
     elif filters.entity is not None:
@@ -249,33 +178,6 @@ def _by_mention(entity_id: int, demonyms: bool, conds: list[Any]) -> Select[Any]
     stmt = select(Mention.claim_id.label("id")).where(
         *_mention_conditions(entity_id, demonyms)).distinct()
     return stmt.join(Claim, Claim.id == Mention.claim_id).where(*conds) if conds else stmt
-
-
-_FTS = table("claims_fts", column("rowid"))
-
-
-def _full_text(session: Session, q: str, conds: list[Any]) -> Select[Any] | None:
-    """Claims matching q in full text: FTS5 read in rowid order on SQLite, tsvector else."""
-    terms = query_terms(q)
-    if not terms:
-        return None
-    dialect = session.get_bind().dialect.name
-    if dialect != "sqlite":
-        # PostgreSQL plans each branch's newest-first LIMIT itself from the stored column's
-        # word statistics: a frequent word walks the primary key backwards and stops at the
-        # page (testing the stored tsvector is cheap), a rare one reads the GIN index.
-        return select(Claim.id.label("id")).where(_text_condition(dialect, terms), *conds)
-    rowid = _FTS.c.rowid
-    stmt = select(rowid.label("id")).where(
-        text("claims_fts MATCH :fts").bindparams(fts=_fts5_expression(terms)))
-    return stmt.join(Claim.__table__, Claim.id == rowid).where(*conds) if conds else stmt
-
-
-def _fts5_expression(terms: list[list[str]]) -> str:
-    """An FTS5 query: every word, in any of its forms (each form a quoted phrase)."""
-    return " AND ".join(
-        "(" + " OR ".join('"' + form.replace('"', '""') + '"' for form in forms) + ")"
-        for forms in terms)
 
 
 def _newest(branches: list[Select[Any]], limit: int, distinct: bool = False) -> Any:
@@ -353,12 +255,9 @@ def _statement(session: Session, filters: ClaimFilters, entities: list[Entity], 
             store.put(key, found)
         return found
     stmt = found[0]
-    if dialect.name == "sqlite":
-        compiled = stmt.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
-        params = compiled.construct_params()
-        if compiled.positional:
-            order = compiled.positiontup or ()
-            found = (stmt, str(compiled), tuple(params[name] for name in order))
+    if dialect.name == "sqlite" and dialect.positional:
+        compiled = compile_positional(stmt, dialect, expand=True)
+        found = (stmt, compiled.sql, compiled.values)
     if store is not None:
         store.put(key, found)
     return found

@@ -8,7 +8,7 @@ from sqlalchemy import Select, func, literal, literal_column, select, text, unio
 from sqlalchemy.orm import Session
 
 from claims.models import Claim
-from claims.services.search import tsv_matches
+from claims.services.text_match import tsv_matches
 from claims.text.match_words import DF_CAP, query_terms, rank
 
 __all__ = ["word_candidates"]

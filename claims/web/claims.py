@@ -34,7 +34,7 @@ from claims.services import workbench_links as links
 from claims.services.search import ClaimFilters, search_ids
 from claims.services.suggestions import suggestions_for
 from claims.text.arabic import strip_controls
-from claims.web import page_cache
+from claims.web import list_cache, page_cache
 from claims.web.interchange import claimreview_jsonld
 
 bp = Blueprint("claims", __name__, url_prefix="/claims")
@@ -71,7 +71,7 @@ def index() -> str:
     filters = ClaimFilters.from_args(request.args, set(current_app.config["STATUSES"]))
     result = search_ids(session, filters, int(current_app.config["PAGE_SIZE"]))
     # Each card (``macros.claim_card``) rendered once per shown state of its claim.
-    cards = page_cache.claim_cards(session, result.ids, i18n.current_language(),
+    cards = list_cache.claim_cards(session, result.ids, i18n.current_language(),
                                    get_template_attribute("macros.html", "claim_card"))
     chosen = {}
     for name in ("entity", "speaker"):
@@ -80,7 +80,7 @@ def index() -> str:
             chosen[name] = session.get(Entity, entity_id)
     # The source filter's choices: plain rows (100 ORM objects cost ~1 ms a search), their
     # <option> elements rendered once per set of rows and choice.
-    sources = page_cache.source_options(
+    sources = list_cache.source_options(
         session, filters.source, get_template_attribute("macros.html", "source_options"))
     main = render_template("claims/_list_main.html", result=result, cards=cards,
                            filters=filters, chosen=chosen, source_options=sources)

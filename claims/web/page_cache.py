@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any
 
 from flask import g
 from flask.sansio.app import App
@@ -15,7 +14,7 @@ from sqlalchemy import Engine, String, bindparam, cast, func, literal, null, sel
 from sqlalchemy.orm import Session, aliased
 
 from claims import security
-from claims.db import driver_rows
+from claims.db import compiled_once, driver_rows
 from claims.lru import LRU, PerEngine
 from claims.models import (
     Claim,
@@ -135,9 +134,6 @@ def _as_text(part: Any, tag: int) -> Any:
 # The claim's row (tag -1) and all child rows in one round trip: each statement costs more in
 # Python than in SQLite.
 _STATE = union_all(_as_text(_HEAD, -1), *(_as_text(part, tag) for tag, part in enumerate(_PARTS)))
-# Per dialect: the SQL text, the order of its positional parameters (None: named), the values
-# of its other parameters (the counter names).
-_compiled: dict[Any, tuple[str, tuple[str, ...] | None, dict[str, Any]]] = {}
 
 
 def _state_rows(session: Session, claim_id: int) -> list[Any]:
@@ -145,17 +141,9 @@ def _state_rows(session: Session, claim_id: int) -> list[Any]:
     dialect = conn.dialect
     if dialect.name != "sqlite":
         return list(conn.execute(_STATE, {"claim_id": claim_id}))
-    found = _compiled.get(dialect)
-    if found is None:
-        compiled = _STATE.compile(dialect=dialect)
-        order = tuple(compiled.positiontup or ()) if compiled.positional else None
-        values = dict(compiled.construct_params({"claim_id": 0}))
-        found = _compiled[dialect] = (str(compiled), order, values)
-    sql, order, values = found
-    params: Any = dict(values, claim_id=claim_id)
-    if order is not None:
-        params = tuple(params[name] for name in order)
-    return driver_rows(conn, sql, params)
+    # Compiled with a stand-in id; its other parameters are the counter names.
+    compiled = compiled_once(_STATE, dialect, lambda: _STATE.params(claim_id=0))
+    return driver_rows(conn, compiled.sql, compiled.bind({"claim_id": claim_id}))
 
 
 def state_key(session: Session, claim_id: int) -> tuple[Any, ...] | None:
@@ -250,177 +238,3 @@ def fill(page: Shell, values: dict[str, str]) -> str:
         out.append(values[name])
         out.append(piece)
     return "".join(out)
-
-
-# --- claim cards in lists -----------------------------------------------------------------
-
-_cards: LRU[Hashable, Markup] = LRU(8192)
-
-
-@dataclass(frozen=True, slots=True)
-class CardEntity:
-    """What a card shows of a speaker (``macros.claim_card`` reads it like an Entity)."""
-
-    id: int
-    name_ar: str
-    name_en: str | None
-
-    def name(self, lang: str) -> str:
-        """``Entity.name``: the name in the interface language, falling back to Arabic."""
-        return (self.name_en if lang == "en" and self.name_en else self.name_ar) or ""
-
-
-@dataclass(frozen=True, slots=True)
-class CardSource:
-    """What a card shows of a source document."""
-
-    id: int
-    outlet: str | None
-    title: str
-
-
-@dataclass(frozen=True, slots=True)
-class CardTag:
-    """A tag on a card."""
-
-    name: str
-
-
-@dataclass(frozen=True, slots=True)
-class CardClaim:
-    """Every field ``macros.claim_card`` shows of a claim, from one plain row."""
-
-    id: int
-    status: str
-    text: str
-    created_at: Any
-    speaker: CardEntity | None
-    source: CardSource | None
-    tags: tuple[CardTag, ...]
-
-
-_claims_t: Any = Claim.__table__
-_entities_t: Any = Entity.__table__
-_sources_t: Any = SourceDocument.__table__
-_claim_tags_t: Any = ClaimTag.__table__
-_tags_t: Any = Tag.__table__
-# A card's fields for a page of claims in one statement: one row per tag (or one with no
-# tag), in the order of ``Claim.tags`` (by name) within each claim.
-_CARD_ROWS: Any = (
-    select(_claims_t.c.id, _claims_t.c.status, _claims_t.c.text, _claims_t.c.created_at,
-           _entities_t.c.id, _entities_t.c.name_ar, _entities_t.c.name_en,
-           _sources_t.c.id, _sources_t.c.outlet, _sources_t.c.title, _tags_t.c.name)
-    .select_from(_claims_t
-                 .outerjoin(_entities_t, _entities_t.c.id == _claims_t.c.speaker_id)
-                 .outerjoin(_sources_t, _sources_t.c.id == _claims_t.c.source_id)
-                 .outerjoin(_claim_tags_t, _claim_tags_t.c.claim_id == _claims_t.c.id)
-                 .outerjoin(_tags_t, _tags_t.c.id == _claim_tags_t.c.tag_id))
-    .where(_claims_t.c.id.in_(bindparam("ids", expanding=True)))
-    .order_by(_claims_t.c.id, _tags_t.c.name))
-# SQLite: the SQL text per number of ids (a page has at most a few hundred).
-_card_sql: dict[tuple[Any, int], str] = {}
-
-
-def _card_rows(session: Session, ids: list[int]) -> list[Any]:
-    conn = session.connection()
-    dialect = conn.dialect
-    if dialect.name != "sqlite":
-        return list(conn.execute(_CARD_ROWS, {"ids": ids}))
-    key = (dialect, len(ids))
-    sql = _card_sql.get(key)
-    if sql is None:
-        compiled = _CARD_ROWS.params(ids=ids).compile(
-            dialect=dialect, compile_kwargs={"render_postcompile": True})
-        # The only parameters are the ids, in order (asserted: a change must not pass quietly).
-        assert compiled.positiontup == [f"ids_{i + 1}" for i in range(len(ids))], \
-            compiled.positiontup
-        sql = _card_sql[key] = str(compiled)
-    return driver_rows(conn, sql, ids)
-
-
-def claim_cards(session: Session, ids: list[int], lang: str,
-                render: Callable[[CardClaim], Markup]) -> list[Markup]:
-    """The list cards of these claims (in this order; ids of no claim are left out), cached
-    on everything a card shows, read with one plain statement (so no invalidation)."""
-    if not ids:
-        return []
-    shown: dict[int, tuple[tuple[Any, ...], list[str]]] = {}
-    for row in _card_rows(session, ids):
-        found = shown.get(row[0])
-        if found is None:
-            found = shown[row[0]] = (tuple(row[:10]), [])
-        if row[10] is not None:
-            found[1].append(row[10])
-    cards = []
-    for claim_id in ids:
-        found = shown.get(claim_id)
-        if found is None:
-            continue
-        head, tags = found
-        key = ("row", lang, head, tuple(tags))
-        card = _cards.get(key)
-        if card is None:
-            card = Markup(render(_card_claim(session, head, tags)))  # noqa: S704 - autoescaped
-            _cards.put(key, card)
-        cards.append(card)
-    return cards
-
-
-def _card_claim(session: Session, head: tuple[Any, ...], tags: list[str]) -> CardClaim:
-    """The claim a card row describes, its values as the ORM would have loaded them."""
-    (claim_id, status, text, created_at, speaker_id, name_ar, name_en, source_id, outlet,
-     title) = head
-    if isinstance(created_at, str):  # SQLite's text, read past SQLAlchemy's types
-        dialect = session.get_bind().dialect
-        process = _claims_t.c.created_at.type.dialect_impl(dialect).result_processor(dialect, None)
-        created_at = process(created_at) if process else created_at
-    return CardClaim(
-        claim_id, status, text, created_at,
-        CardEntity(speaker_id, name_ar, name_en) if speaker_id is not None else None,
-        CardSource(source_id, outlet, title) if source_id is not None else None,
-        tuple(CardTag(name) for name in tags))
-
-
-# --- the source filter's choices ----------------------------------------------------------
-
-class SourceChoice(NamedTuple):
-    """A source in the list's filter box: its id and title."""
-
-    id: int
-    title: str
-
-
-# The newest sources for the list's filter box as plain rows (id, title).
-FILTER_SOURCES: Any = (select(_sources_t.c.id, _sources_t.c.title)
-                       .order_by(_sources_t.c.id.desc()).limit(100))
-_plain_sql: dict[tuple[Any, Any], tuple[str, tuple[Any, ...]]] = {}
-_source_options: LRU[Hashable, Markup] = LRU(256)
-
-
-def plain_rows(session: Session, stmt: Any) -> list[tuple[Any, ...]]:
-    """The rows of a constant statement (no parameters from the caller), on SQLite straight
-    through the DBAPI cursor of the session's transaction."""
-    conn = session.connection()
-    dialect = conn.dialect
-    if dialect.name != "sqlite":
-        return [tuple(row) for row in conn.execute(stmt)]
-    found = _plain_sql.get((dialect, stmt))
-    if found is None:
-        compiled = stmt.compile(dialect=dialect)
-        values = compiled.construct_params()
-        found = _plain_sql[(dialect, stmt)] = (
-            str(compiled), tuple(values[name] for name in compiled.positiontup or ()))
-    return driver_rows(conn, *found)
-
-
-def source_options(session: Session, selected: int | None,
-                   render: Callable[[list[SourceChoice], int | None], Markup]) -> Markup:
-    """The ``<option>`` elements of the list's source filter (``macros.source_options``),
-    rendered once per set of newest sources and choice (read every time, so no invalidation)."""
-    rows = tuple(tuple(row) for row in plain_rows(session, FILTER_SOURCES))
-    key = (rows, selected)
-    found = _source_options.get(key)
-    if found is None:
-        found = Markup(render([SourceChoice(*row) for row in rows], selected))  # noqa: S704
-        _source_options.put(key, found)
-    return found

@@ -1,0 +1,89 @@
+"""Full-text matching of claims: FTS5 on SQLite, the stored tsvector on PostgreSQL."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sqlalchemy import Select, column, func, literal_column, or_, select, table, text
+from sqlalchemy.orm import Session
+
+from claims.db import PG_TEXT_COLUMN
+from claims.models import Claim
+from claims.text.arabic import normalize
+from claims.text.linking import candidate_keys
+
+_WORD_RE = re.compile(r"\w+")
+# Longest query accepted by full-text search, in words; more adds nothing but cost.
+MAX_QUERY_WORDS = 12
+
+
+def query_terms(q: str) -> list[list[str]]:
+    """For each word of a query, the search-key forms it may take (clitics stripped, …)."""
+    terms: list[list[str]] = []
+    for word in _WORD_RE.findall(normalize(q))[:MAX_QUERY_WORDS]:
+        forms = {word}
+        for key in candidate_keys(word):
+            forms.update(_WORD_RE.findall(key))
+        terms.append(sorted(forms))
+    return terms
+
+
+def text_match_ids(session: Session, q: str) -> Select[Any] | None:
+    """A SELECT of the ids of claims matching ``q`` in full text (FTS5 or tsvector), or None."""
+    terms = query_terms(q)
+    if not terms:
+        return None
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
+        expr = _fts5_expression(terms)
+        matching: Select[Any] = select(literal_column("rowid")).select_from(
+            text("claims_fts")).where(text("claims_fts MATCH :fts").bindparams(fts=expr))
+        return matching
+    return select(Claim.id).where(_text_condition(dialect, terms))
+
+
+# The stored tsvector of text_key (PostgreSQL only; migration 0005, outside the models).
+_TSV: Any = literal_column(f"claims.{PG_TEXT_COLUMN}")
+
+
+def tsv_matches(tsquery: Any) -> Any:
+    """PostgreSQL: the claims row's stored tsvector matches ``tsquery``."""
+    return _TSV.bool_op("@@")(tsquery)
+
+
+def _text_condition(dialect: str, terms: list[list[str]]) -> Any:
+    """The claims-row condition for a full-text match where there is no FTS5 table."""
+    if dialect == "postgresql":
+        expr = " & ".join("(" + " | ".join(forms) + ")" for forms in terms)
+        return tsv_matches(func.to_tsquery(literal_column("'simple'"), expr))
+    # Other engines: a plain substring test on the normalised key.
+    return or_(*(Claim.text_key.contains(f, autoescape=True) for f in terms[0]))
+
+
+_FTS = table("claims_fts", column("rowid"))
+
+
+def text_match_branch(session: Session, q: str, conds: list[Any]) -> Select[Any] | None:
+    """Claims matching q in full text and ``conds``, one ``id`` column walkable newest-first:
+    FTS5 read in rowid order on SQLite, the tsvector else."""
+    terms = query_terms(q)
+    if not terms:
+        return None
+    dialect = session.get_bind().dialect.name
+    if dialect != "sqlite":
+        # PostgreSQL plans each branch's newest-first LIMIT itself from the stored column's
+        # word statistics: a frequent word walks the primary key backwards and stops at the
+        # page (testing the stored tsvector is cheap), a rare one reads the GIN index.
+        return select(Claim.id.label("id")).where(_text_condition(dialect, terms), *conds)
+    rowid = _FTS.c.rowid
+    stmt = select(rowid.label("id")).where(
+        text("claims_fts MATCH :fts").bindparams(fts=_fts5_expression(terms)))
+    return stmt.join(Claim.__table__, Claim.id == rowid).where(*conds) if conds else stmt
+
+
+def _fts5_expression(terms: list[list[str]]) -> str:
+    """An FTS5 query: every word, in any of its forms (each form a quoted phrase)."""
+    return " AND ".join(
+        "(" + " OR ".join('"' + form.replace('"', '""') + '"' for form in forms) + ")"
+        for forms in terms)
