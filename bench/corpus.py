@@ -4,13 +4,17 @@ Run: ``.venv/bin/python bench/corpus.py --n 100000 [--db URL]`` from the reposit
 Small N (``--path service``, the default up to 2,000) goes through the project's own
 ``create_claim`` service; larger N uses a bulk path (executemany on SQLite, COPY on
 PostgreSQL) that fills the same derived rows (text_key, mentions, quantities, claim_bands)
-with the same functions, in worker processes.  Fixed seed; every claim has an
-``import_key``, so an interrupted load re-runs to completion without duplicates.
+with the same functions, in worker processes; the workers build every table's rows and the
+main process only inserts them.  On SQLite the band keys are staged as one row per claim and
+claim_bands is built from them in one sorted INSERT … SELECT after the load (reported in
+"index build", with the full-text index).  Fixed seed; every claim has an ``import_key``, so
+an interrupted load re-runs to completion without duplicates.
 """
 
 from __future__ import annotations
 
 import argparse
+import bisect
 import datetime as dt
 import functools
 import importlib.util
@@ -26,7 +30,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import Engine, bindparam, event, func, select, text  # noqa: E402
+from sqlalchemy import Engine, bindparam, func, select, text  # noqa: E402
 
 from claims.db import PG_TEXT_COLUMN, PG_TEXT_INDEX, make_engine  # noqa: E402
 from claims.models import Alias, Claim, Entity, Tag, User  # noqa: E402
@@ -114,7 +118,10 @@ def clitic(rng: random.Random, word: str) -> str:
 
 def vary(rng: random.Random, word: str) -> str:
     """Diacritics, tatweel or a bare alef on some words (stored text keeps them)."""
-    roll = rng.random()
+    return _vary(rng, word, rng.random())
+
+
+def _vary(rng: random.Random, word: str, roll: float) -> str:
     if roll < 0.08:
         letters = list(word)
         for i in sorted(rng.sample(range(len(letters)), k=min(2, len(letters))), reverse=True):
@@ -201,28 +208,68 @@ def _first_name(names: Sequence[tuple[int, str]]) -> dict[int, str]:
     return held[1]
 
 
+def _cumulative(table: dict[str, int]) -> tuple[list[str], list[int], float]:
+    """What ``rng.choices(list(table), weights=list(table.values()))`` computes per call."""
+    cum = list(itertools.accumulate(table.values()))
+    return list(table), cum, cum[-1] + 0.0
+
+
+_STATUS_CUM, _TYPE_CUM = _cumulative(STATUSES), _cumulative(TYPES)
+_ARABIC_DIGITS = {ord(d): chr(0x0660 + int(d)) for d in "0123456789"}
+_TAG_COUNTS = [0, 1, 1, 2, 3]
+
+
 def make_claim(i: int, names: Sequence[tuple[int, str]], people: Sequence[int]) -> dict[str, Any]:
-    """The i-th synthetic claim (deterministic in i): text, speaker, status, type, tags."""
+    """The i-th synthetic claim (deterministic in i): text, speaker, status, type, tags.
+
+    The draws are those of ``random.Random``'s ``choice``, ``choices``, ``randint`` and
+    ``randrange`` (CPython 3.11+), inlined: the same calls of ``random()`` and
+    ``getrandbits`` in the same order, so the same claims, at a third less time (the bulk
+    load makes one per claim); tests/test_bench_corpus_fast.py checks them against the calls.
+    """
     rng = random.Random(SEED * 1_000_003 + i)
+    rand, bits = rng.random, rng.getrandbits
+
+    def below(n: int) -> int:  # Random._randbelow_with_getrandbits
+        k = n.bit_length()
+        r = bits(k)
+        while r >= n:
+            r = bits(k)
+        return r
+
     # Zipf-Mandelbrot popularity (s = 1, q = 5): a few entities in many claims, most in few.
-    pick = lambda: rng.choices(names, cum_weights=_zipf(len(names)))[0]  # noqa: E731
-    speaker = rng.choices(people, cum_weights=_zipf(len(people)))[0] \
-        if rng.random() < 0.6 else None
+    name_cum, people_cum = _zipf(len(names)), _zipf(len(people))
+    name_total, name_hi = name_cum[-1] + 0.0, len(names) - 1
+    speaker = people[bisect.bisect(people_cum, rand() * (people_cum[-1] + 0.0), 0,
+                                   len(people) - 1)] if rand() < 0.6 else None
     speaker_name = _first_name(names).get(speaker) if speaker is not None else None
-    words = [rng.choice(SAY), clitic(rng, speaker_name) if speaker_name else "مصدر", "إن"]
-    for _ in range(rng.randint(1, 3)):
-        body = [rng.choice(WORDS) for _ in range(rng.randint(4, 12))]
-        body.insert(rng.randrange(len(body) + 1), clitic(rng, pick()[1]))
-        if rng.random() < 0.45:
-            number = str(rng.choice([rng.randint(2, 99), rng.randint(100, 99999)]))
-            if rng.random() < 0.2:
-                number = number.translate({ord(d): chr(0x0660 + int(d)) for d in "0123456789"})
-            body.insert(rng.randrange(len(body) + 1), f"{number} {rng.choice(UNITS)}")
+    words = [SAY[below(len(SAY))], clitic(rng, speaker_name) if speaker_name else "مصدر", "إن"]
+    n_words = len(WORDS)
+    for _ in range(1 + below(3)):
+        body = [WORDS[below(n_words)] for _ in range(4 + below(9))]
+        at = below(len(body) + 1)  # drawn before the name, as insert's arguments were
+        body.insert(at, clitic(rng, names[bisect.bisect(name_cum, rand() * name_total, 0,
+                                                        name_hi)][1]))
+        if rand() < 0.45:
+            low, high = 2 + below(98), 100 + below(99900)
+            number = str((low, high)[below(2)])
+            if rand() < 0.2:
+                number = number.translate(_ARABIC_DIGITS)
+            at = below(len(body) + 1)
+            body.insert(at, f"{number} {UNITS[below(len(UNITS))]}")
         words.extend(body)
-    text_ = " ".join(vary(rng, w) for w in words) + "."
-    return {"text": text_, "speaker_id": speaker, "status": weighted(rng, STATUSES),
-            "claim_type": weighted(rng, TYPES),
-            "tags": sorted(set(rng.sample(TAGS, k=rng.choice([0, 1, 1, 2, 3]))))}
+    varied = []
+    for w in words:  # vary(), its common case (no change) inlined
+        roll = rand()
+        varied.append(w if roll >= 0.14 else _vary(rng, w, roll))
+    text_ = " ".join(varied) + "."
+    status_keys, status_cum, status_total = _STATUS_CUM
+    status = status_keys[bisect.bisect(status_cum, rand() * status_total, 0, len(status_keys) - 1)]
+    type_keys, type_cum, type_total = _TYPE_CUM
+    claim_type = type_keys[bisect.bisect(type_cum, rand() * type_total, 0, len(type_keys) - 1)]
+    tags = sorted(set(rng.sample(TAGS, k=_TAG_COUNTS[below(len(_TAG_COUNTS))])))
+    return {"text": text_, "speaker_id": speaker, "status": status, "claim_type": claim_type,
+            "tags": tags}
 
 
 def created_at(i: int, n: int) -> dt.datetime:
@@ -434,60 +481,6 @@ def write_chunk(engine: Engine, derived: Sequence[tuple[int, dict[str, Any]]], n
                                      f"(SELECT coalesce(max(id), 1) FROM {table}))")
 
 
-def _fast_bulk_pragmas(engine: Engine) -> None:
-    """Connection pragmas for loading a fresh bench SQLite file (never the app's own)."""
-
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        cursor = dbapi_connection.cursor()
-        # WAL with synchronous=OFF survives a killed process (only an OS crash can lose the
-        # tail), and an interrupted load re-runs from its last committed claim anyway.
-        cursor.execute("PRAGMA synchronous = OFF")
-        # claim_bands' primary key takes 32 random-key inserts per claim: keep its pages cached.
-        cursor.execute("PRAGMA cache_size = -262144")
-        cursor.close()
-
-    engine.dispose()  # pooled connections were opened before the listener existed
-
-
-def bulk_load(url: str, n: int, workers: int, chunk: int = 4000) -> dict[str, float]:
-    """Large N: derived rows computed in worker processes, written in big transactions."""
-    engine = make_engine(url)
-    user_id, entries, people, tag_ids = ensure_reference(engine)
-    start = loaded(engine)
-    sqlite = engine.dialect.name == "sqlite"
-    began = time.perf_counter()
-    with engine.begin() as conn:
-        fresh = not conn.scalar(select(func.count()).select_from(Claim))
-        # A first load builds the full-text index once at the end (as does a resumed one
-        # whose index was dropped by the interrupted run).
-        deferred = not _search_index(conn, create=True) if not fresh else True
-        if deferred:
-            _search_index(conn, create=False)
-    if sqlite and fresh:
-        _fast_bulk_pragmas(engine)
-    ids = next_ids(engine)
-    ctx = mp.get_context("fork")
-    with ctx.Pool(workers, _init_worker, (entries, _names(entries), people)) as pool:
-        derived = pool.imap(derive, range(start, n), chunksize=100)
-        for part in chunks(start, n, chunk):
-            write_chunk(engine, [next(derived) for _ in part], n, user_id, tag_ids, ids)
-            print(f"  {part.stop:,}/{n:,} claims  {time.perf_counter() - began:.0f}s",
-                  file=sys.stderr, flush=True)
-    loaded_seconds = time.perf_counter() - began
-    index_began = time.perf_counter()
-    with engine.begin() as conn:
-        if deferred:
-            _search_index(conn, create=True)
-            if sqlite:
-                conn.exec_driver_sql("INSERT INTO claims_fts(claims_fts) VALUES ('rebuild')")
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.exec_driver_sql("ANALYZE" if sqlite else "VACUUM ANALYZE")
-    index_seconds = time.perf_counter() - index_began
-    return {"claims": n - start, "seconds": loaded_seconds,
-            "rate": (n - start) / max(loaded_seconds, 1e-9), "index_seconds": index_seconds}
-
-
 def main(argv: Sequence[str] | None = None) -> None:
     """Create (or complete) a corpus and print a table of what it took."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -501,6 +494,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     from alembic import command
 
+    from bench.bulk_load import bulk_load  # lazily: bulk_load imports this module
     from claims.cli import alembic_config
 
     command.upgrade(alembic_config(url), "head")  # type: ignore[arg-type]
@@ -513,12 +507,16 @@ def main(argv: Sequence[str] | None = None) -> None:
                   for t in ("claims", "mentions", "quantities", "claim_bands", "status_changes",
                             "claim_tags", "source_documents", "entities", "aliases")}
     print(f"\ncorpus at {engine.url.render_as_string(hide_password=True)} ({path} path)")
-    print("| claims loaded | seconds | claims/s | index build s | " +
-          " | ".join(counts) + " |")
-    print("|---|---|---|---|" + "---|" * len(counts))
+    # "writing s": wall time of the main process inserting rows (the workers derive meanwhile);
+    # "CPU s": user + system seconds of the load phase in the main process (writing, unpickling)
+    # and in the workers (deriving) — the figures to trust on a shared host.
+    print("| claims loaded | seconds | claims/s | index build s | writing s | CPU s main | "
+          "CPU s workers | " + " | ".join(counts) + " |")
+    print("|---|---|---|---|---|---|---|" + "---|" * len(counts))
     print(f"| {stats['claims']:,} | {stats['seconds']:.1f} | {stats['rate']:,.0f} | "
-          f"{stats['index_seconds']:.1f} | " + " | ".join(f"{v:,}" for v in counts.values())
-          + " |")
+          f"{stats['index_seconds']:.1f} | {stats.get('write_seconds', 0.0):.1f} | "
+          f"{stats.get('main_cpu', 0.0):.1f} | {stats.get('workers_cpu', 0.0):.1f} | "
+          + " | ".join(f"{v:,}" for v in counts.values()) + " |")
 
 
 def chunks(start: int, stop: int, size: int) -> Iterator[range]:

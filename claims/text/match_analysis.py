@@ -22,7 +22,7 @@ from claims.text.match_lexicon import (
     gaz_key,
     gaz_phrase,
 )
-from claims.text.minhash import band_hashes, min_rows, permuted
+from claims.text.minhash import band_keys, min_rows, permuted
 
 __all__ = ["Analysis", "Attachments", "analyze", "attachments", "claim_signature",
            "content_stems", "light_stem", "lsh_band_keys"]
@@ -264,15 +264,28 @@ def _stem_row(w: str) -> np.ndarray | None:
     return None if stem is None else permuted(stem)
 
 
+# Bounded below _stem_row's cache: the rows are shared with it, the tuples and keys are not,
+# and a web worker keeps this for its lifetime.
+@lru_cache(maxsize=1 << 15)
+def _chunk_rows(chunk: str) -> tuple[np.ndarray, ...]:
+    """Hash rows of the content words of one whitespace-free piece of raw text."""
+    rows = map(_stem_row, _WORD_RE.findall(normalize(chunk)))
+    return tuple(r for r in rows if r is not None)
+
+
 def claim_signature(text: str) -> list[int]:
     """MinHash signature of the claim's light-stemmed content words (64 ints below 2**61)."""
     # Not through ``analyze``: its cache would fill with every claim of a bulk load or relink.
     # Word to hash row in one cache hit; two words of one stem give the same row, and the
     # minimum ignores repeats, so this equals ``minhash(content_stems(text))``.
-    rows = [r for r in map(_stem_row, _WORD_RE.findall(normalize(text))) if r is not None]
+    # Whitespace is a word boundary before and after ``normalize`` (which maps each piece on
+    # its own: NFKC never composes across a space, the table never deletes one), so the words
+    # of the text are those of its whitespace-separated pieces, each normalised once per
+    # process instead of once per claim.
+    rows = [r for chunk in text.split() for r in _chunk_rows(chunk)]
     return min_rows(rows)
 
 
 def lsh_band_keys(signature: list[int]) -> list[str]:
     """LSH band keys (16 hex digits each) to store in an indexed table for candidate lookup."""
-    return [f"{h:016x}" for h in band_hashes(signature)]  # band_key, inlined: 32 per claim
+    return band_keys(signature)  # band_key of each band hash, memoised per band
