@@ -50,7 +50,43 @@ def test_model_file_ships_small_and_loads() -> None:
     assert ner.MODEL_PATH.stat().st_size < 5_000_000
     assert (ner.MODEL_PATH.parent / "ner-crf.LICENSE.txt").is_file()
     labels = set(ner._tagger().labels())
-    assert {"O", "B-PERS", "I-PERS", "B-LOC", "B-ORG", "B-MISC"} <= labels
+    assert {"O", "B-PERS", "I-PERS", "L-PERS", "U-PERS", "U-LOC", "B-ORG", "U-MISC"} <= labels
+
+
+def test_bilou_labels_of_bio_and_back() -> None:
+    bio = ["B-PERS", "I-PERS", "I-PERS", "O", "B-LOC", "O", "I-ORG", "I-ORG", "B-LOC", "B-LOC",
+           "I-LOC"]
+    assert ner.to_bilou(bio) == ["B-PERS", "I-PERS", "L-PERS", "O", "U-LOC", "O", "B-ORG",
+                                 "L-ORG", "U-LOC", "B-LOC", "L-LOC"]
+
+
+class _FixedTagger:
+    """A CRFsuite tagger stand-in with fixed BILOU output and marginals."""
+
+    def __init__(self, labels: list[str], marginals: dict[tuple[str, int], float]) -> None:
+        self._labels, self._marginals = labels, marginals
+
+    def set(self, _features: Any) -> None:
+        pass
+
+    def tag(self) -> list[str]:
+        return self._labels
+
+    def labels(self) -> list[str]:
+        return ["O", "B-PERS", "I-PERS", "L-PERS", "U-PERS", "U-LOC"]
+
+    def marginal(self, label: str, i: int) -> float:
+        return self._marginals.get((label, i), 0.0)
+
+
+def test_bilou_output_is_read_back_as_bio_with_summed_marginals() -> None:
+    tagger = _FixedTagger(["B-PERS", "L-PERS", "O", "U-LOC"], {
+        ("B-PERS", 0): 0.6, ("U-PERS", 0): 0.3, ("L-PERS", 1): 0.5, ("I-PERS", 1): 0.2,
+        ("O", 2): 0.9, ("U-LOC", 3): 0.8})
+    labels, scores = ner.tag_segments(tagger, [["فلاديمير", "بوتين", "في", "موسكو"]],  # type: ignore[arg-type]
+                                      propagate=False)
+    assert labels == [["B-PERS", "I-PERS", "O", "B-LOC"]]
+    assert scores == [pytest.approx([0.9, 0.7, 0.9, 0.8])]
 
 
 def test_putin_is_a_person() -> None:

@@ -24,7 +24,14 @@ import pycrfsuite
 from claims.text import arabic
 from claims.text.ner_features import sentence_features, stem_rank, token_stem
 
-__all__ = ["MODEL_PATH", "EntitySuggestion", "backend_name", "suggest_entities", "tag_segments"]
+__all__ = [
+    "MODEL_PATH",
+    "EntitySuggestion",
+    "backend_name",
+    "suggest_entities",
+    "tag_segments",
+    "to_bilou",
+]
 
 log = logging.getLogger(__name__)
 
@@ -216,16 +223,60 @@ def _one_type_per_name(keys: list[list[str]], labels: list[list[str]]) -> None:
                 seg_labels[first:last] = ["B-" + top] + ["I-" + top] * (last - first - 1)
 
 
+def to_bilou(labels: Sequence[str]) -> list[str]:
+    """BIO labels rewritten as BILOU: a one-token name is U-, a name's last token L-."""
+    out: list[str] = []
+    for i, label in enumerate(labels):
+        if label == "O":
+            out.append(label)
+            continue
+        typ = label[2:]
+        opens = label.startswith("B-") or i == 0 or labels[i - 1][2:] != typ
+        goes_on = i + 1 < len(labels) and labels[i + 1] == "I-" + typ
+        if opens:
+            out.append(("B-" if goes_on else "U-") + typ)
+        else:
+            out.append(("I-" if goes_on else "L-") + typ)
+    return out
+
+
+# BILOU prefix -> the BIO prefix it stands for.
+_BIO_OF = {"B": "B-", "U": "B-", "I": "I-", "L": "I-"}
+
+
+def _bio_marginals(tagger: pycrfsuite.Tagger, labels: Sequence[str]
+                   ) -> tuple[list[str], list[float]]:
+    """BIO labels of a tagged sequence, each with its marginal (B = B+U, I = I+L in BILOU)."""
+    known = set(tagger.labels())
+    bio: list[str] = []
+    scores: list[float] = []
+    for i, label in enumerate(labels):
+        if label == "O" or label[:1] not in _BIO_OF:
+            bio.append(label)
+            scores.append(tagger.marginal(label, i))
+            continue
+        mapped = _BIO_OF[label[:1]] + label[2:]
+        parts = ("B-", "U-") if mapped[0] == "B" else ("I-", "L-")
+        bio.append(mapped)
+        scores.append(sum(tagger.marginal(p + label[2:], i) for p in parts
+                          if p + label[2:] in known))
+    return bio, scores
+
+
 def tag_segments(tagger: pycrfsuite.Tagger, segments: list[list[str]], propagate: bool = True
                  ) -> tuple[list[list[str]], list[list[float]]]:
-    """BIO labels and their marginals for the token lists of one document."""
+    """BIO labels and their marginals for the token lists of one document.
+
+    The shipped model is trained on BILOU labels (``to_bilou``: a distinct label for the
+    last token and for one-token names sharpens name boundaries); they are read back as BIO.
+    """
     labels: list[list[str]] = []
     scores: list[list[float]] = []
     for tokens in segments:
         tagger.set(sentence_features(tokens))
-        seg_labels = list(tagger.tag())
+        seg_labels, seg_scores = _bio_marginals(tagger, tagger.tag())
         labels.append(seg_labels)
-        scores.append([tagger.marginal(label, i) for i, label in enumerate(seg_labels)])
+        scores.append(seg_scores)
     if propagate:
         _propagate([[token_stem(t) for t in tokens] for tokens in segments], labels, scores)
     return labels, scores
