@@ -79,7 +79,9 @@ def term_counts(session: Session, sample: int = 20_000) -> Counter[str]:
 
 def text_queries(counts: Counter[str], count: int, rng: random.Random) -> list[str]:
     """Distinct one- and two-word queries drawn with the corpus's own word frequencies."""
-    words, weights = zip(*counts.items(), strict=True)
+    # Sorted: the counter's order follows set iteration, which string hashing randomises per
+    # run, and the same seed must draw the same queries.
+    words, weights = zip(*sorted(counts.items()), strict=True)
     found: dict[str, None] = {}
     while len(found) < count:
         picked = rng.choices(words, weights=weights, k=2 if rng.random() < 0.3 else 1)
