@@ -23,8 +23,11 @@ bind = os.environ.get("CLAIMS_BIND", "127.0.0.1:8000")
 keepalive = 30
 timeout = 30
 graceful_timeout = 20
-max_requests = 20000
-max_requests_jitter = 2000
+# A recycled worker starts with cold caches (a claim page or search costs tens of times more
+# until they fill), so recycle rarely: at 20,000 a loaded 2-core box restarted a worker every
+# few seconds, which showed in the p99.  Every cache is bounded; this only guards against leaks.
+max_requests = 500_000
+max_requests_jitter = 50_000
 limit_request_line = 8190
 limit_request_fields = 100
 
@@ -38,3 +41,10 @@ loglevel = os.environ.get("CLAIMS_LOG_LEVEL", "info")
 proc_name = "claims"
 # Behind a reverse proxy on the same host, trust its X-Forwarded-* headers only.
 forwarded_allow_ips = os.environ.get("CLAIMS_FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def post_worker_init(worker: object) -> None:
+    """Load the NER model and the alias index before the worker takes its first request."""
+    from claims.warmup import warm_worker
+
+    warm_worker(worker.wsgi)  # type: ignore[attr-defined]

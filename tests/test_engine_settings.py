@@ -157,3 +157,26 @@ def test_readme_quick_start_serves_the_demo(tmp_path: Path) -> None:
     assert [a[0] for a in answers] == [200, 200], output
     assert "werkzeug" in answers[0][1].get("Server", "").lower()
     assert 'dir="rtl"' in answers[1][2] and 'name="password"' in answers[1][2]  # the login
+
+
+def test_worker_warm_up_loads_the_ner_model_and_the_alias_index(app) -> None:
+    from claims.services import linker
+    from claims.text import ner
+    from claims.warmup import warm_worker
+
+    ner._tagger.cache_clear()
+    linker._cache.clear()
+    warm_worker(app)
+    assert ner._tagger.cache_info().currsize == 1
+    assert len(linker._cache) == 1
+
+
+def test_worker_warm_up_failure_is_logged_not_raised(app, monkeypatch, caplog) -> None:
+    from claims import warmup
+
+    def broken(_text: str) -> None:
+        raise RuntimeError("model file unreadable")
+
+    monkeypatch.setattr(warmup, "suggest_entities", broken)
+    warmup.warm_worker(app)
+    assert "worker warm-up failed" in caplog.text
