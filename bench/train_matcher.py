@@ -3,7 +3,8 @@
 Run: ``.venv/bin/python bench/train_matcher.py`` from the repository root.  Examples are the
 train pairs (agree = same, disagree = conflict, other = neither) plus, for each query, the LSH
 candidates of a pool of real claims that are not its pair (neither).  Thresholds are chosen on
-out-of-fold probabilities of a grouped 5-fold split of train; dev.csv is never read here.
+out-of-fold probabilities of a 5-fold split of train grouped by connected pair components;
+dev.csv is never read here.
 """
 
 from __future__ import annotations
@@ -58,6 +59,30 @@ def dev_headlines() -> set[str]:
         return {normalize(r["claim_s"].strip()) for r in csv.DictReader(fh)}
 
 
+def pair_components(pairs: list[Pair]) -> dict[str, int]:
+    """Connected component of each s1 over the texts pairs share (s1 or s2).
+
+    ANS pairs one headline's paraphrases and contradictions with one another, so the same s2
+    text is paired with several s1; folds grouped by s1 alone would put a contradiction's
+    wording on both sides of a split and overstate the learned cue words.
+    """
+    parent: dict[str, str] = {}
+
+    def root(text: str) -> str:
+        parent.setdefault(text, text)
+        while parent[text] != text:
+            parent[text] = parent[parent[text]]
+            text = parent[text]
+        return text
+
+    for p in pairs:
+        a, b = root(p.s1), root(p.s2)
+        if a != b:
+            parent[b] = a
+    ids: dict[str, int] = {}
+    return {p.s1: ids.setdefault(root(p.s1), len(ids)) for p in pairs}
+
+
 def examples(pairs: list[Pair]) -> tuple[list[tuple[str, str, int, int]], list[bool]]:
     """(query, stored, label, group) rows and whether each is a gold pair (not a negative)."""
     pool, ids = build_pool(pairs)
@@ -68,9 +93,10 @@ def examples(pairs: list[Pair]) -> tuple[list[tuple[str, str, int, int]], list[b
         words.add(i, text)
         for h in band_hashes(claim_signature(text)):
             bands.setdefault(h, []).append(i)
+    components = pair_components(pairs)
     out, is_pair = [], []
     for p in pairs:
-        group = ids[p.s1]
+        group = components[p.s1]
         label = {"agree": 1, "disagree": 2}.get(p.stance, 0)
         out.append((p.s2, p.s1, label, group))
         is_pair.append(True)
