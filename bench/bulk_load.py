@@ -23,13 +23,14 @@ from bench.corpus import (
     ensure_reference,
     loaded,
     make_claim,
+    mention_rows,
     next_ids,
+    quantity_rows,
 )
 from claims.db import make_engine
 from claims.models import Claim
 from claims.text.linking import tokens, tokens_search_key
 from claims.text.matching import claim_signature, lsh_band_keys
-from claims.text.quantities import extract_quantities
 
 
 def _fast_bulk_pragmas(engine: Engine) -> None:
@@ -87,11 +88,8 @@ def _task_rows(part: range) -> tuple[int, dict[str, list[tuple[Any, ...]]]]:
         body = claim["text"]
         toks = tokens(body)
         claim_id = claim_base + i - start
-        mentions += [(claim_id, *m, "auto") if len(m[4]) <= 256 else
-                     (claim_id, *m[:4], m[4][:256], *m[5:], "auto")
-                     for m in find_rows(body, toks)]
-        quantities += [(claim_id, q.start, q.end, q.surface[:200], q.value, q.upper, q.total,
-                        q.unit, q.approx, q.bound, q.kind) for q in extract_quantities(body)]
+        mentions += [(claim_id, *m, "auto") for m in mention_rows(body, toks, find_rows)]
+        quantities += [(claim_id, *q) for q in quantity_rows(body)]
         band_list = sorted(set(lsh_band_keys(claim_signature(body))))
         if band_list:
             keys = "".join(band_list)

@@ -293,13 +293,21 @@ def derive(i: int, light: bool = False) -> tuple[int, dict[str, Any]]:
     body = claim["text"]
     toks = tokens(body)  # once, for both the key and the links (as `claims relink` does)
     claim["text_key"] = tokens_search_key(toks)
-    claim["mentions"] = [m if len(m[4]) <= 256 else (*m[:4], m[4][:256], *m[5:])
-                         for m in _WORKER["index"].find_rows(body, toks)]
-    claim["quantities"] = [] if light else [
-        (q.start, q.end, q.surface[:200], q.value, q.upper, q.total, q.unit, q.approx, q.bound,
-         q.kind) for q in extract_quantities(body)]
+    claim["mentions"] = mention_rows(body, toks, _WORKER["index"].find_rows)
+    claim["quantities"] = [] if light else quantity_rows(body)
     claim["bands"] = [] if light else sorted(set(lsh_band_keys(claim_signature(body))))
     return i, claim
+
+
+def mention_rows(body: str, toks: Any, find_rows: Any) -> list[tuple[Any, ...]]:
+    """The mentions table's columns after claim_id, the surface cut to its column's 256."""
+    return [m if len(m[4]) <= 256 else (*m[:4], m[4][:256], *m[5:]) for m in find_rows(body, toks)]
+
+
+def quantity_rows(body: str) -> list[tuple[Any, ...]]:
+    """The quantities table's columns after claim_id, the surface cut to its column's 200."""
+    return [(q.start, q.end, q.surface[:200], q.value, q.upper, q.total, q.unit, q.approx,
+             q.bound, q.kind) for q in extract_quantities(body)]
 
 
 def light_load(engine: Engine, n: int, start: int = 0) -> None:

@@ -71,61 +71,50 @@ def min_rows(rows: list[np.ndarray]) -> list[int]:
     return np.minimum.reduce(rows).tolist() if len(rows) > 1 else rows[0].tolist()
 
 
-# One leading byte per band, mixed into its hash so equal rows in two bands never collide.
-_BAND_IDS = np.arange(BANDS, dtype=np.uint8)
-_CHUNK = 1 + 8 * ROWS  # band byte + its rows as 8-byte big-endian words
+def _band_hash(number: int, rows: tuple[int, ...]) -> int:
+    """63-bit hash of one band: its number as a leading byte (so equal rows in two bands never
+    collide), then its rows as 8-byte big-endian words, through blake2b."""
+    data = bytes((number,)) + b"".join([int(v).to_bytes(8, "big") for v in rows])
+    return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "big") >> 1
 
 
-def band_hashes(signature: list[int] | tuple[int, ...]) -> list[int]:
-    """One 63-bit integer per LSH band; the band number is mixed in so bands never collide."""
+# (band number, its rows) -> (band hash, band key): common words set most minima, so across
+# claims a band's rows recur (≈ 5 uses per distinct band at 20,000 claims) and a dict hit
+# replaces a blake2b and the formatting.  Cleared when full, so a worker's memory stays bounded.
+_BANDS_SEEN: dict[tuple[int, ...], tuple[int, str]] = {}
+_BANDS_SEEN_MAX = 1 << 16
+
+
+def _bands(signature: list[int] | tuple[int, ...]) -> list[tuple[int, str]]:
+    """(hash, key) of each LSH band of a signature; none for the empty signature."""
     if len(signature) != NUM_PERM:
         raise ValueError(f"signature must have {NUM_PERM} values, got {len(signature)}")
     if tuple(signature) == EMPTY_SIGNATURE:
         return []
-    # Every band's input (its byte, then its rows) laid out in one buffer by numpy, so each
-    # hash takes a slice instead of concatenating a prefix with a slice per band.
-    chunks = np.empty((BANDS, _CHUNK), dtype=np.uint8)
-    chunks[:, 0] = _BAND_IDS
-    chunks[:, 1:] = np.asarray(signature, dtype=">u8").view(np.uint8).reshape(BANDS, -1)
-    buf = chunks.tobytes()
-    blake, from_bytes = hashlib.blake2b, int.from_bytes
-    return [from_bytes(blake(buf[k:k + _CHUNK], digest_size=8).digest(), "big") >> 1
-            for k in range(0, BANDS * _CHUNK, _CHUNK)]
+    seen = _BANDS_SEEN
+    out = []
+    # (number, row, row, ...) per band, straight from the signature.
+    for band in zip(range(BANDS), *[iter(signature)] * ROWS, strict=True):
+        found = seen.get(band)
+        if found is None:
+            if len(seen) >= _BANDS_SEEN_MAX:
+                seen.clear()
+            band_hash = _band_hash(band[0], band[1:])
+            found = seen[band] = (band_hash, band_key(band_hash))
+        out.append(found)
+    return out
+
+
+def band_hashes(signature: list[int] | tuple[int, ...]) -> list[int]:
+    """One 63-bit integer per LSH band; the band number is mixed in so bands never collide."""
+    return [band_hash for band_hash, _key in _bands(signature)]
+
+
+def band_keys(signature: list[int] | tuple[int, ...]) -> list[str]:
+    """``[band_key(h) for h in band_hashes(signature)]``: the keys stored in claim_bands."""
+    return [key for _hash, key in _bands(signature)]
 
 
 def band_key(band_hash: int) -> str:
     """Text form of a band hash for an indexed VARCHAR column (fixed width, 16 hex digits)."""
     return f"{band_hash:016x}"
-
-
-# band (its number and two rows) → band_key: common words set most minima, so in a corpus a
-# band's rows recur (≈ 5 uses per distinct key at 20,000 claims) and a dict hit replaces a
-# blake2b.  Cleared when full, so its size stays bounded.
-_BAND_KEYS: dict[tuple[int, int, int], str] = {}
-_BAND_KEYS_MAX = 1 << 18
-_BAND_NUMBERS = range(BANDS)
-
-
-def band_keys(signature: list[int] | tuple[int, ...]) -> list[str]:
-    """``[band_key(h) for h in band_hashes(signature)]``, memoised per band."""
-    if ROWS != 2:  # the memo is keyed for two rows per band
-        return [band_key(h) for h in band_hashes(signature)]
-    if len(signature) != NUM_PERM:
-        raise ValueError(f"signature must have {NUM_PERM} values, got {len(signature)}")
-    if tuple(signature) == EMPTY_SIGNATURE:
-        return []
-    memo = _BAND_KEYS
-    out = []
-    for band in zip(_BAND_NUMBERS, signature[0::2], signature[1::2], strict=True):
-        key = memo.get(band)
-        if key is None:
-            if len(memo) >= _BAND_KEYS_MAX:
-                memo.clear()
-            number, first, second = band
-            # The bytes band_hashes lays out for this band: its number, then its rows as
-            # 8-byte big-endian words.
-            data = bytes((number,)) + int(first).to_bytes(8, "big") + int(second).to_bytes(8, "big")
-            digest = hashlib.blake2b(data, digest_size=8).digest()
-            key = memo[band] = f"{int.from_bytes(digest, 'big') >> 1:016x}"
-        out.append(key)
-    return out

@@ -244,10 +244,10 @@ def to_bilou(labels: Sequence[str]) -> list[str]:
 _BIO_OF = {"B": "B-", "U": "B-", "I": "I-", "L": "I-"}
 
 
-def _bio_marginals(tagger: pycrfsuite.Tagger, labels: Sequence[str]
+def _bio_marginals(tagger: pycrfsuite.Tagger, labels: Sequence[str], known: set[str]
                    ) -> tuple[list[str], list[float]]:
-    """BIO labels of a tagged sequence, each with its marginal (B = B+U, I = I+L in BILOU)."""
-    known = set(tagger.labels())
+    """BIO labels of a tagged sequence, each with its marginal (B = B+U, I = I+L in BILOU;
+    ``known``: the model's labels)."""
     bio: list[str] = []
     scores: list[float] = []
     for i, label in enumerate(labels):
@@ -272,9 +272,10 @@ def tag_segments(tagger: pycrfsuite.Tagger, segments: list[list[str]], propagate
     """
     labels: list[list[str]] = []
     scores: list[list[float]] = []
+    known = set(tagger.labels())
     for tokens in segments:
         tagger.set(sentence_features(tokens))
-        seg_labels, seg_scores = _bio_marginals(tagger, tagger.tag())
+        seg_labels, seg_scores = _bio_marginals(tagger, tagger.tag(), known)
         labels.append(seg_labels)
         scores.append(seg_scores)
     if propagate:
