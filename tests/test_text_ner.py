@@ -272,6 +272,18 @@ def test_missing_cluster_table_gives_no_cluster_ids(
     assert ner_features.cluster_tags("موسكو") != ("c=none",)
 
 
+def test_multi_word_gazetteer_names_are_tagged_as_phrases() -> None:
+    tokens = ("وقال الأمين العام للأمم المتحدة إن مجلس الأمن الدولي اجتمع "
+              "في الولايات المتحدة").split()
+    tags = ner_features.phrase_tags([ner_features._token_info(t) for t in tokens])
+    assert tags == ["", "", "", "gzB=org", "gzI=org", "", "gzB=org", "gzI=org", "gzI=org",
+                    "", "", "gzB=pla", "gzI=pla"]
+    # the same word takes the kind of the name it is part of
+    assert "gzI=org" in ner_features.sentence_features(tokens)[4]
+    assert "gzI=pla" in ner_features.sentence_features(tokens)[12]
+    assert ner_features.phrase_tags([ner_features._token_info("المتحدة")]) == [""]
+
+
 def test_cluster_builder_groups_words_used_alike() -> None:
     script = _clusters_script()
     # two word families that never share a context: each must land in one cluster

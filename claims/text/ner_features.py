@@ -26,7 +26,7 @@ __all__ = [
 ]
 
 # Bumped whenever features change, so a stale model is noticed at evaluation time.
-FEATURE_VERSION = "6"
+FEATURE_VERSION = "7"
 
 # The shipped seed gazetteer (entity names by kind) and its person-name token bands: the
 # model was trained with these lists, so they are read from the same file at inference.
@@ -131,6 +131,45 @@ def _lexicon() -> tuple[dict[str, frozenset[str]], dict[str, str]]:
         for tok in person_tokens.get(band, "").split():
             bands.setdefault(tok, level)
     return {k: frozenset(v) for k, v in tags.items()}, bands
+
+
+@lru_cache(maxsize=1)
+def _phrases() -> tuple[dict[tuple[str, ...], str], int]:
+    """Multi-word gazetteer names (normalised words) -> kind tag, and the longest length."""
+    try:
+        data = json.loads(GAZETTEER.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}, 0
+    out: dict[tuple[str, ...], str] = {}
+    for entity in data.get("entities", []):
+        kind = entity["kind"][:3]
+        texts = [entity["name_ar"]] + [a["text"] for a in entity.get("aliases", [])
+                                       if a.get("kind") != "demonym"]
+        for text in texts:
+            toks = tuple(normalize(text).split())
+            if len(toks) > 1:
+                out.setdefault(toks, kind)
+    return out, max(map(len, out), default=0)
+
+
+def phrase_tags(info: list[tuple[str, str, str, str]]) -> list[str]:
+    """``gzB=<kind>``/``gzI=<kind>`` per token for the longest multi-word gazetteer names in a
+    sentence (the first word may carry a proclitic), ``""`` elsewhere."""
+    phrases, longest = _phrases()
+    tags = [""] * len(info)
+    i = 0
+    while i < len(info):
+        for n in range(min(longest, len(info) - i), 1, -1):
+            rest = tuple(w for w, _p, _s, _h in info[i + 1:i + n])
+            word, _pre, stem, _shape = info[i]
+            kind = next((phrases[key] for first in (word, stem, "ال" + stem)
+                         if (key := (first, *rest)) in phrases), "")
+            if kind:
+                tags[i:i + n] = ["gzB=" + kind] + ["gzI=" + kind] * (n - 1)
+                i += n - 1
+                break
+        i += 1
+    return tags
 
 
 @lru_cache(maxsize=65536)
@@ -239,10 +278,13 @@ def _is_nisba(word: str) -> bool:
 def sentence_features(tokens: list[str]) -> list[list[str]]:
     """CRFsuite attribute lists for each token of one sentence."""
     info = [_token_info(t) for t in tokens]
+    phrases = phrase_tags(info)
     n = len(tokens)
     out: list[list[str]] = []
     for i, token in enumerate(tokens):
         feats = _own(token)
+        if phrases[i]:
+            feats.append(phrases[i])
         word, _pre, stem, _shp = info[i]
         for off in (-2, -1, 1, 2):
             j = i + off
