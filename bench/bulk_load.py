@@ -158,6 +158,7 @@ def _defer_indexes(conn: Any) -> None:
         conn.exec_driver_sql(f'DROP INDEX "{name}"')
 
 
+BAND_SLOTS = "bench_band_slots"
 BANDS_BATCH = 50_000  # claims per sorted INSERT … SELECT (bounds the sort and the WAL)
 
 
@@ -165,11 +166,19 @@ def _finish_sqlite(conn: Any) -> None:
     """Build claim_bands from the staging rows (sorted), then every deferred index."""
     tables = {r[0] for r in conn.exec_driver_sql(
         "SELECT name FROM sqlite_master WHERE type = 'table'")}
+    began = time.perf_counter()
     if BANDS_STAGING in tables:
         # One row per (claim, band): substr of the concatenated keys, inserted in key order
         # so the primary-key B-tree grows by sorted runs, one batch of claims at a time; each
         # batch leaves the staging table in the same transaction (an interrupted build
-        # resumes).  Up to 64 bands per claim (the join stops at the end of the keys).
+        # resumes).  Band slots 0..63 come from a small keyed table that the join reads by
+        # range (k < the claim's band count); a recursive CTE in its place was re-run for
+        # every claim and made the build ≈ 1.8× slower.
+        conn.exec_driver_sql(f"CREATE TEMP TABLE IF NOT EXISTS {BAND_SLOTS} "
+                             "(k INTEGER PRIMARY KEY)")
+        conn.exec_driver_sql(f"INSERT OR IGNORE INTO {BAND_SLOTS} (k) WITH RECURSIVE "
+                             "r(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM r WHERE k < 63) "
+                             "SELECT k FROM r")
         while True:
             last = conn.exec_driver_sql(
                 f"SELECT max(claim_id) FROM (SELECT claim_id FROM {BANDS_STAGING} "
@@ -179,13 +188,14 @@ def _finish_sqlite(conn: Any) -> None:
             conn.exec_driver_sql(
                 "INSERT INTO claim_bands (band_key, claim_id) "
                 f"SELECT substr(s.keys, b.k * {_BAND_WIDTH} + 1, {_BAND_WIDTH}), s.claim_id "
-                f"FROM {BANDS_STAGING} AS s JOIN (WITH RECURSIVE r(k) AS (SELECT 0 UNION ALL "
-                "SELECT k + 1 FROM r WHERE k < 63) SELECT k FROM r) AS b "
-                f"ON b.k * {_BAND_WIDTH} < length(s.keys) WHERE s.claim_id <= ? ORDER BY 1, 2",
+                f"FROM {BANDS_STAGING} AS s JOIN temp.{BAND_SLOTS} AS b "
+                f"ON b.k < length(s.keys) / {_BAND_WIDTH} WHERE s.claim_id <= ? ORDER BY 1, 2",
                 (last,))
             conn.exec_driver_sql(f"DELETE FROM {BANDS_STAGING} WHERE claim_id <= ?", (last,))
             conn.commit()
         conn.exec_driver_sql(f"DROP TABLE {BANDS_STAGING}")
+        _took("claim_bands from staging", began)
+    began = time.perf_counter()
     if INDEX_STATE in tables:
         for name, sql in conn.exec_driver_sql(
                 f"SELECT name, sql FROM {INDEX_STATE} ORDER BY seq").all():
@@ -193,6 +203,12 @@ def _finish_sqlite(conn: Any) -> None:
                                         "AND name = ?", (name,)).first():
                 conn.exec_driver_sql(sql)
         conn.exec_driver_sql(f"DROP TABLE {INDEX_STATE}")
+        _took("deferred indexes", began)
+
+
+def _took(step: str, began: float) -> None:
+    """Print how long one step of the index build took (stderr, beside the progress lines)."""
+    print(f"  index build: {step} {time.perf_counter() - began:.1f}s", file=sys.stderr, flush=True)
 
 
 def _write_rows(engine: Engine, out: dict[str, list[tuple[Any, ...]]]) -> None:
@@ -267,13 +283,17 @@ def bulk_load(url: str, n: int, workers: int, chunk: int = 4000, task: int = 250
         with engine.connect() as conn:
             _finish_sqlite(conn)  # commits batch by batch
             conn.commit()
+    began = time.perf_counter()
     with engine.begin() as conn:
         if deferred:
             _search_index(conn, create=True)
             if sqlite:
                 conn.exec_driver_sql("INSERT INTO claims_fts(claims_fts) VALUES ('rebuild')")
+    _took("full-text index", began)
+    began = time.perf_counter()
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.exec_driver_sql("ANALYZE" if sqlite else "VACUUM ANALYZE")
+    _took("ANALYZE" if sqlite else "VACUUM ANALYZE", began)
     index_seconds = time.perf_counter() - index_began
     return {"claims": n - start, "seconds": loaded_seconds,
             "rate": (n - start) / max(loaded_seconds, 1e-9), "index_seconds": index_seconds,
