@@ -293,6 +293,21 @@ def test_gazetteer_links_countries_and_leaders() -> None:
         assert keys[index.lookup(word)[0][0]] == key, word
 
 
+def test_gazetteer_links_organisations_cities_and_public_figures() -> None:
+    index, keys = _gazetteer_index()
+    text = ("وقالت منظمة الصحة العالمية وصندوق النقد الدولي إن الأمين العام للأمم المتحدة "
+            "أنطونيو غوتيريش زار الموصل وبنغازي والدار البيضاء، وأعلنت حركة حماس وحزب الله")
+    found = {keys[m.entity_id] for m in index.find(text)}
+    assert {"org:who", "org:imf", "org:united-nations", "person:antonio-guterres",
+            "city:mosul", "city:benghazi", "city:casablanca", "org:hamas",
+            "org:hezbollah"} <= found, found
+    # Ordinary words that are also names were kept out of the aliases.
+    for plain in ("المتوسط الحسابي", "على الجزيرة العربية", "القاعدة العسكرية", "WHO said"):
+        assert not {keys[m.entity_id] for m in index.find(plain)
+                    if not m.needs_review} & {"region:mediterranean", "org:al-jazeera",
+                                              "org:al-qaeda", "org:who"}, plain
+
+
 def test_every_country_with_an_arabic_demonym_has_an_english_one() -> None:
     for item in _gazetteer()["entities"]:
         langs = {a["lang"] for a in item["aliases"] if a["kind"] == "demonym"}
