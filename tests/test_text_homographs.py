@@ -124,3 +124,30 @@ def test_more_contexts_that_announce_a_name() -> None:
     assert confident("أعلن مدرب نادي") == []  # a kind noun after a kind noun is no name
     assert confident("دعم مالي كبير") == []
     assert confident("هاجر إلى كندا") == []
+
+
+def test_demonym_closing_an_organisation_name_also_links_its_country() -> None:
+    russia, airline, air_defence, writer = 1, 2, 3, 4
+    index = AliasIndex([
+        AliasEntry(1, russia, "روسيا", "name", "ar", "place"),
+        AliasEntry(2, russia, "روسي", "demonym", "ar", "place"),
+        AliasEntry(3, airline, "الخطوط الجوية الروسية", "name", "ar", "organisation"),
+        AliasEntry(4, air_defence, "الدفاع الجوي الروسي", "name", "ar", "organisation"),
+        AliasEntry(5, writer, "أحمد الروسي", "name", "ar", "person"),
+    ])
+    found = [(m.entity_id, m.surface, m.is_demonym) for m in index.find(
+        "أعلنت الخطوط الجوية الروسية أن الدفاع الجوي الروسي أسقط الطائرة")]
+    assert found == [(airline, "الخطوط الجوية الروسية", False), (russia, "الروسية", True),
+                     (air_defence, "الدفاع الجوي الروسي", False), (russia, "الروسي", True)]
+    # a nisba closing a person's name is part of the name, not news about the country
+    assert [m.entity_id for m in index.find("كتب أحمد الروسي مقالا")] == [writer]
+
+
+def test_maker_opening_a_product_name_is_also_linked() -> None:
+    maker, jet = 1, 2
+    index = AliasIndex([AliasEntry(1, maker, "إمبراير", "name", "ar", "organisation"),
+                        AliasEntry(2, maker, "Embraer", "name", "en", "organisation"),
+                        AliasEntry(3, jet, "إمبراير 190", "name", "ar", "other")])
+    found = [(m.entity_id, m.surface) for m in index.find("الطائرة إمبراير ١٩٠ أصيبت")]
+    assert found == [(jet, "إمبراير ١٩٠"), (maker, "إمبراير")]
+    assert [m.entity_id for m in index.find("باعت إمبراير طائرتين")] == [maker]

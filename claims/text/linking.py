@@ -370,7 +370,7 @@ class AliasIndex:
             for j in range(i, i + hit.n):
                 used[j] = True
             out.append((i, hit))
-            out.extend((k, at[k]) for k in self._nested(text, toks, i, hit, at))
+            out.extend(self._nested(text, toks, i, hit, at))
         # a mention's start lies inside its first token, so token order is text order
         out.sort(key=lambda ih: ih[0])
         if not any(h.needs_review for _, h in out):
@@ -386,27 +386,48 @@ class AliasIndex:
         return out
 
     def _nested(self, text: str, toks: list[Token], i: int, hit: _Hit,
-                at: dict[int, _Hit]) -> list[int]:
-        """Starts of names closing a longer name as its genitive (قطاع غزة → غزة).
+                at: dict[int, _Hit]) -> list[tuple[int, _Hit]]:
+        """Names inside a longer name that the text is also about: a place closing a phrase
+        headed by a common noun (قطاع غزة → غزة), a demonym closing an organisation's name
+        (الخطوط الجوية الأذربيجانية → أذربيجان) and the maker opening a product's name
+        (إمبراير 190 → إمبراير).
 
-        Only a place closing a phrase headed by a common noun (قطاع, جنوب, مدينة) counts:
-        حزب الله is not about الله, nor جورج بوش a mention of another بوش.
+        حزب الله is not about الله, nor جورج بوش a mention of another بوش, nor a nisba closing
+        a person's name (أبو حمزة المصري) a mention of Egypt.
         """
-        found: list[int] = []
+        outer_kind = self.aliases[hit.cand.alias_id].entity_kind
+        if outer_kind == "other" and hit.n > 1:
+            lead = self._leading(text, toks, i, hit)
+            return [(i, lead)] if lead is not None else []
         last = i + hit.n
         # the head may carry a proclitic: وقطاع غزة is قطاع غزة after و
-        if not any(is_common_word(f.form) for f in clitic_forms(toks[i][0])):
-            return found
-        for k in range(i + 1, last):
+        headed = any(is_common_word(f.form) for f in clitic_forms(toks[i][0]))
+        tiers = ("name",) * headed + ("demonym",) * (outer_kind == "organisation")
+        for k in range(i + 1, last) if tiers else ():
             inner = at.get(k)
-            if (inner is not None and k + inner.n == last and inner.cand.tier == "name"
-                    and not inner.needs_review and inner.method in ("exact", "clitic")
-                    and inner.cand.entity_id != hit.cand.entity_id
-                    and self.aliases[inner.cand.alias_id].entity_kind == "place"
-                    and not self._seats_differ(text, toks, k, inner)):
-                found.append(k)
-                break
-        return found
+            if (inner is not None and k + inner.n == last and inner.cand.tier in tiers
+                    and self._inner_link(text, toks, k, inner, hit, "place")):
+                return [(k, inner)]
+        return []
+
+    def _leading(self, text: str, toks: list[Token], i: int, hit: _Hit) -> _Hit | None:
+        """The organisation whose name opens the longer name ``hit`` at token ``i``, if any."""
+        plan = self._plan(toks[i][0])
+        if plan is None:
+            return None
+        lead = self._best_at(toks, i, hit.n - 1, plan, partial(word_context, text, toks, i))
+        if (lead is not None and lead.cand.tier == "name"
+                and self._inner_link(text, toks, i, lead, hit, "organisation")):
+            return lead
+        return None
+
+    def _inner_link(self, text: str, toks: list[Token], k: int, inner: _Hit, outer: _Hit,
+                    kind: str) -> bool:
+        """Whether a confident name of ``kind`` inside ``outer`` is linked as well."""
+        return (not inner.needs_review and inner.method in ("exact", "clitic", "demonym")
+                and inner.cand.entity_id != outer.cand.entity_id
+                and self.aliases[inner.cand.alias_id].entity_kind == kind
+                and not self._seats_differ(text, toks, k, inner))
 
     def _seats_differ(self, text: str, toks: list[Token], i: int, hit: _Hit) -> bool:
         """Whether the text writes a hamza seat that the alias does not have."""
