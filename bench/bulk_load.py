@@ -54,9 +54,10 @@ def _fast_bulk_pragmas(engine: Engine) -> None:
 # it in one sorted INSERT … SELECT at the end ("index build"), then drops the staging table.
 # It is an ordinary table written in each chunk's transaction, so an interrupted load resumes.
 BANDS_STAGING = "bench_bulk_bands"
-# Secondary indexes dropped for a first load (built once at the end, from sorted data) are
-# remembered here until they exist again, so an interrupted load still ends with all of them.
-# Only claim_bands' claim_id index: its rows arrive sorted by band key, so keeping it means
+# Keys dropped for a first load (built once at the end, from sorted data) are remembered
+# here until they exist again, so an interrupted load still ends with all of them.  On
+# PostgreSQL claim_bands' primary and foreign keys too (see _deferrable).  On SQLite
+# only claim_bands' claim_id index: its rows arrive sorted by band key, so keeping it means
 # 640,000 random inserts per 20,000 claims (1.36 → 1.15 CPU s for the build).  Deferring the
 # indexes of the other tables too saved ≈ 9 µs of writing per claim and cost as much at the
 # end (no difference in total CPU over four runs), so they stay.
@@ -144,18 +145,66 @@ def _source_plan(engine: Engine, start: int, n: int, next_source: int) -> tuple[
     return sources, new
 
 
+def _deferrable(conn: Any) -> list[tuple[str, str, str]]:
+    """(name, SQL that makes it, SQL that drops it) of each key deferred for a first load.
+
+    SQLite: the secondary indexes of DEFERRED_INDEX_TABLES.  PostgreSQL: their primary keys
+    and foreign keys as well (COPY pays a random B-tree insert and a parent lookup for each
+    of claim_bands' 32 rows per claim; ADD CONSTRAINT sorts once and validates in one join).
+    """
+    if conn.dialect.name == "sqlite":
+        marks = ", ".join("?" for _ in DEFERRED_INDEX_TABLES)
+        rows = conn.exec_driver_sql(
+            f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+            f"AND tbl_name IN ({marks}) ORDER BY rowid", DEFERRED_INDEX_TABLES).all()
+        return [(name, sql, f'DROP INDEX "{name}"') for name, sql in rows]
+    out = []
+    for table in DEFERRED_INDEX_TABLES:
+        # primary key first (its index goes with it), then foreign keys, then plain indexes
+        for name, definition in conn.exec_driver_sql(
+                "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                "WHERE conrelid = %s::regclass AND contype IN ('p', 'f') "
+                "ORDER BY contype DESC, conname", (table,)).all():
+            out.append((name, f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}',
+                        f'ALTER TABLE {table} DROP CONSTRAINT "{name}"'))
+        keys = {name for name, _make, _drop in out}
+        for name, definition in conn.exec_driver_sql(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s "
+                "ORDER BY indexname", (table,)).all():
+            if name not in keys:
+                out.append((name, definition, f'DROP INDEX "{name}"'))
+    return out
+
+
 def _defer_indexes(conn: Any) -> None:
-    """Drop the secondary indexes of the bulk tables (their SQL kept in INDEX_STATE)."""
+    """Drop the deferred keys of the bulk tables (their SQL kept in INDEX_STATE)."""
     conn.exec_driver_sql(f"CREATE TABLE IF NOT EXISTS {INDEX_STATE} "
                          "(name TEXT PRIMARY KEY, sql TEXT NOT NULL, seq INTEGER NOT NULL)")
-    marks = ", ".join("?" for _ in DEFERRED_INDEX_TABLES)
-    rows = conn.exec_driver_sql(
-        f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
-        f"AND tbl_name IN ({marks}) ORDER BY rowid", DEFERRED_INDEX_TABLES).all()
-    for seq, (name, sql) in enumerate(rows):
-        conn.exec_driver_sql(f"INSERT OR IGNORE INTO {INDEX_STATE} VALUES (?, ?, ?)",
-                             (name, sql, seq))
-        conn.exec_driver_sql(f'DROP INDEX "{name}"')
+    mark = "?" if conn.dialect.name == "sqlite" else "%s"
+    for seq, (name, make, drop) in enumerate(_deferrable(conn)):
+        conn.exec_driver_sql(f"INSERT INTO {INDEX_STATE} VALUES ({mark}, {mark}, {mark}) "
+                             "ON CONFLICT (name) DO NOTHING", (name, make, seq))
+        conn.exec_driver_sql(drop)
+
+
+def _restore_indexes(conn: Any) -> None:
+    """Make again every key INDEX_STATE holds that does not exist yet, then forget them."""
+    if conn.dialect.name == "sqlite":
+        tables = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = :n"
+        exists = "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = :n"
+    else:
+        tables = "SELECT 1 FROM pg_tables WHERE tablename = %(n)s"
+        exists = ("SELECT 1 FROM pg_constraint WHERE conname = %(n)s "
+                  "UNION ALL SELECT 1 FROM pg_indexes WHERE indexname = %(n)s")
+    if not conn.exec_driver_sql(tables, {"n": INDEX_STATE}).first():
+        return
+    began = time.perf_counter()
+    for name, sql in conn.exec_driver_sql(
+            f"SELECT name, sql FROM {INDEX_STATE} ORDER BY seq").all():
+        if not conn.exec_driver_sql(exists, {"n": name}).first():
+            conn.exec_driver_sql(sql)
+    conn.exec_driver_sql(f"DROP TABLE {INDEX_STATE}")
+    _took("deferred indexes", began)
 
 
 BAND_SLOTS = "bench_band_slots"
@@ -195,15 +244,7 @@ def _finish_sqlite(conn: Any) -> None:
             conn.commit()
         conn.exec_driver_sql(f"DROP TABLE {BANDS_STAGING}")
         _took("claim_bands from staging", began)
-    began = time.perf_counter()
-    if INDEX_STATE in tables:
-        for name, sql in conn.exec_driver_sql(
-                f"SELECT name, sql FROM {INDEX_STATE} ORDER BY seq").all():
-            if not conn.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE type = 'index' "
-                                        "AND name = ?", (name,)).first():
-                conn.exec_driver_sql(sql)
-        conn.exec_driver_sql(f"DROP TABLE {INDEX_STATE}")
-        _took("deferred indexes", began)
+    _restore_indexes(conn)
 
 
 def _took(step: str, began: float) -> None:
@@ -250,8 +291,8 @@ def bulk_load(url: str, n: int, workers: int, chunk: int = 4000, task: int = 250
         if sqlite:
             conn.exec_driver_sql(f"CREATE TABLE IF NOT EXISTS {BANDS_STAGING} "
                                  "(claim_id INTEGER PRIMARY KEY, keys TEXT NOT NULL)")
-            if fresh:
-                _defer_indexes(conn)
+        if fresh:
+            _defer_indexes(conn)
     if sqlite and fresh:
         _fast_bulk_pragmas(engine)
     ids = next_ids(engine)
@@ -279,10 +320,12 @@ def bulk_load(url: str, n: int, workers: int, chunk: int = 4000, task: int = 250
     loaded_seconds = time.perf_counter() - began
     main_cpu, workers_cpu = (b - a for a, b in zip(cpu_began, _cpu_seconds(), strict=True))
     index_began = time.perf_counter()
-    if sqlite:
-        with engine.connect() as conn:
+    with engine.connect() as conn:
+        if sqlite:
             _finish_sqlite(conn)  # commits batch by batch
-            conn.commit()
+        else:
+            _restore_indexes(conn)
+        conn.commit()
     began = time.perf_counter()
     with engine.begin() as conn:
         if deferred:

@@ -122,6 +122,23 @@ def _per_claim_load(url: str, n: int) -> None:
         conn.exec_driver_sql("ANALYZE")
 
 
+def _interrupted_load(monkeypatch: pytest.MonkeyPatch, url: str, n: int, chunk: int) -> None:
+    """A bulk load stopped (KeyboardInterrupt) after its first transaction."""
+    write_rows = bulk_load._write_rows
+    calls: list[int] = []
+
+    def interrupted(engine: Any, out: dict[str, list[tuple[Any, ...]]]) -> None:
+        calls.append(1)
+        if len(calls) > 1:
+            raise KeyboardInterrupt
+        write_rows(engine, out)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(bulk_load, "_write_rows", interrupted)
+        with pytest.raises(KeyboardInterrupt):
+            bulk_load.bulk_load(url, n, workers=1, chunk=chunk, task=30)
+
+
 @pytest.mark.slow
 def test_bulk_load_stores_the_per_claim_rows(tmp_path: Path,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
@@ -144,19 +161,58 @@ def test_bulk_load_stores_the_per_claim_rows(tmp_path: Path,
     # Interrupted after its first transaction (the staging rows and the dropped indexes
     # survive), then run again: it finishes them with the rest of the claims.
     url = _migrated(resumed_db)
-    write_rows = bulk_load._write_rows
-    calls: list[int] = []
-
-    def interrupted(engine: Any, out: dict[str, list[tuple[Any, ...]]]) -> None:
-        calls.append(1)
-        if len(calls) > 1:
-            raise KeyboardInterrupt
-        write_rows(engine, out)
-
-    with monkeypatch.context() as patch:
-        patch.setattr(bulk_load, "_write_rows", interrupted)
-        with pytest.raises(KeyboardInterrupt):
-            bulk_load.bulk_load(url, n, workers=1, chunk=100, task=30)
+    _interrupted_load(monkeypatch, url, n, chunk=100)
     assert corpus.loaded(corpus.make_engine(url)) == 120
     bulk_load.bulk_load(url, n, workers=1, chunk=100, task=30)
     assert _rows(resumed_db) == expected
+
+
+def _server_rows(url: str) -> dict[str, Any]:
+    """Every bulk table's rows (sorted) and claim_bands' keys, on the server engine."""
+    from sqlalchemy import text
+
+    engine = corpus.make_engine(url)
+    with engine.connect() as conn:
+        out: dict[str, Any] = {}
+        for table, cols in corpus.TABLES.items():
+            columns = ", ".join(f'"{c}"' for c in cols)
+            out[table] = sorted(tuple(map(str, r)) for r in conn.execute(
+                text(f"SELECT {columns} FROM {table}")))
+        out["<keys>"] = sorted(conn.execute(text(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = 'claim_bands'::regclass")).all()) + sorted(conn.execute(text(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'claim_bands'")))
+        out["<state>"] = conn.execute(text("SELECT to_regclass(:t)"),
+                                      {"t": bulk_load.INDEX_STATE}).scalar()
+    engine.dispose()
+    return out
+
+
+@pytest.mark.slow
+def test_bulk_load_on_postgresql_defers_and_restores_the_band_keys(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from alembic import command
+
+    from claims.cli import alembic_config
+    from tests.conftest import scratch_database
+
+    if not os.environ.get("CLAIMS_TEST_DATABASE_URL"):
+        pytest.skip("PostgreSQL only (CLAIMS_TEST_DATABASE_URL); SQLite is checked row by row")
+    n = 180
+    with scratch_database(tmp_path, "bulk_expected") as expected_url, \
+            scratch_database(tmp_path, "bulk_resumed") as url:
+        command.upgrade(alembic_config(expected_url), "head")  # type: ignore[arg-type]
+        _per_claim_load(expected_url, n)
+        expected = _server_rows(expected_url)
+        assert len(expected["claim_bands"]) > 20 * n and len(expected["<keys>"]) == 4
+        assert expected["<state>"] is None
+
+        # Interrupted after its first transaction: the keys are still dropped, their SQL kept.
+        command.upgrade(alembic_config(url), "head")  # type: ignore[arg-type]
+        _interrupted_load(monkeypatch, url, n, chunk=60)
+        halfway = _server_rows(url)
+        assert halfway["<keys>"] == [] and halfway["<state>"] is not None
+        bulk_load.bulk_load(url, n, workers=1, chunk=60, task=30)
+        assert _server_rows(url) == expected
