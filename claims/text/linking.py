@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from functools import partial
-from typing import NamedTuple
 
 from claims.text.clitics import (
     COMMON_WORD_NAMES,
@@ -21,6 +20,7 @@ from claims.text.clitics import (
 )
 from claims.text.homographs import SHORT_FUNCTION_WORDS, is_common_word
 from claims.text.link_context import confirmed, spelled_as_word
+from claims.text.link_hits import Cand, Hit, Plan, hit_match, hit_span
 from claims.text.link_keys import (
     CONFIDENCE,
     CUED,
@@ -35,7 +35,6 @@ from claims.text.link_keys import (
     alias_key,
     candidate_keys,
     ends_with_alef_maqsura,
-    raw_offset,
     remember,
     skeleton_key,
     text_search_key,
@@ -64,48 +63,13 @@ __all__ = [
 _TIER_ORDER = {"name": 0, "demonym": 1, "short": 2}
 
 
-def _match(text: str, toks: list[Token], i: int, hit: _Hit) -> Match:
-    """The mention of ``hit`` at token ``i``, with offsets into ``text``."""
-    start, end = _span(text, toks, i, hit)
-    return Match(
-        entity_id=hit.cand.entity_id, alias_id=hit.cand.alias_id, start=start, end=end,
-        surface=text[start:end], method=hit.method, confidence=hit.score,
-        is_demonym=hit.cand.tier == "demonym", needs_review=hit.needs_review,
-    )
-
-
-def _span(text: str, toks: list[Token], i: int, hit: _Hit) -> tuple[int, int]:
-    _, tstart, tend, _ = toks[i]
-    end = toks[i + hit.n - 1][2]
-    return (tstart + raw_offset(text[tstart:tend], hit.cut) if hit.cut else tstart), end
-
-
-class _Cand(NamedTuple):
-    alias_id: int
-    entity_id: int
-    tier: str  # "name" | "short" | "demonym"
-
-
-# A token's readings that may start an exact key, and a variant (by skeleton or not).
-_Plan = tuple[tuple[CliticForm, ...], tuple[tuple[CliticForm, bool], ...]]
-
-
-class _Hit(NamedTuple):
-    n: int  # tokens covered
-    score: float
-    cand: _Cand
-    method: str
-    needs_review: bool
-    cut: int
-
-
 class AliasIndex:
     """Token n-gram dictionaries over alias keys; exact keys win over skeleton variants."""
 
     def __init__(self, aliases: Iterable[AliasEntry]) -> None:
         self.aliases: dict[int, AliasEntry] = {}
-        self._exact: dict[str, list[_Cand]] = {}
-        self._skel: dict[str, list[_Cand]] = {}
+        self._exact: dict[str, list[Cand]] = {}
+        self._skel: dict[str, list[Cand]] = {}
         self._skel_keys: dict[tuple[str, int], list[str]] = {}  # (skeleton, alias) → keys
         self._first: set[str] = set()
         self._first_skel: set[str] = set()
@@ -115,24 +79,24 @@ class AliasIndex:
         self._max_len = 1
         self._ending_stems: set[str] = set()  # one-word keys ending in ا/ه, minus that letter
         # token → its readings that may start an alias (see _plan); most tokens start none
-        self._plans: dict[str, _Plan] = {}
+        self._plans: dict[str, Plan] = {}
         self._no_start: set[str] = set()
         # memos of pure steps that repeat across texts (names recur): bounded, see remember
-        self._resolved: dict[tuple[CliticForm, str, int, bool, str], _Hit | None] = {}
+        self._resolved: dict[tuple[CliticForm, str, int, bool, str], Hit | None] = {}
         self._seats = SeatGuard(self.aliases)
-        derived: list[tuple[str, _Cand]] = []
+        derived: list[tuple[str, Cand]] = []
         for entry in aliases:
             self.aliases[entry.alias_id] = entry
             key = alias_key(entry.text)
             if not key or (" " not in key and letter_count(key) < 2):
                 continue
             if entry.kind == "demonym":
-                cand = _Cand(entry.alias_id, entry.entity_id, "demonym")
+                cand = Cand(entry.alias_id, entry.entity_id, "demonym")
                 for k in [key, *demonym_inflections(key)]:
                     self._add(self._exact, self._first, k, cand)
                 continue
             tier = "short" if entry.kind == "short" else "name"
-            cand = _Cand(entry.alias_id, entry.entity_id, tier)
+            cand = Cand(entry.alias_id, entry.entity_id, tier)
             for k in [key, *compound_variants(key)]:
                 self._add(self._exact, self._first, k, cand)
                 skel = " ".join(skeleton(t) for t in k.split(" "))
@@ -150,7 +114,7 @@ class AliasIndex:
             if not any(c.entity_id == cand.entity_id for c in self._exact.get(short, ())):
                 self._add(self._exact, self._first, short, cand)
 
-    def _add(self, table: dict[str, list[_Cand]], first: set[str], key: str, cand: _Cand) -> None:
+    def _add(self, table: dict[str, list[Cand]], first: set[str], key: str, cand: Cand) -> None:
         table.setdefault(key, []).append(cand)
         if table is self._exact and " " not in key and key[-1:] in ("ا", "ه"):
             self._ending_stems.add(key[:-1])
@@ -168,7 +132,7 @@ class AliasIndex:
         stem = bare[:-1]
         return any(k in self._exact for k in (stem, "ال" + stem, stem + "يا", stem + "ا"))
 
-    def _is_variant(self, skel: str, cand: _Cand, plain: str) -> bool:
+    def _is_variant(self, skel: str, cand: Cand, plain: str) -> bool:
         """Whether ``plain`` is a genuine spelling variant of one of the alias's keys."""
         words = plain.split(" ")
         for key in self._skel_keys.get((skel, cand.alias_id), ()):
@@ -181,8 +145,8 @@ class AliasIndex:
 
     # -- matching -------------------------------------------------------------------------
 
-    def _resolve(self, cands: list[_Cand], form: CliticForm, key: str, n: int,
-                 ctx: Callable[[], int], variant: bool, table_key: str) -> _Hit | None:
+    def _resolve(self, cands: list[Cand], form: CliticForm, key: str, n: int,
+                 ctx: Callable[[], int], variant: bool, table_key: str) -> Hit | None:
         """The hit of ``key`` (a text's n tokens, first as ``form``) among these candidates."""
         # The candidates follow from ``key`` and the ``table_key`` they were looked up
         # under, so a result that did not look at the context is remembered under those.
@@ -195,8 +159,8 @@ class AliasIndex:
             remember(self._resolved, memo, hit)
         return hit
 
-    def _resolve_new(self, cands: list[_Cand], form: CliticForm, key: str, n: int,
-                     ctx: Callable[[], int], variant: bool) -> tuple[_Hit | None, bool]:
+    def _resolve_new(self, cands: list[Cand], form: CliticForm, key: str, n: int,
+                     ctx: Callable[[], int], variant: bool) -> tuple[Hit | None, bool]:
         if form.article_removed:
             cands = [c for c in cands if c.tier == "demonym"]
         if not cands:
@@ -242,10 +206,10 @@ class AliasIndex:
             score *= 0.97
         if review:
             score = min(score, REVIEW_CONFIDENCE)
-        return _Hit(n, round(score, 3), cand, method, review, form.cut), looks
+        return Hit(n, round(score, 3), cand, method, review, form.cut), looks
 
-    def _best_at(self, toks: list[Token], i: int, span: int, plan: _Plan,
-                 ctx: Callable[[], int]) -> _Hit | None:
+    def _best_at(self, toks: list[Token], i: int, span: int, plan: Plan,
+                 ctx: Callable[[], int]) -> Hit | None:
         """Best hit starting at token ``i``, whose readings that may start an alias are ``plan``."""
         exact, variants = plan
         best = self._scan(toks, i, span, ctx, exact, False) if exact else None
@@ -264,7 +228,7 @@ class AliasIndex:
                 best = hit
         return best
 
-    def _plan(self, token: str) -> _Plan | None:
+    def _plan(self, token: str) -> Plan | None:
         """Readings of ``token`` that may start an exact key and a variant; None: neither."""
         known = self._plans.get(token)
         if known is not None or token in self._no_start:
@@ -282,14 +246,14 @@ class AliasIndex:
         if not exact and not variants:
             remember(self._no_start, token)
             return None
-        plan: _Plan = remember(self._plans, token, (exact, tuple(variants)))
+        plan: Plan = remember(self._plans, token, (exact, tuple(variants)))
         return plan
 
     def _scan(self, toks: list[Token], i: int, span: int,
               ctx: Callable[[], int],
-              forms: tuple[CliticForm, ...], variant: bool) -> _Hit | None:
+              forms: tuple[CliticForm, ...], variant: bool) -> Hit | None:
         """Longest exact (or skeleton) n-gram key starting with one of ``forms`` at ``i``."""
-        best: _Hit | None = None
+        best: Hit | None = None
         if variant:
             table, first, prefixes = self._skel, self._first_skel, self._prefixes_skel
         else:
@@ -324,23 +288,23 @@ class AliasIndex:
     def find(self, text: str, toks: list[Token] | None = None) -> list[Match]:
         """All non-overlapping entity mentions in ``text``; longest alias wins; by start."""
         toks = tokens(text) if toks is None else toks
-        return [_match(text, toks, i, hit) for i, hit in self._placed(text, toks)]
+        return [hit_match(text, toks, i, hit) for i, hit in self._placed(text, toks)]
 
     def find_rows(self, text: str, toks: list[Token] | None = None) -> list[MentionRow]:
         """``find`` as plain rows (``MentionRow``); ``toks`` are ``tokens(text)`` if given."""
         toks = tokens(text) if toks is None else toks
         rows: list[MentionRow] = []
         for i, hit in self._placed(text, toks):
-            start, end = _span(text, toks, i, hit)
+            start, end = hit_span(text, toks, i, hit)
             rows.append((hit.cand.entity_id, hit.cand.alias_id, start, end, text[start:end],
                          hit.method, hit.score, hit.cand.tier == "demonym"))
         return rows
 
-    def _placed(self, text: str, toks: list[Token]) -> list[tuple[int, _Hit]]:
+    def _placed(self, text: str, toks: list[Token]) -> list[tuple[int, Hit]]:
         """(token index, hit) of every mention ``find`` returns, in text order."""
         ntok = len(toks)
         no_start, max_len = self._no_start, self._max_len
-        hits: list[tuple[int, _Hit]] = []
+        hits: list[tuple[int, Hit]] = []
         # most tokens are known to start no alias: one set lookup each
         for i in [i for i, t in enumerate(toks) if t[0] not in no_start]:
             plan = self._plan(toks[i][0])
@@ -357,7 +321,7 @@ class AliasIndex:
         at = dict(hits)
         hits.sort(key=lambda ih: (-ih[1].n, -ih[1].score, ih[0]))
         used = [False] * ntok
-        out: list[tuple[int, _Hit]] = []
+        out: list[tuple[int, Hit]] = []
         for i, hit in hits:
             if any(used[i : i + hit.n]) or self._seats_differ(text, toks, i, hit):
                 continue
@@ -385,8 +349,8 @@ class AliasIndex:
             out[idx] = (i, h._replace(needs_review=False, score=CONFIDENCE[h.method]))
         return out
 
-    def _nested(self, text: str, toks: list[Token], i: int, hit: _Hit,
-                at: dict[int, _Hit]) -> list[tuple[int, _Hit]]:
+    def _nested(self, text: str, toks: list[Token], i: int, hit: Hit,
+                at: dict[int, Hit]) -> list[tuple[int, Hit]]:
         """Names inside a longer name that the text is also about: a place closing a phrase
         headed by a common noun (قطاع غزة → غزة), a demonym closing an organisation's name
         (الخطوط الجوية الأذربيجانية → أذربيجان) and the maker opening a product's name
@@ -410,7 +374,7 @@ class AliasIndex:
                 return [(k, inner)]
         return []
 
-    def _leading(self, text: str, toks: list[Token], i: int, hit: _Hit) -> _Hit | None:
+    def _leading(self, text: str, toks: list[Token], i: int, hit: Hit) -> Hit | None:
         """The organisation whose name opens the longer name ``hit`` at token ``i``, if any."""
         plan = self._plan(toks[i][0])
         if plan is None:
@@ -421,7 +385,7 @@ class AliasIndex:
             return lead
         return None
 
-    def _inner_link(self, text: str, toks: list[Token], k: int, inner: _Hit, outer: _Hit,
+    def _inner_link(self, text: str, toks: list[Token], k: int, inner: Hit, outer: Hit,
                     kind: str) -> bool:
         """Whether a confident name of ``kind`` inside ``outer`` is linked as well."""
         return (not inner.needs_review and inner.method in ("exact", "clitic", "demonym")
@@ -429,7 +393,7 @@ class AliasIndex:
                 and self.aliases[inner.cand.alias_id].entity_kind == kind
                 and not self._seats_differ(text, toks, k, inner))
 
-    def _seats_differ(self, text: str, toks: list[Token], i: int, hit: _Hit) -> bool:
+    def _seats_differ(self, text: str, toks: list[Token], i: int, hit: Hit) -> bool:
         """Whether the text writes a hamza seat that the alias does not have."""
         return self._seats.differ(text, toks, i, hit.n, hit.cand.alias_id, hit.cut)
 
