@@ -13,20 +13,18 @@ from sqlalchemy import Engine, event, func, select, text
 
 from bench import corpus
 from bench.corpus import (
-    OUTLETS,
     TABLES,
     _names,
     _search_index,
     _write,
     chunks,
-    created_at,
     ensure_reference,
     loaded,
-    make_claim,
     mention_rows,
     next_ids,
     quantity_rows,
 )
+from bench.corpus_gen import OUTLETS, created_at, make_claim
 from claims.db import make_engine
 from claims.models import Claim
 from claims.text.linking import tokens, tokens_search_key

@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from corpus import entity_specs, make_claim  # noqa: E402
+from corpus_gen import entity_specs, make_claim  # noqa: E402
 
 from claims.text.matching import claim_signature, lsh_band_keys  # noqa: E402
 from claims.text.quantities import extract_quantities  # noqa: E402

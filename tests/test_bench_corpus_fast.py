@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from bench import bulk_load, corpus
+from bench import bulk_load, corpus, corpus_gen
 from claims.text.arabic import normalize
 from claims.text.match_analysis import _WORD_RE, _stem_row, claim_signature, lsh_band_keys
 from claims.text.minhash import band_hashes, band_keys, min_rows
@@ -17,33 +17,33 @@ from claims.text.minhash import band_hashes, band_keys, min_rows
 
 def _reference_claim(i: int, names: list[tuple[int, str]], people: list[int]) -> dict[str, Any]:
     """make_claim as first written, through the ``random.Random`` methods."""
-    rng = random.Random(corpus.SEED * 1_000_003 + i)
-    pick = lambda: rng.choices(names, cum_weights=corpus._zipf(len(names)))[0]  # noqa: E731
-    speaker = rng.choices(people, cum_weights=corpus._zipf(len(people)))[0] \
+    rng = random.Random(corpus_gen.SEED * 1_000_003 + i)
+    pick = lambda: rng.choices(names, cum_weights=corpus_gen._zipf(len(names)))[0]  # noqa: E731
+    speaker = rng.choices(people, cum_weights=corpus_gen._zipf(len(people)))[0] \
         if rng.random() < 0.6 else None
-    speaker_name = corpus._first_name(names).get(speaker) if speaker is not None else None
-    words = [rng.choice(corpus.SAY),
-             corpus.clitic(rng, speaker_name) if speaker_name else "مصدر", "إن"]
+    speaker_name = corpus_gen._first_name(names).get(speaker) if speaker is not None else None
+    words = [rng.choice(corpus_gen.SAY),
+             corpus_gen.clitic(rng, speaker_name) if speaker_name else "مصدر", "إن"]
     for _ in range(rng.randint(1, 3)):
-        body = [rng.choice(corpus.WORDS) for _ in range(rng.randint(4, 12))]
-        body.insert(rng.randrange(len(body) + 1), corpus.clitic(rng, pick()[1]))
+        body = [rng.choice(corpus_gen.WORDS) for _ in range(rng.randint(4, 12))]
+        body.insert(rng.randrange(len(body) + 1), corpus_gen.clitic(rng, pick()[1]))
         if rng.random() < 0.45:
             number = str(rng.choice([rng.randint(2, 99), rng.randint(100, 99999)]))
             if rng.random() < 0.2:
                 number = number.translate({ord(d): chr(0x0660 + int(d)) for d in "0123456789"})
-            body.insert(rng.randrange(len(body) + 1), f"{number} {rng.choice(corpus.UNITS)}")
+            body.insert(rng.randrange(len(body) + 1), f"{number} {rng.choice(corpus_gen.UNITS)}")
         words.extend(body)
-    text_ = " ".join(corpus.vary(rng, w) for w in words) + "."
+    text_ = " ".join(corpus_gen.vary(rng, w) for w in words) + "."
     return {"text": text_, "speaker_id": speaker,
-            "status": corpus.weighted(rng, corpus.STATUSES),
-            "claim_type": corpus.weighted(rng, corpus.TYPES),
-            "tags": sorted(set(rng.sample(corpus.TAGS, k=rng.choice([0, 1, 1, 2, 3]))))}
+            "status": corpus_gen.weighted(rng, corpus_gen.STATUSES),
+            "claim_type": corpus_gen.weighted(rng, corpus_gen.TYPES),
+            "tags": sorted(set(rng.sample(corpus_gen.TAGS, k=rng.choice([0, 1, 1, 2, 3]))))}
 
 
 def _stand_in_names() -> tuple[list[tuple[int, str]], list[int]]:
     names: list[tuple[int, str]] = []
     people: list[int] = []
-    for eid, (_, kind, ar, _en, aliases) in enumerate(corpus.entity_specs(), start=1):
+    for eid, (_, kind, ar, _en, aliases) in enumerate(corpus_gen.entity_specs(), start=1):
         names += [(eid, ar)] + [(eid, a) for a, _k, lang in aliases if lang == "ar"]
         people += [eid] if kind == "person" else []
     return names, people
@@ -52,7 +52,7 @@ def _stand_in_names() -> tuple[list[tuple[int, str]], list[int]]:
 def test_make_claim_draws_as_the_random_methods() -> None:
     names, people = _stand_in_names()
     for i in [*range(3000), 10**6, 123_456_789]:
-        assert corpus.make_claim(i, names, people) == _reference_claim(i, names, people), i
+        assert corpus_gen.make_claim(i, names, people) == _reference_claim(i, names, people), i
 
 
 # Characters that normalize folds, deletes, decomposes into several words or treats as space.
@@ -71,7 +71,7 @@ def _whole_text_signature(text: str) -> list[int]:
 def test_signature_and_band_keys_as_whole_text() -> None:
     rng = random.Random(11)
     names, people = _stand_in_names()
-    texts = [corpus.make_claim(i, names, people)["text"] for i in range(300)]
+    texts = [corpus_gen.make_claim(i, names, people)["text"] for i in range(300)]
     texts += ["".join(rng.choice(_TRICKY) for _ in range(rng.randint(0, 30)))
               for _ in range(20_000)]
     for text in texts:

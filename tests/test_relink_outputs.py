@@ -129,12 +129,12 @@ def _write_fixture() -> None:
     """Compute the fixture with whatever ``claims`` is first on the path."""
     import ast
 
-    from bench import corpus
+    from bench import corpus_gen
     from claims.text.linking import text_search_key
 
     root = Path(__file__).resolve().parents[1]
     bench_rows: list[list[Any]] = []
-    for eid, (_, kind, ar, en, aliases) in enumerate(corpus.entity_specs(), 1):
+    for eid, (_, kind, ar, en, aliases) in enumerate(corpus_gen.entity_specs(), 1):
         for text, alias_kind, lang in [(ar, "name", "ar"), *([(en, "name", "en")] if en else []),
                                        *aliases]:
             bench_rows.append([len(bench_rows) + 1, eid, text, alias_kind, lang, kind])
@@ -156,7 +156,7 @@ def _write_fixture() -> None:
     names = [r[2] for r in bench_rows + gaz_rows]
     people = list(dict.fromkeys(r[1] for r in bench_rows if r[5] == "person"))
     first = [(r[1], r[2]) for r in bench_rows]
-    sentences = [corpus.make_claim(i, first, people)["text"] for i in range(600)]
+    sentences = [corpus_gen.make_claim(i, first, people)["text"] for i in range(600)]
     with gzip.open(root / "tests/data/text-derivations.json.gz", "rt", encoding="utf-8") as fh:
         sentences += [r["t"] for r in json.load(fh)[4::6]]
     anercorp = root.parent / "shared/data/anercorp/ANERCorp-train.txt"
@@ -175,7 +175,7 @@ def _write_fixture() -> None:
         sentences += [n.value for n in ast.walk(tree) if isinstance(n, ast.Constant)
                       and isinstance(n.value, str) and any("\u0600" <= c <= "\u06ff"
                                                            for c in n.value)]
-    sentences += _noisy(names, corpus.WORDS + corpus.LAST, 500)
+    sentences += _noisy(names, corpus_gen.WORDS + corpus_gen.LAST, 500)
     sentences = list(dict.fromkeys(sentences))
     aliases = {"gazetteer": gaz_rows, "bench": bench_rows, "tests": test_rows}
     data = {"sentences": sentences, "keys": [_digest(text_search_key(t)) for t in sentences],
