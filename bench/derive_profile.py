@@ -25,10 +25,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
 
-from corpus_gen import entity_specs, make_claim  # noqa: E402
-
+from bench.corpus_gen import entity_specs, make_claim  # noqa: E402
 from claims.text.matching import claim_signature, lsh_band_keys  # noqa: E402
 from claims.text.quantities import extract_quantities  # noqa: E402
 

@@ -30,10 +30,8 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
 
-from train_ner import DATA, read_corpus, split_documents  # noqa: E402
-
+from bench.train_ner import DATA, read_corpus, split_documents  # noqa: E402
 from claims.text.arabic import normalize, tokens_with_spans  # noqa: E402
 from claims.text.ner_features import CLUSTERS, choose_stem  # noqa: E402
 

@@ -202,10 +202,10 @@ def bench_demo() -> None:
     article = extract_from_text(ARTICLE.read_text(encoding="utf-8"))
     sentences = [s.text for s in split_sentences(article.text)]
     gold_by_index: dict[int, str] = {}
-    for fragment, gold in DEMO_GOLD.items():
+    for fragment, speaker in DEMO_GOLD.items():
         hits = [i for i, s in enumerate(sentences) if fragment in s]
         assert len(hits) == 1, fragment
-        gold_by_index[hits[0]] = gold
+        gold_by_index[hits[0]] = speaker
     detected = correct = spurious = 0
     print(f"3. Demo article ({len(sentences)} sentences, {len(DEMO_GOLD)} with a speaker):")
     for i, text in enumerate(sentences):

@@ -21,10 +21,8 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
 
-from claim_matching import DATA, STANCE, Pair, build_pool, read_pairs  # noqa: E402
-
+from bench.claim_matching import DATA, STANCE, Pair, build_pool, read_pairs  # noqa: E402
 from claims.text.arabic import normalize  # noqa: E402
 from claims.text.match_analysis import claim_signature  # noqa: E402
 from claims.text.match_features import (  # noqa: E402
