@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter, Map
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
@@ -19,6 +20,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     app = Flask(__name__, instance_relative_config=True, template_folder="web/templates",
                 static_folder="web/static")
+    # Every <int:…> in a route stops at MAX_ID: a longer number is a 404, not a database error.
+    app.url_map.converters["int"] = _IdConverter
     settings = load_settings(overrides)
     check_production(settings)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
@@ -56,3 +59,13 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     register_commands(app)
     return app
+
+
+class _IdConverter(IntegerConverter):
+    """Werkzeug's int converter, bounded by the largest id the database stores."""
+
+    def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
+        from claims.db import MAX_ID
+
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)

@@ -29,6 +29,9 @@ NAMING_CONVENTION = {
 # table with its shadow tables and sync triggers on SQLite; on PostgreSQL a stored tsvector
 # column with its GIN index, or the expression index that preceded them); schema comparison
 # leaves them alone.
+# Largest id or count a form, query or URL may name: INTEGER columns are 32-bit on
+# PostgreSQL, and SQLite refuses Python ints past 64 bits (an OverflowError, not a 404).
+MAX_ID = 2**31 - 1
 SEARCH_OBJECTS_PREFIX = "claims_fts"
 PG_TEXT_COLUMN = "text_tsv"
 PG_TEXT_INDEX = "ix_claims_text_tsv"

@@ -226,6 +226,24 @@ def test_unknown_page_and_server_error_pages(database_url, _schema, app, editor_
     assert api.status_code == 500 and api.json["error"]["code"] == "internal_error"
 
 
+def test_ids_past_what_the_database_stores_are_not_found(app: Flask, editor_client,
+                                                       seeded) -> None:
+    huge = "9" * 23  # past 64 bits: SQLite raised OverflowError, PostgreSQL a DataError
+    for url in (f"/claims/{huge}", f"/entities/{huge}", f"/sources/{huge}",
+                f"/workbench/{huge}", f"/claims/{2**31}", f"/api/v1/claims/{huge}"):
+        response = editor_client.get(url)
+        assert response.status_code == 404 or (url.startswith("/api") and
+                                                response.status_code == 400), url
+    for param in ("entity", "speaker", "source", "page"):
+        listed = editor_client.get(f"/claims?{param}={huge}")
+        assert listed.status_code == 200, param  # a malformed filter is ignored
+    for speaker in (f"#{huge}", "#²"):  # ² is a digit to str.isdigit, not to int()
+        created = editor_client.post("/claims/new", data={
+            "text": "قال بوتين إن الاقتصاد نما", "speaker": speaker, "source_id": huge,
+            "status": "unstarted"})
+        assert created.status_code == 422, speaker  # the form again, with its field errors
+
+
 def _routes(app: Flask):
     for rule in app.url_map.iter_rules():
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):

@@ -12,10 +12,10 @@ from flask import Blueprint, g, request
 from flask.typing import ResponseReturnValue
 
 from claims.api import schemas
+from claims.db import MAX_ID
 from claims.errors import FieldError, ValidationFailed
 from claims.security import policy
 
-MAX_ID = 2**31 - 1
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 ERROR_DESCRIPTIONS = {
     400: "Malformed request (not a JSON object, or a missing CSRF token on a cookie session)",

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from claims.db import MAX_ID
 from claims.errors import NotFound, ValidationFailed
 from claims.models import Alias, Claim, Entity, Mention
 from claims.models.entities import ALIAS_KINDS, ALIAS_LANGS, ENTITY_KINDS
@@ -52,8 +53,9 @@ def find_entities(session: Session, query: str, limit: int = 20) -> list[Entity]
 def resolve_entity(session: Session, name: str, field_name: str) -> Entity:
     """The single entity a name denotes, or a field error (unknown or ambiguous)."""
     value = name.strip()
-    if value.startswith("#") and value[1:].isdigit():
-        entity = session.get(Entity, int(value[1:]))
+    if value.startswith("#") and value[1:].isdecimal():  # "#12", "#١٢": an entity's id
+        number = int(value[1:])
+        entity = session.get(Entity, number) if number <= MAX_ID else None
         if entity is None:
             raise ValidationFailed.single(field_name, "unknown_entity", value=value)
         return entity

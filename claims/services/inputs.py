@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
+from claims.db import MAX_ID
 from claims.errors import FieldError, ValidationFailed
 
 
@@ -78,7 +79,7 @@ class Inputs:
         return value
 
     def integer(self, name: str, *, required: bool = False, code: str = "bad_choice") -> int | None:
-        """A non-negative integer (Arabic-Indic digits accepted)."""
+        """A non-negative integer up to MAX_ID (Arabic-Indic digits accepted)."""
         value = self.data.get(name)
         if value is None or value == "":
             if required:
@@ -95,7 +96,7 @@ class Inputs:
             except ValueError:
                 self.error(name, code, value=str(value)[:40])
                 return None
-        if number < 0:
+        if not 0 <= number <= MAX_ID:
             self.error(name, code, value=str(value)[:40])
             return None
         return number
