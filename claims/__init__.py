@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
-from werkzeug.routing import IntegerConverter, Map
+from werkzeug.routing import IntegerConverter
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
@@ -62,10 +62,15 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
 
 class _IdConverter(IntegerConverter):
-    """Werkzeug's int converter, bounded by the largest id the database stores."""
+    """Werkzeug's int converter; past the largest id the database stores, a 404 at once."""
 
-    def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
+    def to_python(self, value: str) -> Any:
+        """The id, or NotFound (not "no match", which may end as a 405 from another rule)."""
+        from werkzeug.exceptions import NotFound
+
         from claims.db import MAX_ID
 
-        kwargs.setdefault("max", MAX_ID)
-        super().__init__(url_map, *args, **kwargs)
+        number = super().to_python(value)
+        if number > MAX_ID:
+            raise NotFound()
+        return number

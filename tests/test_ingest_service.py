@@ -133,6 +133,10 @@ def test_decoding_boms_utf8_windows_1256_and_declared_charset() -> None:
     ({"text": "نص"}, Upload("a.txt", "نص".encode()), "file", "paste_or_upload"),
     ({}, Upload("a.pdf", b"%PDF-1.4"), "file", "bad_file_type"),
     ({}, Upload("a.txt", b"\x00\x01\x02binary"), "file", "not_text"),
+    # a UTF-16 BOM before bytes that are no UTF-16 text decoded to one U+FFFD
+    ({}, Upload("a.txt", b"\xff\xfe\x00"), "file", "not_text"),
+    ({}, Upload("a.txt", "٣٨ — ٦٧ ، 2024".encode()), "file", "empty_article"),
+    ({"text": "٣٨ / ٦٧ ..."}, None, "text", "empty_article"),
     ({}, Upload("a.html", b"<html><body><script>var x;</script></body></html>"), "file",
      "empty_article"),
     ({"text": "قال بوتين إن 38 شخصاً قتلوا.", "url": "javascript:alert(1)"}, None, "url",

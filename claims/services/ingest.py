@@ -95,7 +95,8 @@ def _read_upload(form: Inputs, upload: Upload | None, max_bytes: int) -> tuple[s
         form.error("file", "not_text")
         return None
     text = decode_bytes(upload.data, html=is_html)
-    if "\x00" in text:
+    # A NUL, or undecodable bytes (U+FFFD) in more than a tenth of it: not a text file.
+    if "\x00" in text or text.count("\ufffd") * 10 > len(text.strip()):
         form.error("file", "not_text")
         return None
     if not text.strip():
@@ -159,7 +160,7 @@ def ingest_article(session: Session, user: User, data: Mapping[str, Any],
     form.check()
     raw, is_html = uploaded if uploaded else (pasted or "", bool(_LOOKS_HTML.match(pasted or "")))
     article = extract(raw, is_html, url)
-    if not article.text.strip():
+    if not any(ch.isalpha() for ch in article.text):  # digits and marks alone are no article
         raise ValidationFailed.single("file" if uploaded else "text", "empty_article")
     digest = text_hash(article.text)
     url = url or _http_url(article.url)
