@@ -28,7 +28,7 @@ from claims import create_app  # noqa: E402
 from claims.db import session_scope  # noqa: E402
 from claims.models import Alias, Claim, Entity  # noqa: E402
 from claims.services import search as search_module  # noqa: E402
-from claims.services.search import ClaimFilters, search_claims  # noqa: E402
+from claims.services.search import COUNT_SAMPLE, ClaimFilters, search_claims  # noqa: E402
 from claims.text.arabic import normalize  # noqa: E402
 
 SEED = 7
@@ -185,7 +185,8 @@ def main(argv: Sequence[str] | None = None) -> None:
                          statistics.median(like) / max(statistics.median(ours_db), 1e-3)))
     dialect = app.extensions["claims.engine"].dialect.name
     print(f"\nsearch on {dialect}, {claims:,} claims (ms; top 20 with snippet; whole call, "
-          f"and time inside the database driver; hits exact up to 500, else estimated; "
+          "and time inside the database driver; "
+          f"hits exact up to {COUNT_SAMPLE}, else estimated; "
           f"LIKE over {args.like_sample} of the same queries)")
     print("| queries | n | p50 | p99 | max | db p50 | db p99 | mean hits | LIKE p50 | LIKE p99 "
           "| LIKE/search p50 | LIKE/db p50 |")

@@ -33,7 +33,10 @@ class SearchResult:
 
 # Matches are counted exactly up to this many; beyond, the total is estimated from how densely
 # the newest COUNT_SAMPLE hits fill the id range ("about 48,000"), never by reading every hit.
-COUNT_SAMPLE = 500
+# 200 rather than 500: at 1M claims on a slow 2-core machine the entity search spent 2.7 ms
+# (p50) and 11.9 ms (p99) in SQLite reading 500 hits per branch, 2.1 and 5.3 reading 200; an
+# estimate from 200 of the newest hits is still within a few per cent for a list heading.
+COUNT_SAMPLE = 200
 # Deepest result reachable by paging (offset + page size); deeper pages cost linearly.
 MAX_DEPTH = 10_000
 
