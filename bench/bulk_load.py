@@ -9,7 +9,7 @@ import sys
 import time
 from typing import Any
 
-from sqlalchemy import Engine, event, func, select, text
+from sqlalchemy import Engine, event, func, inspect, select, text
 
 from bench import corpus
 from bench.corpus import (
@@ -187,15 +187,13 @@ def _defer_indexes(conn: Any) -> None:
 
 def _restore_indexes(conn: Any) -> None:
     """Make again every key INDEX_STATE holds that does not exist yet, then forget them."""
+    if not inspect(conn).has_table(INDEX_STATE):
+        return
     if conn.dialect.name == "sqlite":
-        tables = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = :n"
         exists = "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = :n"
     else:
-        tables = "SELECT 1 FROM pg_tables WHERE tablename = %(n)s"
         exists = ("SELECT 1 FROM pg_constraint WHERE conname = %(n)s "
                   "UNION ALL SELECT 1 FROM pg_indexes WHERE indexname = %(n)s")
-    if not conn.exec_driver_sql(tables, {"n": INDEX_STATE}).first():
-        return
     began = time.perf_counter()
     for name, sql in conn.exec_driver_sql(
             f"SELECT name, sql FROM {INDEX_STATE} ORDER BY seq").all():

@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
-from werkzeug.routing import IntegerConverter
+from werkzeug.exceptions import NotFound
+from werkzeug.routing import IntegerConverter, Map
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
@@ -64,13 +65,15 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 class _IdConverter(IntegerConverter):
     """Werkzeug's int converter; past the largest id the database stores, a 404 at once."""
 
+    def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
+        from claims.db import MAX_ID  # here, once per rule: importing claims stays light
+
+        super().__init__(url_map, *args, **kwargs)
+        self.max_id = MAX_ID
+
     def to_python(self, value: str) -> Any:
         """The id, or NotFound (not "no match", which may end as a 405 from another rule)."""
-        from werkzeug.exceptions import NotFound
-
-        from claims.db import MAX_ID
-
         number = super().to_python(value)
-        if number > MAX_ID:
+        if number > self.max_id:
             raise NotFound()
         return number

@@ -366,8 +366,12 @@ class AliasIndex:
         last = i + hit.n
         # the head may carry a proclitic: وقطاع غزة is قطاع غزة after و
         headed = any(is_common_word(f.form) for f in clitic_forms(toks[i][0]))
-        tiers = ("name",) * headed + ("demonym",) * (outer_kind == "organisation")
-        for k in range(i + 1, last) if tiers else ():
+        tiers = {"name"} if headed else set()
+        if outer_kind == "organisation":
+            tiers.add("demonym")
+        if not tiers:
+            return []
+        for k in range(i + 1, last):
             inner = at.get(k)
             if (inner is not None and k + inner.n == last and inner.cand.tier in tiers
                     and self._inner_link(text, toks, k, inner, hit, "place")):
