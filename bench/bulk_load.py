@@ -327,7 +327,10 @@ def bulk_load(url: str, n: int, workers: int, chunk: int = 4000, task: int = 250
         if deferred:
             _search_index(conn, create=True)
             if sqlite:
-                conn.exec_driver_sql("INSERT INTO claims_fts(claims_fts) VALUES ('rebuild')")
+                # Contentless: emptied, then filled under negated ids (migration 0007).
+                conn.exec_driver_sql("INSERT INTO claims_fts(claims_fts) VALUES ('delete-all')")
+                conn.exec_driver_sql("INSERT INTO claims_fts(rowid, text_key) "
+                                     "SELECT -id, text_key FROM claims")
     _took("full-text index", began)
     began = time.perf_counter()
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:

@@ -132,8 +132,8 @@ def _names(entries: list[AliasEntry]) -> list[tuple[int, str]]:
 
 
 def _load_migration() -> Any:
-    path = ROOT / "migrations" / "versions" / "0002_text_engine_ingest_and_interchange.py"
-    spec = importlib.util.spec_from_file_location("claims_migration_0002", path)
+    path = ROOT / "migrations" / "versions" / "0007_newest_first_full_text.py"
+    spec = importlib.util.spec_from_file_location("claims_migration_0007", path)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -211,9 +211,10 @@ def _search_index(conn: Any, create: bool) -> bool:
     if conn.dialect.name == "sqlite":
         exists = bool(conn.exec_driver_sql(
             "SELECT 1 FROM sqlite_master WHERE name = 'claims_fts_ai'").first())
-        statements = _load_migration().SQLITE_FTS[1:]
+        # The triggers only: the caller fills the index once the rows are in.
+        triggers = [s for s in _load_migration().SQLITE_FTS if s.startswith("CREATE TRIGGER")]
         if create:
-            for statement in statements:
+            for statement in triggers:
                 conn.exec_driver_sql(statement.replace("CREATE TRIGGER",
                                                        "CREATE TRIGGER IF NOT EXISTS"))
         else:

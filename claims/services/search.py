@@ -153,27 +153,31 @@ def _mention_conditions(entity_id: int, demonyms: bool,
     return conds if demonyms else [*conds, mention.is_demonym.is_(False)]
 
 
+# A branch of a search: a SELECT of one ``id`` column and the ORDER BY that walks it
+# newest first on an index.
+Branch = tuple[Select[Any], Any]
+
+
 def _branches(session: Session, filters: ClaimFilters, entities: list[Entity]
-              ) -> list[Select[Any]]:
-    """SELECTs of one ``id`` column, each walkable newest-first on an index, whose union is
-    the answer: mentions and speaker per matched ``entities`` (those q names), full text, or
-    the claims table."""
-    branches: list[Select[Any]] = []
+              ) -> list[Branch]:
+    """Branches whose union is the answer: mentions and speaker per matched ``entities``
+    (those q names), full text, or the claims table."""
+    selects: list[Select[Any]] = []
+    match: Branch | None = None
     if filters.q:
         conds = _conditions(filters, None)
         for entity in entities:
-            branches.append(_by_mention(entity.id, filters.demonyms, conds))
-            branches.append(select(Claim.id.label("id")).where(Claim.speaker_id == entity.id,
-                                                               *conds))
+            selects.append(_by_mention(entity.id, filters.demonyms, conds))
+            selects.append(select(Claim.id.label("id")).where(Claim.speaker_id == entity.id,
+                                                              *conds))
         match = text_match_branch(session, filters.q, conds)
-        if match is not None:
-            branches.append(match)
     elif filters.entity is not None:
-        branches.append(_by_mention(filters.entity, filters.demonyms,
-                                    _conditions(filters, "entity")))
+        selects.append(_by_mention(filters.entity, filters.demonyms,
+                                   _conditions(filters, "entity")))
     else:
-        branches.append(select(Claim.id.label("id")).where(*_conditions(filters, None)))
-    return branches
+        selects.append(select(Claim.id.label("id")).where(*_conditions(filters, None)))
+    branches = [(stmt, stmt.selected_columns[0].desc()) for stmt in selects]
+    return branches if match is None else [*branches, match]
 
 
 def _by_mention(entity_id: int, demonyms: bool, conds: list[Any]) -> Select[Any]:
@@ -183,12 +187,11 @@ def _by_mention(entity_id: int, demonyms: bool, conds: list[Any]) -> Select[Any]
     return stmt.join(Claim, Claim.id == Mention.claim_id).where(*conds) if conds else stmt
 
 
-def _newest(branches: list[Select[Any]], limit: int, distinct: bool = False) -> Any:
+def _newest(branches: list[Branch], limit: int, distinct: bool = False) -> Any:
     """The union of each branch's newest ``limit`` ids (every branch stops early)."""
     parts = []
-    for branch in branches:
-        column = branch.selected_columns[0]
-        top = branch.order_by(column.desc()).limit(limit).subquery()
+    for stmt, newest_first in branches:
+        top = stmt.order_by(newest_first).limit(limit).subquery()
         parts.append(select(top.c.id))
     if len(parts) == 1:
         return parts[0]
@@ -208,7 +211,7 @@ def _estimate(found: int, oldest: int | None, first: int | None, last: int | Non
     return max(COUNT_SAMPLE, int(round(estimate, -digits))), False
 
 
-def _hits(branches: list[Select[Any]], limit: int) -> Select[Any]:
+def _hits(branches: list[Branch], limit: int) -> Select[Any]:
     """The newest ``limit`` distinct ids of the union of the branches, newest first, each row
     with the smallest and largest claim ids (what a full count sample is scaled by).
 

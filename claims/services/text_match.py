@@ -37,11 +37,12 @@ def text_match_ids(session: Session, q: str) -> Select[Any] | None:
     dialect = session.get_bind().dialect.name
     if dialect == "sqlite":
         expr = _fts5_expression(terms)
-        matching: Select[Any] = select(literal_column("rowid")).select_from(
-            text("claims_fts")).where(text("claims_fts MATCH :fts").bindparams(fts=expr))
-        return matching
+        return select(-_FTS.c.rowid).where(text("claims_fts MATCH :fts").bindparams(fts=expr))
     return select(Claim.id).where(_text_condition(dialect, terms))
 
+
+# SQLite's contentless index holds each claim under rowid -id (migration 0007).
+_FTS = table("claims_fts", column("rowid"))
 
 # The stored tsvector of text_key (PostgreSQL only; migration 0005, outside the models).
 _TSV: Any = literal_column(f"claims.{PG_TEXT_COLUMN}")
@@ -61,12 +62,10 @@ def _text_condition(dialect: str, terms: list[list[str]]) -> Any:
     return or_(*(Claim.text_key.contains(f, autoescape=True) for f in terms[0]))
 
 
-_FTS = table("claims_fts", column("rowid"))
-
-
-def text_match_branch(session: Session, q: str, conds: list[Any]) -> Select[Any] | None:
-    """Claims matching q in full text and ``conds``, one ``id`` column walkable newest-first:
-    FTS5 read in rowid order on SQLite, the tsvector else."""
+def text_match_branch(session: Session, q: str, conds: list[Any]
+                      ) -> tuple[Select[Any], Any] | None:
+    """Claims matching q in full text and ``conds`` (one ``id`` column), with the ORDER BY
+    that walks them newest first: FTS5 in rowid order on SQLite, the tsvector else."""
     terms = query_terms(q)
     if not terms:
         return None
@@ -75,11 +74,15 @@ def text_match_branch(session: Session, q: str, conds: list[Any]) -> Select[Any]
         # PostgreSQL plans each branch's newest-first LIMIT itself from the stored column's
         # word statistics: a frequent word walks the primary key backwards and stops at the
         # page (testing the stored tsvector is cheap), a rare one reads the GIN index.
-        return select(Claim.id.label("id")).where(_text_condition(dialect, terms), *conds)
+        found = select(Claim.id.label("id")).where(_text_condition(dialect, terms), *conds)
+        return found, Claim.id.desc()
     rowid = _FTS.c.rowid
-    stmt = select(rowid.label("id")).where(
+    stmt = select((-rowid).label("id")).where(
         text("claims_fts MATCH :fts").bindparams(fts=_fts5_expression(terms)))
-    return stmt.join(Claim.__table__, Claim.id == rowid).where(*conds) if conds else stmt
+    if conds:
+        stmt = stmt.join(Claim.__table__, Claim.id == -rowid).where(*conds)
+    # Ascending rowids are descending claim ids (migration 0007), a forward walk in FTS5.
+    return stmt, rowid.asc()
 
 
 def _fts5_expression(terms: list[list[str]]) -> str:

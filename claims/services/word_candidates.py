@@ -19,7 +19,8 @@ def _term_postings(session: Session, n: int, term: str) -> Select[Any]:
     dialect = session.get_bind().dialect.name
     if dialect == "sqlite":
         phrase = '"' + term.replace('"', '""') + '"'
-        hits: Select[Any] = select(literal_column("rowid").label("id")).select_from(
+        # Under rowid -id (migration 0007): a frequent term's first postings are its newest.
+        hits: Select[Any] = select(literal_column("-rowid").label("id")).select_from(
             text("claims_fts")).where(text(f"claims_fts MATCH :fts{n}").bindparams(
                 **{f"fts{n}": phrase}))
     else:  # PostgreSQL: the stored tsvector (a frequent term stops after DF_CAP + 1 rows)
