@@ -325,12 +325,7 @@ def bulk_load(url: str, n: int, workers: int, chunk: int = 4000, task: int = 250
     began = time.perf_counter()
     with engine.begin() as conn:
         if deferred:
-            _search_index(conn, create=True)
-            if sqlite:
-                # Contentless: emptied, then filled under negated ids (migration 0007).
-                conn.exec_driver_sql("INSERT INTO claims_fts(claims_fts) VALUES ('delete-all')")
-                conn.exec_driver_sql("INSERT INTO claims_fts(rowid, text_key) "
-                                     "SELECT -id, text_key FROM claims")
+            _search_index(conn, create=True, fill=True)
     _took("full-text index", began)
     began = time.perf_counter()
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:

@@ -206,19 +206,24 @@ def _write(conn: Any, table: str, rows: list[tuple[Any, ...]]) -> None:
     conn.exec_driver_sql(f"INSERT INTO {table} ({cols}) VALUES ({marks})", rows)
 
 
-def _search_index(conn: Any, create: bool) -> bool:
-    """Drop (create=False) or build the full-text index; returns whether it existed."""
+def _search_index(conn: Any, create: bool, fill: bool = False) -> bool:
+    """Drop (create=False) or build the full-text index, filling it from every claim row if
+    ``fill``; returns whether it existed."""
     if conn.dialect.name == "sqlite":
         exists = bool(conn.exec_driver_sql(
             "SELECT 1 FROM sqlite_master WHERE name = 'claims_fts_ai'").first())
-        # The triggers only: the caller fills the index once the rows are in.
-        triggers = [s for s in _load_migration().SQLITE_FTS if s.startswith("CREATE TRIGGER")]
         if create:
-            for statement in triggers:
-                conn.exec_driver_sql(statement.replace("CREATE TRIGGER",
-                                                       "CREATE TRIGGER IF NOT EXISTS"))
+            # The sync triggers, then (if asked) the migration's own fill of the emptied index.
+            for statement in _load_migration().SQLITE_FTS:
+                if statement.startswith("CREATE TRIGGER"):
+                    conn.exec_driver_sql(statement.replace("CREATE TRIGGER",
+                                                           "CREATE TRIGGER IF NOT EXISTS"))
+                elif statement.startswith("INSERT") and fill:
+                    conn.exec_driver_sql("INSERT INTO claims_fts(claims_fts) "
+                                         "VALUES ('delete-all')")
+                    conn.exec_driver_sql(statement)
         else:
-            for trigger in ("claims_fts_ai", "claims_fts_ad", "claims_fts_au"):
+            for trigger in _load_migration().TRIGGERS:
                 conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {trigger}")
         return exists
     # The GIN index over the stored column of migration 0005 (the corpus is migrated to head).

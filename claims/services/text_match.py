@@ -29,6 +29,18 @@ def query_terms(q: str) -> list[list[str]]:
     return terms
 
 
+# SQLite's contentless index holds each claim under rowid -id (migration 0007), so ascending
+# rowids, the order FTS5 walks cheaply, are the newest claims first.
+_FTS = table("claims_fts", column("rowid"))
+FTS_NEWEST_FIRST = _FTS.c.rowid.asc()
+
+
+def fts_ids(expression: str, param: str = "fts") -> Select[Any]:
+    """SQLite: the ids (column ``id``) of claims whose key matches an FTS5 ``expression``."""
+    return select((-_FTS.c.rowid).label("id")).where(
+        text(f"claims_fts MATCH :{param}").bindparams(**{param: expression}))
+
+
 def text_match_ids(session: Session, q: str) -> Select[Any] | None:
     """A SELECT of the ids of claims matching ``q`` in full text (FTS5 or tsvector), or None."""
     terms = query_terms(q)
@@ -36,13 +48,8 @@ def text_match_ids(session: Session, q: str) -> Select[Any] | None:
         return None
     dialect = session.get_bind().dialect.name
     if dialect == "sqlite":
-        expr = _fts5_expression(terms)
-        return select(-_FTS.c.rowid).where(text("claims_fts MATCH :fts").bindparams(fts=expr))
+        return fts_ids(_fts5_expression(terms))
     return select(Claim.id).where(_text_condition(dialect, terms))
-
-
-# SQLite's contentless index holds each claim under rowid -id (migration 0007).
-_FTS = table("claims_fts", column("rowid"))
 
 # The stored tsvector of text_key (PostgreSQL only; migration 0005, outside the models).
 _TSV: Any = literal_column(f"claims.{PG_TEXT_COLUMN}")
@@ -76,13 +83,10 @@ def text_match_branch(session: Session, q: str, conds: list[Any]
         # page (testing the stored tsvector is cheap), a rare one reads the GIN index.
         found = select(Claim.id.label("id")).where(_text_condition(dialect, terms), *conds)
         return found, Claim.id.desc()
-    rowid = _FTS.c.rowid
-    stmt = select((-rowid).label("id")).where(
-        text("claims_fts MATCH :fts").bindparams(fts=_fts5_expression(terms)))
+    stmt = fts_ids(_fts5_expression(terms))
     if conds:
-        stmt = stmt.join(Claim.__table__, Claim.id == -rowid).where(*conds)
-    # Ascending rowids are descending claim ids (migration 0007), a forward walk in FTS5.
-    return stmt, rowid.asc()
+        stmt = stmt.join(Claim.__table__, Claim.id == -_FTS.c.rowid).where(*conds)
+    return stmt, FTS_NEWEST_FIRST
 
 
 def _fts5_expression(terms: list[list[str]]) -> str:

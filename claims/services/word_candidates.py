@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, func, literal, literal_column, select, text, union_all
+from sqlalchemy import Select, func, literal, literal_column, select, union_all
 from sqlalchemy.orm import Session
 
 from claims.models import Claim
-from claims.services.text_match import tsv_matches
+from claims.services.text_match import fts_ids, tsv_matches
 from claims.text.match_words import DF_CAP, query_terms, rank
 
 __all__ = ["word_candidates"]
@@ -18,11 +18,7 @@ def _term_postings(session: Session, n: int, term: str) -> Select[Any]:
     """(term, claim id) of at most DF_CAP + 1 claims whose full-text key holds ``term``."""
     dialect = session.get_bind().dialect.name
     if dialect == "sqlite":
-        phrase = '"' + term.replace('"', '""') + '"'
-        # Under rowid -id (migration 0007): a frequent term's first postings are its newest.
-        hits: Select[Any] = select(literal_column("-rowid").label("id")).select_from(
-            text("claims_fts")).where(text(f"claims_fts MATCH :fts{n}").bindparams(
-                **{f"fts{n}": phrase}))
+        hits = fts_ids('"' + term.replace('"', '""') + '"', f"fts{n}")
     else:  # PostgreSQL: the stored tsvector (a frequent term stops after DF_CAP + 1 rows)
         query = func.plainto_tsquery(literal_column("'simple'"), literal(term))
         hits = select(Claim.id.label("id")).where(tsv_matches(query))

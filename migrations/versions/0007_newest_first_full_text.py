@@ -1,9 +1,9 @@
 """SQLite full text indexed newest first: each claim under rowid -id in a contentless FTS5.
 
-Search pages are newest first. FTS5 walks a term's postings forwards from a cursor but, to go
-backwards, first reads the whole doclist to its end, so ``ORDER BY rowid DESC LIMIT 200`` over
-a frequent word cost twice the ascending walk at a million claims. Stored under -id, ascending
-rowids are newest first. An external-content table must share the content table's rowids,
+Search pages are newest first, and FTS5 walks postings backwards at about twice the cost of
+walking them forwards: at a million claims ``ORDER BY rowid DESC LIMIT 200`` took 1.1 ms (p50
+of 500 entity queries) where the same rows read ascending took 0.6. Stored under -id,
+ascending rowids are newest first. An external-content table must share the content table's rowids,
 so the index becomes contentless (only rowids are ever read from it; the text and snippets
 come from ``claims``), kept in step by the same three triggers. PostgreSQL is unchanged.
 
@@ -23,7 +23,8 @@ depends_on = None
 
 TRIGGERS = ("claims_fts_ai", "claims_fts_ad", "claims_fts_au")
 
-# Read by bench/corpus.py, which drops the triggers for a bulk load and recreates them.
+# Read by bench/corpus.py, which drops the triggers for a bulk load, then recreates them and
+# refills the index with the last statement.
 SQLITE_FTS = [
     "CREATE VIRTUAL TABLE claims_fts USING fts5(text_key, content='', "
     "tokenize='unicode61 remove_diacritics 0')",
