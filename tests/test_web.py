@@ -111,6 +111,21 @@ def test_demonym_links_can_be_left_out(editor_client, seeded) -> None:
     assert f"/claims/{demonym}\"" not in by_query.get_data(as_text=True)
 
 
+def test_malformed_list_filters_are_named_not_silently_dropped(editor_client, seeded) -> None:
+    claim_id = _new_claim(editor_client, seeded, text="قال بوتين إن الحادث مأساوي")
+    html = editor_client.get("/claims", query_string={
+        "from": "٢٠٢٤-١٣-٤٠", "status": "مزيف\u202e", "page": "abc"}).get_data(as_text=True)
+    notices = re.findall(r'<div class="flash flash-error" role="alert" dir="auto">([^<]*)</div>',
+                         html)
+    assert len(notices) == 2, notices  # a bad page number just means page 1
+    assert any("«من تاريخ»" in n and "YYYY-MM-DD" in n for n in notices), notices
+    assert any("«الحالة»" in n and "مزيف" in n for n in notices), notices
+    assert "\u202e" not in html
+    assert f"/claims/{claim_id}\"" in html  # the other filters still apply
+    fine = editor_client.get("/claims?status=unstarted&from=2024-01-31")
+    assert 'role="alert"' not in fine.get_data(as_text=True)
+
+
 def test_create_form_keeps_input_and_shows_field_errors(app, editor_client, seeded) -> None:
     response = editor_client.post("/claims/new", data={
         "text": "نص الادعاء يبقى كما كتب", "source_id": "", "source_url": "ftp:/x",

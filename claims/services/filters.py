@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from claims.errors import FieldError
 from claims.services.inputs import Inputs
 
 
@@ -43,10 +44,12 @@ class ClaimFilters:
             date_to=form.date("to"),
             page=max(1, form.integer("page") or 1),
         )
+        filters.problems = list(form.errors)
         filters.errors = [e.field for e in form.errors]
         return filters
 
     errors: list[str] = field(default_factory=list)
+    problems: list[FieldError] = field(default_factory=list)
 
     def as_args(self, **changes: Any) -> dict[str, Any]:
         """Query parameters reproducing these filters (for links and pagination)."""

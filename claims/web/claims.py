@@ -44,7 +44,15 @@ i18n.register({
     "match.show_similar": ("عرض الادعاءات المشابهة والمتعارضة",
                            "Show similar and conflicting claims"),
     "claims.count_about": ("نحو {n} ادعاء", "about {n} claims"),
+    "claims.filter_ignored": ("تجاهلنا عامل التصفية «{field}»: {problem}",
+                              "Filter “{field}” ignored: {problem}"),
 })
+
+# The list's filters by query parameter, with the label the filter form shows for each.
+_FILTER_LABELS = {"q": "claims.search", "status": "claim.status", "entity": "claim.entities",
+                  "speaker": "claim.speaker", "source": "claim.source", "tag": "claim.tags",
+                  "unit": "claims.with_number", "from": "claims.date_from",
+                  "to": "claims.date_to"}
 
 
 def _user() -> User:
@@ -52,6 +60,14 @@ def _user() -> User:
     user = current_user()
     assert user is not None  # the policy check guarantees a user here
     return user
+
+
+def _ignored_filters(filters: ClaimFilters) -> list[str]:
+    """Why each malformed filter parameter was ignored (a bad page number just means page 1)."""
+    return [gettext("claims.filter_ignored", field=gettext(_FILTER_LABELS[p.field]),
+                    problem=gettext(f"error.{p.code}", **{k: strip_controls(str(v))
+                                                          for k, v in p.params.items()}))
+            for p in filters.problems if p.field in _FILTER_LABELS]
 
 
 def _errors(exc: ValidationFailed) -> dict[str, str]:
@@ -83,7 +99,8 @@ def index() -> str:
     sources = list_cache.source_options(
         session, filters.source, get_template_attribute("macros.html", "source_options"))
     main = render_template("claims/_list_main.html", result=result, cards=cards,
-                           filters=filters, chosen=chosen, source_options=sources)
+                           filters=filters, chosen=chosen, source_options=sources,
+                           ignored=_ignored_filters(filters))
     # The navigation, user and language form around it come from the cached page shell.
     return _in_shell("claims/list.html", "", Markup(""), Markup(main))  # noqa: S704 - rendered
 
