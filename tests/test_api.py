@@ -138,6 +138,17 @@ def test_claim_lifecycle_and_errors(app: Flask, client, seeded, editor_token) ->
     assert history[1]["note"] == "دحض" and history[1]["user"] == "editor"
 
 
+@pytest.mark.parametrize("depth", [65, 100_000])
+def test_deeply_nested_bodies_are_refused_cleanly(client, seeded, editor_token,
+                                                  depth: int) -> None:
+    """Nesting past the parser's recursion limit, or past ours, is a 400, never a 500."""
+    body = '{"text": "قال بوتين", "source_id": 1, "x": ' + "[" * depth + "]" * depth + "}"
+    response = client.post(f"{API}/claims", data=body, headers=auth(editor_token),
+                           content_type="application/json")
+    assert response.status_code == 400, response.data[:200]
+    assert response.json["error"]["code"] == "bad_request"
+
+
 def test_evidence_crud(app: Flask, client, seeded, editor_token) -> None:
     h = auth(editor_token)
     claim = new_claim(client, editor_token, seeded)

@@ -326,3 +326,15 @@ def test_round_trip_through_an_empty_database(app: Flask, published, runner,
     assert "created 3 claims" in _import(runner, path)
     assert snapshot() == before and len(before) == 3
     assert "created 0 claims, 3 already present" in _import(runner, path)
+
+
+@pytest.mark.parametrize("depth", [65, 100_000])
+def test_deeply_nested_claimreview_documents_are_refused_cleanly(depth: int) -> None:
+    from claims.services.claimreview_import import NotClaimReview, extract_reviews
+
+    nested = "[" * depth + "]" * depth
+    for document in (nested, f'<script type="application/ld+json">{nested}</script>',
+                     '{"url": "https://x.example/", "page": "<script type=\\"application/'
+                     f'ld+json\\">{nested}</script>"}}'):
+        with pytest.raises(NotClaimReview):
+            extract_reviews(document)

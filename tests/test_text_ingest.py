@@ -123,6 +123,14 @@ def test_extract_from_html_metadata_without_shared_data() -> None:
         assert chrome not in article.text
 
 
+def test_extract_from_html_survives_a_deeply_nested_jsonld_block() -> None:
+    page = HTML_PAGE.read_text(encoding="utf-8").replace(  # before the page's own block
+        "<head>", '<head><script type="application/ld+json">' + "[" * 100_000 + "]" * 100_000
+        + "</script>", 1)
+    article = extract_from_html(page)
+    assert article.outlet == "أخبار الشرق" and "بوتين" in article.text
+
+
 @needs_seed
 def test_extract_from_html_gives_the_same_body_as_the_text(raw_article: str) -> None:
     from_html = extract_from_html(HTML_PAGE.read_text(encoding="utf-8"))

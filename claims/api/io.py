@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from claims.config import Status
 from claims.errors import FieldError, ValidationFailed
+from claims.json_input import MAX_DEPTH, too_deep
 from claims.models import User
 from claims.security import current_user
 
@@ -109,11 +110,16 @@ def check_args() -> None:
 
 def body(schema_name: str | None = None) -> dict[str, Any]:
     """The JSON object sent, checked against its schema and for values no database stores."""
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        from werkzeug.exceptions import BadRequest as HttpBadRequest
+    from werkzeug.exceptions import BadRequest as HttpBadRequest
 
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:
+        data = None
+    if not isinstance(data, dict):
         raise HttpBadRequest("the request body must be a JSON object")
+    if too_deep(data):
+        raise HttpBadRequest(f"the request body nests deeper than {MAX_DEPTH} levels")
     errors: list[FieldError] = []
     _problems(data, "", errors)
     speaker = data.get("speaker")

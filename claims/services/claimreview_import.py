@@ -18,6 +18,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from claims import json_input
 from claims.config import CONFIG_DIR, Status
 from claims.errors import ValidationFailed
 from claims.models import Alias, Claim, ClaimAppearance, Entity, ExternalReview, User
@@ -142,7 +143,7 @@ def _json_blocks(html: str) -> list[Any]:
     blocks = []
     for match in _SCRIPT_RE.finditer(html):
         try:
-            blocks.append(json.loads(match.group(1).strip()))
+            blocks.append(json_input.loads(match.group(1).strip()))
         except ValueError:
             continue  # a broken block on a page does not hide the others
     return blocks
@@ -153,7 +154,7 @@ def extract_reviews(raw: str | bytes) -> list[dict[str, Any]]:
     text = raw.decode("utf-8-sig", errors="replace") if isinstance(raw, bytes) else raw
     text = text.lstrip("\ufeff")
     try:
-        data: Any = json.loads(text)
+        data: Any = json_input.loads(text)
     except ValueError:
         data = _json_blocks(text)
     if isinstance(data, dict) and isinstance(data.get("page"), str) and "@type" not in data:

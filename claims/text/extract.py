@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime
-import json
 import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
+from claims import json_input
 from claims.text.arabic import normalize, strip_controls
 
 __all__ = [
@@ -248,7 +248,7 @@ def _jsonld_article(blocks: list[str]) -> dict[str, object]:
     """The first Article-like object (NewsArticle, ReportageNewsArticle...) in JSON-LD."""
     for block in blocks:
         try:
-            data = json.loads(block)
+            data = json_input.loads(block)
         except ValueError:
             continue
         queue = data if isinstance(data, list) else [data]
