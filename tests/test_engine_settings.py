@@ -106,6 +106,42 @@ def test_postgresql_uses_a_connection_pool(app: Flask) -> None:
         assert second.exec_driver_sql("SELECT pg_backend_pid()").scalar() == pid  # reused
 
 
+def test_postgresql_read_only_pages_read_in_autocommit(app: Flask, editor_client,
+                                                       seeded) -> None:
+    """The claims list and claim page send no BEGIN/ROLLBACK; every other view keeps its
+    transaction (a write view's statements still commit or roll back together)."""
+    engine = get_engine(app)
+    if engine.dialect.name != "postgresql":
+        pytest.skip("autocommit reads are PostgreSQL's")
+    created = editor_client.post("/claims/new", data={
+        "text": "قال بوتين إن 38 شخصاً قتلوا", "source_id": seeded["source"],
+        "status": "unstarted"})
+    claim_id = int(created.headers["Location"].rsplit("/", 1)[1])
+    seen: list[tuple[str, bool]] = []
+
+    def record(conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        seen.append((statement.split()[0], conn.connection.dbapi_connection.autocommit))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        for path, autocommit in (("/claims", True), (f"/claims/{claim_id}", True),
+                                 ("/claims?q=بوتين", True), (f"/claims/{claim_id}/edit", False),
+                                 ("/entities", False)):
+            seen.clear()
+            assert editor_client.get(path).status_code == 200, path
+            assert seen and {flag for _verb, flag in seen} == {autocommit}, (path, seen)
+        seen.clear()
+        changed = editor_client.post(f"/claims/{claim_id}/status", data={
+            "status": "in_progress", "version": "1", "note": ""})
+        assert changed.status_code in (302, 303)
+        assert seen and not any(flag for _verb, flag in seen)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    with session_scope(app) as session:  # the pooled connections came back transactional
+        assert session.get(Claim, claim_id).status == "in_progress"
+        assert not session.connection().connection.dbapi_connection.autocommit
+
+
 def _serve(tmp_path: Path, *args: str, env: dict[str, str] | None = None,
            paths: tuple[str, ...] = ("/healthz",)) -> tuple[list[Any], str]:
     """Run `claims serve ARGS` on a free loopback port; GET ``paths``; stop it; return both."""
