@@ -7,7 +7,7 @@ from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, NamedTuple
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import Connection, DateTime, Engine, MetaData, create_engine, event, make_url
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -153,6 +153,10 @@ def get_session() -> Session:
 
 def begin_write(session: Session) -> None:
     """Start a write transaction, taking SQLite's write lock first to avoid upgrade deadlocks."""
+    if has_request_context() and g.get("reads_only_view"):
+        # Such a view shares the user check's read snapshot (SQLite) or reads in autocommit
+        # (PostgreSQL): a write there would deadlock or commit piece by piece.
+        raise RuntimeError(f"{request.endpoint} is declared @reads_only but writes")
     if session.in_transaction():
         return
     session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})

@@ -120,7 +120,7 @@ def _load_user() -> None:
     if uid is None:
         return
     db_session = get_session()
-    reads_only = _reads_only(request.endpoint)
+    reads_only = g.reads_only_view = _reads_only(request.endpoint)
     if reads_only and db_session.get_bind().dialect.name == "postgresql":
         # A view that never writes reads in autocommit: at READ COMMITTED every statement
         # takes its own snapshot anyway, and the request saves its BEGIN and ROLLBACK round

@@ -108,8 +108,8 @@ def test_postgresql_uses_a_connection_pool(app: Flask) -> None:
 
 def test_postgresql_read_only_pages_read_in_autocommit(app: Flask, editor_client,
                                                        seeded) -> None:
-    """The claims list and claim page send no BEGIN/ROLLBACK; every other view keeps its
-    transaction (a write view's statements still commit or roll back together)."""
+    """Views that never write (claims, entities, sources) send no BEGIN/ROLLBACK; every
+    other view keeps its transaction (a write view's statements commit or roll back together)."""
     engine = get_engine(app)
     if engine.dialect.name != "postgresql":
         pytest.skip("autocommit reads are PostgreSQL's")
@@ -125,8 +125,9 @@ def test_postgresql_read_only_pages_read_in_autocommit(app: Flask, editor_client
     event.listen(engine, "before_cursor_execute", record)
     try:
         for path, autocommit in (("/claims", True), (f"/claims/{claim_id}", True),
-                                 ("/claims?q=بوتين", True), (f"/claims/{claim_id}/edit", False),
-                                 ("/entities", False)):
+                                 ("/claims?q=بوتين", True), ("/entities", True),
+                                 (f"/sources/{seeded['source']}", True),
+                                 (f"/claims/{claim_id}/edit", False), ("/claims/new", False)):
             seen.clear()
             assert editor_client.get(path).status_code == 200, path
             assert seen and {flag for _verb, flag in seen} == {autocommit}, (path, seen)
@@ -216,3 +217,19 @@ def test_worker_warm_up_failure_is_logged_not_raised(app, monkeypatch, caplog) -
     monkeypatch.setattr(warmup, "suggest_entities", broken)
     warmup.warm_worker(app)
     assert "worker warm-up failed" in caplog.text
+
+
+def test_a_reads_only_view_that_writes_is_refused(app: Flask, editor_client) -> None:
+    """The declaration is enforced: begin_write inside a @reads_only view raises."""
+    from claims.db import get_session
+    from claims.security import policy, reads_only
+
+    @policy("viewer")
+    @reads_only
+    def sneaky() -> str:
+        begin_write(get_session())
+        return "wrote"
+
+    app.add_url_rule("/test-sneaky-write", "sneaky", sneaky)
+    response = editor_client.get("/test-sneaky-write")
+    assert response.status_code == 500 and b"wrote" not in response.data

@@ -10,7 +10,7 @@ from claims.db import begin_write, get_session
 from claims.errors import ValidationFailed
 from claims.i18n import gettext
 from claims.models.entities import ALIAS_KINDS, ALIAS_LANGS, ENTITY_KINDS
-from claims.security import policy, safe_next
+from claims.security import policy, reads_only, safe_next
 from claims.services import entities as service
 from claims.services.search import ClaimFilters, search_claims
 from claims.web.claims import _errors
@@ -20,6 +20,7 @@ bp = Blueprint("entities", __name__, url_prefix="/entities")
 
 @bp.get("", endpoint="index")
 @policy("viewer")
+@reads_only
 def index() -> str:
     """Find entities by any spelling, or browse the most mentioned ones."""
     query = request.args.get("q", "").strip()[:200]
@@ -82,6 +83,7 @@ def _detail(entity_id: int, **extra: Any) -> str:
 
 @bp.get("/<int:entity_id>", endpoint="detail")
 @policy("viewer")
+@reads_only
 def detail(entity_id: int) -> str:
     """An entity's names and the claims that mention it or were said by it."""
     return _detail(entity_id)

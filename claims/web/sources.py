@@ -8,13 +8,14 @@ from sqlalchemy import func, select
 from claims.db import get_session
 from claims.errors import NotFound
 from claims.models import Claim, SourceDocument
-from claims.security import policy
+from claims.security import policy, reads_only
 
 bp = Blueprint("sources", __name__, url_prefix="/sources")
 
 
 @bp.get("", endpoint="index")
 @policy("viewer")
+@reads_only
 def index() -> str:
     """Source documents, newest first, with their claim counts."""
     session = get_session()
@@ -50,6 +51,7 @@ def article_segments(text: str, claims: list[Claim]) -> list[tuple[str, Claim | 
 
 @bp.get("/<int:source_id>", endpoint="detail")
 @policy("viewer")
+@reads_only
 def detail(source_id: int) -> str:
     """The article as stored, sentences that became claims highlighted and linked."""
     session = get_session()
