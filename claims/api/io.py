@@ -7,10 +7,12 @@ from typing import Any
 
 from flask import Response, current_app, jsonify, request
 from sqlalchemy.orm import Session
+from werkzeug.exceptions import BadRequest as HttpBadRequest
 
+from claims import json_input
 from claims.config import Status
 from claims.errors import FieldError, ValidationFailed
-from claims.json_input import MAX_DEPTH, too_deep
+from claims.json_input import MAX_DEPTH
 from claims.models import User
 from claims.security import current_user
 
@@ -110,16 +112,14 @@ def check_args() -> None:
 
 def body(schema_name: str | None = None) -> dict[str, Any]:
     """The JSON object sent, checked against its schema and for values no database stores."""
-    from werkzeug.exceptions import BadRequest as HttpBadRequest
-
     try:
-        data = request.get_json(silent=True)
-    except RecursionError:
+        data = json_input.loads(request.get_data()) if request.is_json else None
+    except json_input.TooDeep as exc:
+        raise HttpBadRequest(f"the request body nests deeper than {MAX_DEPTH} levels") from exc
+    except ValueError:
         data = None
     if not isinstance(data, dict):
         raise HttpBadRequest("the request body must be a JSON object")
-    if too_deep(data):
-        raise HttpBadRequest(f"the request body nests deeper than {MAX_DEPTH} levels")
     errors: list[FieldError] = []
     _problems(data, "", errors)
     speaker = data.get("speaker")

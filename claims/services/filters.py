@@ -45,11 +45,14 @@ class ClaimFilters:
             page=max(1, form.integer("page") or 1),
         )
         filters.problems = list(form.errors)
-        filters.errors = [e.field for e in form.errors]
         return filters
 
-    errors: list[str] = field(default_factory=list)
     problems: list[FieldError] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[str]:
+        """The names of the malformed parameters, in the order they were read."""
+        return [p.field for p in self.problems]
 
     def as_args(self, **changes: Any) -> dict[str, Any]:
         """Query parameters reproducing these filters (for links and pagination)."""

@@ -63,10 +63,11 @@ def _user() -> User:
 
 
 def _ignored_filters(filters: ClaimFilters) -> list[str]:
-    """Why each malformed filter parameter was ignored (a bad page number just means page 1)."""
+    """Why each malformed filter parameter was ignored (a bad page number just means page 1).
+
+    Bidi controls in a quoted value are stripped by the templates' finaliser when printed."""
     return [gettext("claims.filter_ignored", field=gettext(_FILTER_LABELS[p.field]),
-                    problem=gettext(f"error.{p.code}", **{k: strip_controls(str(v))
-                                                          for k, v in p.params.items()}))
+                    problem=gettext(f"error.{p.code}", **p.params))
             for p in filters.problems if p.field in _FILTER_LABELS]
 
 
