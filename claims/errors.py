@@ -8,6 +8,7 @@ from dataclasses import field as dc_field
 from typing import Any
 
 from flask import Flask, Response, jsonify, render_template, request
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -20,6 +21,17 @@ class FieldError:
     field: str
     code: str
     params: dict[str, Any] = dc_field(default_factory=dict)
+
+
+def problem(field_name: str | None, code: str, **params: Any) -> dict[str, Any]:
+    """One problem as plain data, kept as JSON between an import's preview and confirmation;
+    ``code`` is a message key (``error.<code>``), rendered by ``i18n.describe``."""
+    return {"field": field_name, "code": code, "params": params}
+
+
+def problems_of(exc: ValidationFailed, **where: Any) -> list[dict[str, Any]]:
+    """The field errors of ``exc`` as problems, each tagged with ``where`` (line, item)."""
+    return [problem(e.field, e.code, **e.params) | where for e in exc.errors]
 
 
 class DomainError(Exception):
@@ -121,6 +133,17 @@ def register(app: Flask) -> None:
                 extra["current_version"] = exc.current_version
             return json_error(exc.status_code, exc.code, str(exc), **extra)
         return render_template("error.html", status=exc.status_code, exc=exc), exc.status_code
+
+    @app.errorhandler(DataError)
+    def _data(exc: DataError) -> Any:
+        # The database refused a value that validation let through (a NUL, a number out of
+        # range): the request was bad, not the server, and nothing of it was written.
+        log.warning("database refused a value on %s %s: %s", request.method, request.path,
+                    exc.orig)
+        from claims.db import get_session
+
+        get_session().rollback()
+        return _domain(ValidationFailed.single("body", "unstorable"))
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Any:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from flask import current_app, g, request, session
@@ -227,6 +228,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "error.missing_source": ("اختر مصدرًا أو أدخل رابط مصدر جديد.", "Choose a source or enter a new source URL."),
     "error.unknown_source": ("المصدر غير موجود.", "That source does not exist."),
     "error.bad_date": ("تاريخ غير صالح؛ استخدم الصيغة YYYY-MM-DD.", "Not a valid date; use YYYY-MM-DD."),
+    "problem.line": ("السطر {line}: ", "line {line}: "),
+    "error.bad_characters": ("يحتوي على محارف لا يمكن حفظها (محرف NUL أو ترميز غير صالح).", "Contains characters that cannot be stored (a NUL character or invalid Unicode)."),
+    "error.unstorable": ("رفضت قاعدة البيانات إحدى القيم المرسلة؛ لم يُحفظ شيء.", "The database refused one of the values sent; nothing was saved."),
     "error.bad_choice": ("قيمة غير مسموحة: {value}.", "Value not allowed: {value}."),
     "error.bad_span": ("موضع النص في المصدر غير صالح.", "The span in the source is not valid."),
     "error.bad_version": ("رقم الإصدار مفقود أو غير صالح.", "The version number is missing or invalid."),
@@ -253,6 +257,18 @@ def translate(key: str, lang: str, **params: Any) -> str:
         return key
     text = pair[0] if lang == "ar" else pair[1]
     return text.format(**params) if params else text
+
+
+def describe(problem: Mapping[str, Any], lang: str) -> str:
+    """A problem (``errors.problem``) as one line: where, the field, and what was wrong."""
+    text = translate(f"error.{problem['code']}", lang, **problem.get("params", {}))
+    if problem.get("field"):
+        text = f"{problem['field']}: {text}"
+    if problem.get("line") is not None:
+        text = translate("problem.line", lang, line=problem["line"]) + text
+    elif problem.get("item") is not None:
+        text = f"#{problem['item']}: {text}"
+    return text
 
 
 def current_language() -> str:

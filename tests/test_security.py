@@ -381,3 +381,47 @@ def test_the_session_user_is_the_one_the_orm_would_load(app: Flask, client: Flas
         session.commit()
     response = client.get("/claims")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_nul_and_lone_surrogates_are_refused_by_name_not_by_a_500(app: Flask, editor_client,
+                                                                   seeded) -> None:
+    """PostgreSQL cannot store a NUL; every engine answers the same clear refusal."""
+    message = "يحتوي على محارف لا يمكن حفظها"
+    entity = editor_client.post("/entities", data={"name_ar": "بو\x00تين", "kind": "person"})
+    assert entity.status_code == 422 and message in entity.get_data(as_text=True)
+    pasted = "موسكو (أ ف ب) – قال\x00 بوتين إن 38 شخصا قتلوا."
+    ingest = editor_client.post("/workbench/ingest", data={"text": pasted})
+    page = ingest.get_data(as_text=True)
+    assert ingest.status_code == 422 and message in page and "قال" in page  # the form kept
+    review = ('{"@context": "https://schema.org", "@type": "ClaimReview", "claimReviewed": '
+              '"قال\\u0000 بوتين", "url": "https://fact.example/r", "reviewRating": '
+              '{"@type": "Rating", "alternateName": "False"}}')
+    report = editor_client.post("/import/claimreview", data={"text": review})
+    assert report.status_code == 200 and f"#1: text: {message}" in report.get_data(as_text=True)
+    token_page = editor_client.post("/account/tokens", data={"name": "a\x00"})
+    assert token_page.status_code == 422
+    with app.app_context(), session_scope(app) as session:
+        assert session.scalar(select(Claim.id)) is None
+    assert _login(app.test_client(), "edi\x00tor", PASSWORD).status_code == 401
+    api = editor_client.post("/api/v1/claims", data='{"text": "\\ud800 قال"}',
+                             content_type="application/json")
+    assert api.status_code in (401, 403, 422)  # cookie sessions need CSRF; never a 500
+
+
+def test_a_value_the_database_refuses_is_a_clean_422(app: Flask, editor_client,
+                                                     monkeypatch) -> None:
+    """The last net: a DataError (value out of range, a NUL) is the request's fault."""
+    from sqlalchemy.exc import DataError
+
+    from claims.services import entities
+
+    def refuse(*_args, **_kwargs):
+        raise DataError("INSERT …", {}, ValueError("value out of range"))
+
+    monkeypatch.setattr(entities, "create_entity", refuse)
+    page = editor_client.post("/entities", data={"name_ar": "بوتين", "kind": "person"})
+    assert page.status_code == 422
+    assert "رفضت قاعدة البيانات إحدى القيم" in page.get_data(as_text=True)
+    api = editor_client.post("/entities", data={"name_ar": "بوتين", "kind": "person"},
+                             headers={"Accept": "application/json"})
+    assert api.status_code == 422 and api.json["error"]["errors"][0]["code"] == "unstorable"

@@ -12,6 +12,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from claims.db import begin_write, session_scope
+from claims.i18n import describe
 from claims.models import User
 
 
@@ -69,7 +70,7 @@ def import_claimreview(path: Path, username: str | None) -> None:
     for label in report.unmapped:
         click.echo(f"unknown label (default status used): {label}")
     for error in report.errors:
-        click.echo(f"skipped {error}", err=True)
+        click.echo(f"skipped {describe(error, 'en')}", err=True)
 
 
 @import_group.command("csv")
@@ -86,13 +87,13 @@ def import_csv(path: Path, fmt: str, username: str | None, dry_run: bool) -> Non
     started = time.perf_counter()
     parsed = csv_io.parse(path.read_bytes(), path.name, fmt)
     for problem in parsed.problems:
-        click.echo(problem, err=True)
+        click.echo(describe(problem, "en"), err=True)
     with session_scope(current_app) as session:
         begin_write(session)
         csv_io.check(session, parsed)
         for row in parsed.rows:
-            if row.errors:
-                click.echo(f"line {row.line}: {'; '.join(row.errors)}", err=True)
+            for error in row.errors:
+                click.echo(describe(error | {"line": row.line}, "en"), err=True)
         if dry_run:
             click.echo(f"{len(parsed.ready)} rows ready, {len(parsed.rows)} read")
             return

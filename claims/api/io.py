@@ -15,6 +15,7 @@ from claims.errors import FieldError, ValidationFailed
 from claims.json_input import MAX_DEPTH
 from claims.models import User
 from claims.security import current_user
+from claims.services.inputs import storable
 
 MAX_INT = 2**31 - 1
 
@@ -81,13 +82,8 @@ def validate(schema: dict[str, Any], data: dict[str, Any]) -> None:
 def _problems(value: Any, path: str, out: list[FieldError]) -> None:
     """Strings the databases cannot store (NUL, lone surrogates) and out-of-range integers."""
     if isinstance(value, str):
-        if "\x00" in value:
-            out.append(FieldError(path, "bad_choice", {"value": "NUL"}))
-        else:
-            try:
-                value.encode("utf-8")
-            except UnicodeEncodeError:
-                out.append(FieldError(path, "bad_choice", {"value": "?"}))
+        if not storable(value):
+            out.append(FieldError(path, "bad_characters"))
     elif isinstance(value, bool):
         return
     elif isinstance(value, int):

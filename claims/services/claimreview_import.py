@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from claims import json_input
 from claims.config import CONFIG_DIR, Status
-from claims.errors import ValidationFailed
+from claims.errors import ValidationFailed, problems_of
 from claims.models import Alias, Claim, ClaimAppearance, Entity, ExternalReview, User
 from claims.services import claims as claim_service
 from claims.services.csv_io import stamp_import_keys
@@ -174,7 +174,7 @@ class ImportReport:
 
     created: list[int] = field(default_factory=list)
     unchanged: int = 0
-    errors: list[str] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)  # errors.problem, with "item"
     unmapped: list[str] = field(default_factory=list)
 
 
@@ -311,8 +311,7 @@ def import_reviews(session: Session, user: User, reviews: list[dict[str, Any]],
             with session.begin_nested():
                 import_review(session, user, review, report)
         except ValidationFailed as exc:
-            report.errors.append(f"#{number}: " + "; ".join(f"{e.field}: {e.code}"
-                                                            for e in exc.errors))
+            report.errors.extend(problems_of(exc, item=number))
         if progress:
             progress(1)
     return report

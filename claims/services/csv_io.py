@@ -16,7 +16,7 @@ from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from claims.config import Status
-from claims.errors import ValidationFailed
+from claims.errors import ValidationFailed, problem, problems_of
 from claims.models import Claim, SourceDocument, User
 from claims.models.claims import CLAIM_TYPES
 from claims.services import claims as claim_service
@@ -89,7 +89,7 @@ class Row:
 
     line: int
     values: dict[str, str]
-    errors: list[str] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)  # errors.problem dicts
     key: str = ""
     duplicate: bool = False
 
@@ -101,7 +101,7 @@ class Parsed:
     rows: list[Row]
     name: str
     fmt: str
-    problems: list[str] = field(default_factory=list)
+    problems: list[dict[str, Any]] = field(default_factory=list)  # errors.problem dicts
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Parsed:
@@ -129,12 +129,12 @@ def import_key(text: str, source: str) -> str:
     return hashlib.sha256(f"{normalize(text)}\x1f{source}".encode()).hexdigest()
 
 
-def _status_of(values: dict[str, str], fmt: str, errors: list[str]) -> str:
+def _status_of(values: dict[str, str], fmt: str, errors: list[dict[str, Any]]) -> str:
     statuses = _statuses()
     if fmt == "ans":
         flag = values.get("fake_flag", "").strip()
         if flag not in ("0", "1"):
-            errors.append("fake_flag: bad_choice")
+            errors.append(problem("fake_flag", "bad_choice", value=flag[:40]))
         return "false" if flag == "1" else "true"
     raw = values.get("status", "").strip() or values.get("status_label", "").strip()
     if not raw:
@@ -145,7 +145,7 @@ def _status_of(values: dict[str, str], fmt: str, errors: list[str]) -> str:
     by_label.update({normalize(s.label_en): s.id for s in statuses.values()})
     found = by_label.get(normalize(raw))
     if found is None:
-        errors.append(f"status: unknown_status ({raw[:40]})")
+        errors.append(problem("status", "unknown_status", value=raw[:40]))
         return next(iter(statuses))
     return found
 
@@ -157,11 +157,11 @@ def parse(raw: bytes, name: str, fmt: str = "claims") -> Parsed:
     reader = csv.reader(io.StringIO(decode(raw), newline=""))
     header = next(reader, None)
     if not header:
-        parsed.problems.append("empty file")
+        parsed.problems.append(problem(None, "csv_empty"))
         return parsed
     columns = [HEADER_ALIASES.get(h.strip().lower(), "") for h in header]
     if "text" not in columns:
-        parsed.problems.append("no text column (text, claim, claim_s or نص)")
+        parsed.problems.append(problem(None, "csv_no_text"))
         return parsed
     default_source = f"CSV: {name}" if fmt == "claims" else f"ANS corpus: {name}"
     for values_list in reader:
@@ -169,21 +169,21 @@ def parse(raw: bytes, name: str, fmt: str = "claims") -> Parsed:
         if not any(v.strip() for v in values_list):
             continue
         if len(parsed.rows) >= MAX_ROWS:
-            parsed.problems.append(f"more than {MAX_ROWS} rows; the rest was ignored")
+            parsed.problems.append(problem(None, "csv_too_many_rows", max=MAX_ROWS))
             break
         values = {c: _uncell(v) for c, v in zip(columns, values_list, strict=False) if c}
         row = Row(line, values)
         text = values.get("text", "").strip()
         if not text:
-            row.errors.append("text: required")
+            row.errors.append(problem("text", "required"))
         elif len(text) > text_max:
-            row.errors.append(f"text: too_long (max {text_max})")
+            row.errors.append(problem("text", "too_long", max=text_max))
         values["status"] = _status_of(values, fmt, row.errors)
         form = Inputs(values)
         form.date("claim_date")
         form.url("source_url")
         form.choice("claim_type", CLAIM_TYPES, default="other")
-        row.errors.extend(f"{e.field}: {e.code}" for e in form.errors)
+        row.errors.extend(problem(e.field, e.code, **e.params) for e in form.errors)
         values["source_title"] = values.get("source_title", "").strip() or default_source
         row.key = import_key(text, values.get("source_url", "").strip()
                              or values["source_title"])
@@ -199,21 +199,21 @@ def check(session: Session, parsed: Parsed) -> None:
         known.update(k for k in session.scalars(select(Claim.import_key).where(
             Claim.import_key.in_(keys[start:start + 500]))) if k)
     seen: set[str] = set()
-    speakers: dict[str, str | None] = {}
+    speakers: dict[str, str] = {}
+    unresolved: dict[str, list[dict[str, Any]]] = {}
     for row in parsed.rows:
         row.duplicate = row.key in known or row.key in seen
         seen.add(row.key)
         name = row.values.get("speaker", "").strip()
-        if name and name not in speakers:
+        if name and name not in speakers and name not in unresolved:
             try:
                 speakers[name] = f"#{resolve_entity(session, name, 'speaker').id}"
             except ValidationFailed as exc:
-                speakers[name] = None
-                row.errors.extend(f"speaker: {e.code} ({name[:40]})" for e in exc.errors)
-        elif name and speakers[name] is None:
-            row.errors.append(f"speaker: unknown_entity ({name[:40]})")
-        if name and speakers.get(name):
-            row.values["speaker"] = speakers[name] or ""
+                unresolved[name] = problems_of(exc)
+        if name in unresolved:  # (check runs again on confirmation: no repeats)
+            row.errors.extend(e for e in unresolved[name] if e not in row.errors)
+        elif name:
+            row.values["speaker"] = speakers[name]
 
 
 def _source_id(session: Session, user: User, values: dict[str, str],
@@ -252,7 +252,7 @@ class CsvReport:
 
     created: int = 0
     skipped: int = 0
-    errors: list[str] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)  # with "line"
     seconds: float = 0.0
 
 
@@ -261,7 +261,7 @@ def import_parsed(session: Session, user: User, parsed: Parsed,
     """Create the ready rows through the claims service; rows with problems are skipped."""
     started = dt.datetime.now(dt.UTC)
     report = CsvReport(skipped=len(parsed.rows) - len(parsed.ready))
-    report.errors = [f"line {r.line}: {'; '.join(r.errors)}" for r in parsed.rows if r.errors]
+    report.errors = [e | {"line": r.line} for r in parsed.rows for e in r.errors]
     sources: dict[str, int] = {}
     keys: list[dict[str, Any]] = []
     for row in parsed.rows:
@@ -271,8 +271,7 @@ def import_parsed(session: Session, user: User, parsed: Parsed,
             try:
                 claim = claim_service.create_claim(session, user, data)
             except ValidationFailed as exc:
-                report.errors.append(f"line {row.line}: " + "; ".join(
-                    f"{e.field}: {e.code}" for e in exc.errors))
+                report.errors.extend(problems_of(exc, line=row.line))
                 report.skipped += 1
             else:
                 keys.append({"cid": claim.id, "key": row.key})

@@ -34,6 +34,9 @@ class Inputs:
         if not isinstance(value, str):
             self.error(name, "bad_choice", value=str(value)[:40])
             return None
+        if not storable(value):
+            self.error(name, "bad_characters")
+            return None
         value = value.strip()
         if not value:
             if required:
@@ -105,6 +108,17 @@ class Inputs:
         """Raise ValidationFailed if any field had a problem."""
         if self.errors:
             raise ValidationFailed(self.errors)
+
+
+def storable(value: str) -> bool:
+    """False for text no database keeps: a NUL (PostgreSQL refuses it) or a lone surrogate."""
+    if "\x00" in value:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 _DIGITS = {0x0660 + i: str(i) for i in range(10)} | {0x06F0 + i: str(i) for i in range(10)}

@@ -14,7 +14,7 @@ from claims.errors import NotFound, ValidationFailed
 from claims.models import User
 from claims.models.users import ROLES
 from claims.security import hash_password, needs_rehash, verify_password
-from claims.services.inputs import Inputs
+from claims.services.inputs import Inputs, storable
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9._-]{2,64}$")
 MIN_PASSWORD = 12
@@ -48,7 +48,9 @@ def check_password(session: Session, username: str, password: str) -> int | None
     """The id of the active user with these credentials, or None; writes nothing.
 
     The caller should hold no write transaction: the hash check is slow on purpose."""
-    user = session.scalar(select(User).where(User.username == username.strip()))
+    # No stored name holds a NUL (create_user refuses one), and PostgreSQL cannot compare it.
+    user = session.scalar(select(User).where(User.username == username.strip())) \
+        if storable(username) else None
     found = (user.id, user.password_hash) if user is not None and user.is_active else None
     if found is None:
         verify_password(_DUMMY_HASH, password)  # same time whether or not the user exists

@@ -12,6 +12,7 @@ from claims.db import begin_write, get_session, utcnow
 from claims.i18n import gettext
 from claims.models import LoginFailure
 from claims.security import login, logout, policy, safe_next
+from claims.services.inputs import storable
 from claims.services.users import check_password, record_login
 
 bp = Blueprint("auth", __name__)
@@ -58,7 +59,9 @@ def login_view() -> ResponseReturnValue:
         return render_template("login.html", next_url=next_url, username="")
     username = request.form.get("username", "").strip()[:64]
     password = request.form.get("password", "")
-    keys = (f"user:{username.lower()}", f"addr:{request.remote_addr}")
+    keys: tuple[str, ...] = (f"addr:{request.remote_addr}", f"user:{username.lower()}")
+    if not storable(username):  # no account has such a name, and PostgreSQL cannot store it
+        keys = keys[:1]
     if throttle.blocked(*keys):
         return render_template("login.html", next_url=next_url, username=username,
                                error=gettext("auth.throttled")), 429
