@@ -164,8 +164,17 @@ def serve_command(host: str, port: int, prod: bool) -> None:
     """Run the web application (gunicorn with --prod or CLAIMS_ENV=production)."""
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
     if prod or app.config.get("ENV") == "production":
-        from claims.config import CONFIG_DIR
+        from claims.config import CONFIG_DIR, ConfigError, check_production
 
+        # --prod is production: the workers build their apps from the environment, so say
+        # so there (Secure cookies, strict CSRF), and refuse the public default secret key
+        # here, before gunicorn starts, rather than serving sessions anyone could forge.
+        try:
+            check_production({"env": "production", "secret_key": app.config.get("SECRET_KEY")})
+        except ConfigError as exc:
+            click.echo(f"error: {exc}", err=True)
+            raise SystemExit(2) from exc
+        os.environ["CLAIMS_ENV"] = "production"
         argv = [sys.executable, "-m", "gunicorn", "--config",
                 str(CONFIG_DIR / "gunicorn.conf.py"), "--bind", f"{host}:{port}"]
         click.echo(f"claims (gunicorn) at http://{host}:{port}/")
@@ -226,8 +235,13 @@ def register_commands(app: Flask) -> None:
 
 def _create_app() -> Flask:
     from claims import create_app
+    from claims.config import ConfigError
 
-    return create_app()
+    try:
+        return create_app()
+    except ConfigError as exc:  # an operator's mistake: say what to fix, not a traceback
+        click.echo(f"error: {exc}", err=True)
+        raise SystemExit(2) from exc
 
 
 @click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False,

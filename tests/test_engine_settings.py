@@ -176,9 +176,26 @@ def _serve(tmp_path: Path, *args: str, env: dict[str, str] | None = None,
 
 def test_serve_prod_runs_gunicorn_with_the_project_config(tmp_path: Path) -> None:
     """`claims serve --prod` is gunicorn (never the development server) and answers /healthz."""
-    [(status, headers, _)], output = _serve(tmp_path, "--prod")
+    [(status, headers, _), (_, login_headers, _)], output = _serve(
+        tmp_path, "--prod", env={"CLAIMS_SECRET_KEY": "s" * 40}, paths=("/healthz", "/login"))
     assert status == 200 and "gunicorn" in headers.get("Server", "").lower()
     assert "Booting worker" in output and "Running on" not in output  # not Werkzeug's server
+    assert "Secure" in login_headers["Set-Cookie"]  # its workers run in production mode
+
+
+def test_serve_prod_refuses_the_default_secret_key(tmp_path: Path) -> None:
+    """Sessions signed with the key published in this repository could be forged."""
+    claims_cli = Path(sys.executable).with_name("claims")
+    env = {k: v for k, v in os.environ.items() if k not in ("CLAIMS_SECRET_KEY", "CLAIMS_ENV")}
+    env["CLAIMS_DATABASE_URL"] = f"sqlite:///{tmp_path / 'serve.sqlite3'}"
+    done = subprocess.run([str(claims_cli), "serve", "--prod", "--port", "1"], env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "CLAIMS_SECRET_KEY" in done.stderr
+    assert "Traceback" not in done.stderr
+    env["CLAIMS_ENV"] = "production"  # any command, then: one clear line, no traceback
+    done = subprocess.run([str(claims_cli), "db", "current"], env=env, capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 2 and done.stderr.startswith("error: refusing to start")
 
 
 def test_readme_quick_start_serves_the_demo(tmp_path: Path) -> None:
