@@ -76,7 +76,9 @@
   }
 
   function lookup() {
-    var query = input.value.trim();
+    // The first 1,200 characters (whole code points) are plenty to find a claim, and keep
+    // the address under the server's request-line limit (Arabic is 6 bytes per letter there).
+    var query = Array.from(input.value.trim()).slice(0, 1200).join("");
     if (query === lastQuery) { return; }
     lastQuery = query;
     if (query.length < 8) { render([]); return; }
