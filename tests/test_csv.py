@@ -76,10 +76,11 @@ def test_import_preview_writes_nothing_until_confirmed(app: Flask, editor_client
         assert f'id="line-{line}"' in html
     # Each problem names the column and says what is wrong, in the interface's language.
     lines = {n: html.split(f'id="line-{n}"')[1].split("</tr>")[0] for n in (3, 4, 5, 6)}
-    assert "text: هذا الحقل مطلوب." in lines[3]
-    assert "status: حالة غير معروفة: bogus." in lines[4]
-    assert "claim_date: تاريخ غير صالح" in lines[5]
-    assert "speaker: لا يوجد كيان بهذا الاسم: مجهول تماما." in lines[6]
+    column = '<bdi class="problem-field" dir="ltr">{}</bdi>: '
+    assert column.format("text") + "هذا الحقل مطلوب." in lines[3]
+    assert column.format("status") + "حالة غير معروفة: bogus." in lines[4]
+    assert column.format("claim_date") + "تاريخ غير صالح" in lines[5]
+    assert column.format("speaker") + "لا يوجد كيان بهذا الاسم: مجهول تماما." in lines[6]
     assert "_choice" not in html and "unknown_" not in html
     assert "2 rows ready" in html or "2 صف جاهز" in html
     assert _confirm(editor_client, html).status_code == 302

@@ -10,7 +10,7 @@ from flask.typing import ResponseReturnValue
 from markupsafe import Markup
 
 from claims.db import get_engine
-from claims.i18n import LANGUAGES, current_language, describe, gettext
+from claims.i18n import LANGUAGES, current_language, gettext
 from claims.security import current_user, policy, safe_next
 from claims.text.arabic import strip_controls
 
@@ -110,7 +110,6 @@ def init_web(app: Flask) -> None:
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.globals.update(
         _=gettext, lang=current_language, current_user=current_user,
-        describe=lambda problem: describe(problem, current_language()),
         status_info=_status, statuses=lambda: list(app.config["STATUSES"].values()),
     )
     app.jinja_env.filters["date"] = _format_date

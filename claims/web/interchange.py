@@ -82,7 +82,7 @@ i18n.register({
     "csv.preview_title": ("معاينة الاستيراد", "Import preview"),
     "csv.summary": ("{ready} صف جاهز، {duplicates} مكرر، {errors} بأخطاء. لم يُحفظ شيء بعد.", "{ready} rows ready, {duplicates} duplicates, {errors} with errors. Nothing has been saved yet."),
     "csv.line": ("السطر", "Line"),
-    "csv.state": ("الحالة", "State"),
+    "csv.state": ("نتيجة الفحص", "Row check"),
     "csv.ok": ("جاهز", "Ready"),
     "csv.duplicate": ("مستورد مسبقًا", "Already imported"),
     "csv.confirm": ("تأكيد الاستيراد", "Confirm import"),
