@@ -280,6 +280,8 @@ CSP = (
 )
 
 
+HSTS = "max-age=31536000; includeSubDomains"  # one year
+
 _SECURITY_HEADERS = tuple((name.lower(), name, value) for name, value in (
     ("Content-Security-Policy", CSP),
     ("X-Content-Type-Options", "nosniff"),
@@ -298,6 +300,10 @@ def _headers(response: Response) -> ResponseReturnValue:
             headers.add(name, value)
     if g.get("user") is not None and "cache-control" not in present:
         headers.add("Cache-Control", "no-store")
+    # A site whose session cookie is HTTPS-only tells browsers never to try plain HTTP (a
+    # first request over http:// could otherwise be intercepted); only sent over HTTPS.
+    if request.is_secure and _app().config["SESSION_COOKIE_SECURE"]:
+        headers.setdefault("Strict-Transport-Security", HSTS)
     return response
 
 

@@ -122,6 +122,19 @@ def test_cookie_flags_and_lifetime(database_url, _schema, overrides, secure) -> 
     get_engine(app).dispose()
 
 
+def test_hsts_over_https_when_cookies_are_https_only(database_url, _schema) -> None:
+    production = make_app(database_url, env="production", secret_key=PROD_SECRET)
+    secure = production.test_client().get("/login", base_url="https://claims.example")
+    assert secure.headers["Strict-Transport-Security"].startswith("max-age=31536000")
+    plain = production.test_client().get("/login")  # HTTP: the header would mean nothing
+    assert "Strict-Transport-Security" not in plain.headers
+    development = make_app(database_url)
+    answer = development.test_client().get("/login", base_url="https://claims.example")
+    assert "Strict-Transport-Security" not in answer.headers
+    for app in (production, development):
+        get_engine(app).dispose()
+
+
 def test_expired_session_is_refused_by_the_server(app: Flask, client: FlaskClient) -> None:
     """The signed cookie carries its age: a replayed old cookie no longer logs anyone in."""
     app.permanent_session_lifetime = dt.timedelta(seconds=1)
