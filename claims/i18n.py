@@ -107,6 +107,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "claim.new_title": ("ادعاء جديد", "New claim"),
     "claim.edit_title": ("تعديل الادعاء", "Edit claim"),
     "claim.in_source": ("في سياقه من المصدر", "In its source"),
+    "claim.no_entities": ("لم يُربط أي كيان بعد.", "No entity linked yet."),
     "claim.no_evidence": ("لا توجد أدلة بعد.", "No evidence yet."),
     "claim.no_history": ("لا يوجد سجل.", "No history."),
     "claim.no_speaker": ("غير محدد", "Not set"),
