@@ -123,6 +123,22 @@ def test_extract_from_html_metadata_without_shared_data() -> None:
         assert chrome not in article.text
 
 
+@pytest.mark.parametrize("comment", [
+    "<!-- saved from url=(0049)https://news.example/2025/10/09/putin-plane.html -->",
+    "<!--\n Page saved with SingleFile \n url: https://news.example/2025/10/09/putin-plane.html"
+    " \n saved date: Thu Oct 09 2025 16:05:12 GMT+0300\n-->",
+])
+def test_a_saved_page_without_metadata_keeps_the_address_its_browser_recorded(
+        comment: str) -> None:
+    page = (f"{comment}\n<html><head><title>خبر</title></head><body><article>"
+            "<p>موسكو (أ ف ب) – قال الرئيس فلاديمير بوتين إن الدفاع الجوي الروسي هو المسؤول."
+            "</p></article></body></html>")
+    assert extract_from_html(page).url == "https://news.example/2025/10/09/putin-plane.html"
+    canonical = page.replace("<title>", '<link rel="canonical" href="https://news.example/a">'
+                             "<title>")
+    assert extract_from_html(canonical).url == "https://news.example/a"  # the page's own word
+
+
 def test_extract_from_html_survives_a_deeply_nested_jsonld_block() -> None:
     page = HTML_PAGE.read_text(encoding="utf-8").replace(  # before the page's own block
         "<head>", '<head><script type="application/ld+json">' + "[" * 100_000 + "]" * 100_000

@@ -286,6 +286,19 @@ def _parse_date(value: object) -> datetime.date | None:
         return None
 
 
+# What browsers and the SingleFile extension write at the top of a saved page: where it came
+# from, which is all a page without canonical or og:url metadata says about its address.
+_SAVED_FROM = re.compile(
+    r"<!--\s*(?:saved from url=\(\d+\)|Page saved with SingleFile\s+url:\s*)"
+    r"(https?://[^\s>]+)", re.IGNORECASE)
+
+
+def _saved_from(html: str) -> str | None:
+    """The address a saved page's leading comment records (Chrome, Edge, SingleFile)."""
+    match = _SAVED_FROM.search(html[:4096])
+    return match.group(1) if match else None
+
+
 def _first(*values: object) -> str | None:
     for value in values:
         if isinstance(value, str) and value.strip():
@@ -347,6 +360,6 @@ def extract_from_html(html: str, url: str | None = None) -> ExtractedArticle:
         or _parse_date(meta.get("date") or meta.get("pubdate"))
         or _parse_date(tmeta.get("date")),
         url=_first(meta.get("canonical"), meta.get("og:url"), ld.get("url"), url,
-                   tmeta.get("url")),
+                   _saved_from(html), tmeta.get("url")),
         language=lang.replace("_", "-").split("-")[0].lower() if lang else None,
     )
