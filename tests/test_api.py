@@ -193,6 +193,11 @@ def test_search_entities_sources_and_matching(app: Flask, client, seeded, editor
     assert [c["id"] for c in by_text["items"]] == [said["id"]]
     assert client.get(f"{API}/claims", query_string={"status": "bogus"},
                       headers=h).status_code == 422
+    # Every bad filter is named with what is wrong with it, not a blanket "bad choice".
+    refused = client.get(f"{API}/claims", query_string={"from": "2024-13-45", "status": "bogus"},
+                         headers=h).json["error"]["errors"]
+    assert {(e["field"], e["code"]) for e in refused} == {("from", "bad_date"),
+                                                         ("status", "bad_choice")}
     assert client.get(f"{API}/claims", query_string={"per_page": "0"},
                       headers=h).status_code == 422
     entity = client.post(f"{API}/entities", json={"kind": "person", "name_ar": "رجب طيب أردوغان",

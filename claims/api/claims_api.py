@@ -48,11 +48,10 @@ def _list() -> ResponseReturnValue:
     values: dict[str, Any] = g.api_query
     args = {k: ("1" if v else "0") if isinstance(v, bool) else str(v) for k, v in values.items()}
     filters = ClaimFilters.from_args(args, set(io.statuses()))
-    if filters.errors:
+    if filters.problems:  # the web list ignores a bad filter; an API client hears why
         from claims.errors import ValidationFailed
 
-        raise ValidationFailed.single(filters.errors[0], "bad_choice",
-                                      value=args.get(filters.errors[0], "")[:40])
+        raise ValidationFailed(filters.problems)
     per_page = int(values.get("per_page", 25))
     result = search_claims(get_session(), filters, per_page)
     items = result.claims if result.page == filters.page else []
