@@ -263,6 +263,7 @@ def test_openapi_document_matches_the_url_map(app: Flask, client) -> None:
     html = docs.get_data(as_text=True)
     assert docs.status_code == 200 and "<script" not in html
     assert "PATCH /api/v1/claims/{claim_id}" in html
+    assert "متاحة للعموم دون رمز" in html and "، <code" in html  # the prose follows the UI
 
 
 def test_appearances(app: Flask, client, seeded, editor_token) -> None:
