@@ -103,7 +103,7 @@ def json_error(status: int, code: str, message: str, field_name: str | None = No
 
 def register(app: Flask) -> None:
     """Install handlers so no traceback ever reaches a user."""
-    from claims.i18n import translate
+    from claims.i18n import current_language, translate
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> Any:
@@ -143,7 +143,10 @@ def register(app: Flask) -> None:
         from claims.db import get_session
 
         get_session().rollback()
-        return _domain(ValidationFailed.single("body", "unstorable"))
+        if wants_json():
+            return json_error(422, "unstorable", translate("error.unstorable", "en"))
+        return render_template("error.html", status=422, exc=None,
+                               message=translate("error.unstorable", current_language())), 422
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Any:
