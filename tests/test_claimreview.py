@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 
 from claims.db import session_scope
 from claims.models import Claim, Entity, ExternalReview, SourceDocument
+from claims.services.claimreview import published_claims
 from tests.conftest import SHARED, _clean, shared_path
 
 SCHEMAORG = ("data", "schemaorg", "schemaorg-current-https.jsonld")
@@ -155,6 +156,11 @@ def test_claimreview_is_public_complete_and_valid(app: Flask, published) -> None
     feed = json.loads(anonymous.get("/claimreview.json").data)
     assert {r["claimReviewed"][:10] for r in feed["@graph"]} and len(feed["@graph"]) == 3
     assert schema_problems(feed["@graph"]) == []
+    # Newest first across the final statuses (each read on its own index walk), then capped.
+    newest = [published[s] for s in ("unverifiable", "mixed", "false")]
+    assert [r["url"].rsplit("/", 1)[1] for r in feed["@graph"]] == [str(i) for i in newest]
+    with app.app_context(), session_scope(app) as session:
+        assert [c.id for c in published_claims(session, limit=2)] == newest[:2]
 
 
 def test_claim_page_embeds_escaped_jsonld(app: Flask, editor_client, published) -> None:

