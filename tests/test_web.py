@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
-from flask import Flask
+from flask import Flask, render_template
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
@@ -346,3 +347,16 @@ def test_user_text_is_escaped_and_bidi_neutralised(app: Flask, editor_client, se
     assert 'dir="auto" id="claim-text"' in html
     with app.app_context(), session_scope(app) as session:
         assert session.get(Claim, claim_id).text == evil  # stored exactly as given
+
+
+def test_an_oversized_upload_is_named_as_such_not_as_an_internal_error(app: Flask,
+                                                                        editor_client) -> None:
+    big = {"file": (io.BytesIO(b"x" * (6 * 1024 * 1024)), "article.txt")}
+    response = editor_client.post("/workbench/ingest", data=big,
+                                  content_type="multipart/form-data")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 413 and "أكبر من الحد المسموح" in page
+    assert "خطأ داخلي" not in page
+    with app.test_request_context("/"):  # a 4xx without its own message is still not "ours"
+        other = render_template("error.html", status=418, exc=None)
+    assert "تعذّر تنفيذ الطلب كما أُرسل" in other and "خطأ داخلي" not in other
