@@ -88,6 +88,23 @@ def test_demo_copy_pasted_then_uploaded_with_bom_opens_the_same_document(session
     assert ingest_article(session, _editor(session), {}, cp1256).source.id == first.source.id
 
 
+def test_pasted_text_then_its_saved_page_fills_what_the_text_lacked(session: Session) -> None:
+    pasted = ingest_article(session, _editor(session), {"text": DEMO_TEXT.read_text("utf-8")})
+    assert pasted.created and pasted.source.url is None and pasted.source.author is None
+    title, outlet = pasted.source.title, pasted.source.outlet
+    page = ingest_article(session, _editor(session), {}, Upload("page.html",
+                                                                HTML_PAGE.read_bytes()))
+    assert not page.created and page.source.id == pasted.source.id
+    assert page.filled == ("url", "author", "published_date")
+    source = page.source
+    assert source.url == "https://akhbar-alsharq.example/2025/10/09/putin-azerbaijan-plane/"
+    assert source.author == "سارة المنصوري" and source.published_date == dt.date(2025, 10, 9)
+    assert (source.title, source.outlet) == (title, outlet)  # nothing it had is overwritten
+    again = ingest_article(session, _editor(session), {}, Upload("page.html",
+                                                                 HTML_PAGE.read_bytes()))
+    assert again.source.id == source.id and again.filled == ()
+
+
 def test_saved_html_page_metadata_body_and_reingest(session: Session) -> None:
     html = HTML_PAGE.read_bytes()
     result = ingest_article(session, _editor(session), {}, Upload("page.html", html))

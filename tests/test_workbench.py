@@ -70,6 +70,8 @@ def test_ingest_text_then_html_then_again_opens_one_document(app: Flask,
     html = response.get_data(as_text=True)
     assert response.request.path == f"/workbench/{text_id}"
     assert "flash-info" in html  # "already here; the stored copy was opened"
+    assert "الرابط، الكاتب، تاريخ النشر." in html  # and what the page added to it
+    assert 'id="wb-author">سارة المنصوري<' in html
     assert _count(app, SourceDocument) == 2  # the seeded fixture's document and the article
     # A new page of the same site is a separate article; its metadata comes from the page.
     other = HTML_PAGE.read_text(encoding="utf-8").replace(

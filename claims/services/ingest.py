@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from claims.demo import text_hash
 from claims.errors import ValidationFailed
@@ -48,6 +48,8 @@ class IngestResult:
 
     source: SourceDocument
     created: bool
+    # On a re-ingest: the stored document's blank fields this version filled in (url, …).
+    filled: tuple[str, ...] = ()
 
 
 def limits() -> tuple[int, int]:
@@ -137,6 +139,20 @@ def find_existing(session: Session, url: str | None, digest: str) -> SourceDocum
                           .order_by(SourceDocument.id).limit(1))
 
 
+def _fill_blanks(source: SourceDocument, found: Mapping[str, Any]) -> tuple[str, ...]:
+    """Give a stored document what another version of the article knows and it does not (a
+    pasted text has no address; its saved page does); nothing it has is overwritten."""
+    filled = tuple(name for name, value in found.items()
+                   if value is not None and getattr(source, name) is None)
+    for name in filled:
+        setattr(source, name, found[name])
+    if filled:
+        session = object_session(source)
+        if session is not None:
+            session.flush()
+    return filled
+
+
 def _clip(value: str | None, limit: int) -> str | None:
     value = (value or "").strip()
     return value[:limit] if value else None
@@ -166,7 +182,10 @@ def ingest_article(session: Session, user: User, data: Mapping[str, Any],
     url = url or _http_url(article.url)
     existing = find_existing(session, url, digest)
     if existing is not None:
-        return IngestResult(existing, created=False)
+        return IngestResult(existing, created=False, filled=_fill_blanks(existing, {
+            "url": url, "author": _clip(article.author, 200),
+            "published_date": article.published,
+            "outlet": _clip(outlet or article.outlet or article.dateline_agency, 200)}))
     source = SourceDocument(
         title=_clip(title or article.title, 500) or _fallback_title(article.text),
         outlet=_clip(outlet or article.outlet or article.dateline_agency, 200),

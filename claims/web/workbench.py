@@ -35,6 +35,11 @@ i18n.register({
     "wb.outlet": ("الوسيلة", "Outlet"),
     "wb.submit": ("تحليل المقال", "Analyse article"),
     "wb.created": ("أُدخل المقال. هذه جمله مرتبة حسب قابليتها للتحقق.", "Article ingested. Here are its sentences, most checkable first."),
+    "wb.filled": ("أُضيف إلى النسخة المحفوظة ما كان ينقصها من هذه النسخة: {fields}.", "Added to the stored copy what it lacked and this version has: {fields}."),
+    "wb.field.url": ("الرابط", "address"),
+    "wb.field.author": ("الكاتب", "author"),
+    "wb.field.published_date": ("تاريخ النشر", "publication date"),
+    "wb.field.outlet": ("الوسيلة", "outlet"),
     "wb.existing": ("هذا المقال موجود مسبقًا؛ فُتحت النسخة المحفوظة.", "This article is already here; the stored copy was opened."),
     "wb.open": ("منضدة التحقق", "Workbench"),
     "wb.author": ("الكاتب", "Author"),
@@ -123,6 +128,10 @@ def ingest() -> Any:
     session.commit()
     flash(gettext("wb.created" if result.created else "wb.existing"),
           "success" if result.created else "info")
+    if result.filled:
+        comma = "، " if current_language() == "ar" else ", "
+        fields = comma.join(gettext(f"wb.field.{name}") for name in result.filled)
+        flash(gettext("wb.filled", fields=fields), "info")
     return redirect(url_for("workbench.detail", source_id=source_id))
 
 
