@@ -19,6 +19,7 @@ from sqlalchemy.pool import QueuePool
 
 from claims.db import begin_write, get_engine, session_scope
 from claims.models import Claim
+from tests.conftest import make_app
 
 
 def _is_sqlite(app: Flask) -> bool:
@@ -104,6 +105,23 @@ def test_postgresql_uses_a_connection_pool(app: Flask) -> None:
         pid = first.exec_driver_sql("SELECT pg_backend_pid()").scalar()
     with engine.connect() as second:
         assert second.exec_driver_sql("SELECT pg_backend_pid()").scalar() == pid  # reused
+
+
+def test_postgresql_connections_plan_for_an_archive_in_memory(app: Flask,
+                                                             database_url) -> None:
+    engine = get_engine(app)
+    if engine.dialect.name != "postgresql":
+        pytest.skip("random_page_cost is PostgreSQL's")
+    for _ in range(2):  # a fresh connection, then one the pool rolled back and handed out again
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("SHOW random_page_cost").scalar() == "1.1"
+            conn.rollback()
+    server = make_app(database_url, pg_random_page_cost=0)  # 0: the server's own setting
+    try:
+        with get_engine(server).connect() as conn:
+            assert conn.exec_driver_sql("SHOW random_page_cost").scalar() == "4"
+    finally:
+        get_engine(server).dispose()
 
 
 def test_postgresql_read_only_pages_read_in_autocommit(app: Flask, editor_client,
