@@ -170,6 +170,16 @@ def test_evidence_crud(app: Flask, client, seeded, editor_token) -> None:
         refused = client.patch(f"{url}/{evidence_id}", json=bad, headers=h)
         assert refused.status_code == 422 and refused.json["error"]["field"] == field, bad
     assert client.get(f"{url}/{evidence_id}", headers=h).json["stance"] == "supports"
+    # Two people editing one item: whoever sends a stale version hears so (409), nothing lost.
+    version = patched.json["version"]
+    assert version == 2 and made.json["version"] == 1
+    first = client.patch(f"{url}/{evidence_id}", json={"note": "أ", "version": version},
+                         headers=h)
+    assert first.status_code == 200 and first.json["version"] == version + 1
+    stale = client.patch(f"{url}/{evidence_id}", json={"note": "ب", "version": version},
+                         headers=h)
+    assert stale.status_code == 409 and stale.json["error"]["current_version"] == version + 1
+    assert client.get(f"{url}/{evidence_id}", headers=h).json["note"] == "أ"
     other = new_claim(client, editor_token, seeded)
     elsewhere = f"{API}/claims/{other['id']}/evidence/{evidence_id}"
     assert client.patch(elsewhere, json={"note": "x"}, headers=h).status_code == 404

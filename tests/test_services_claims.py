@@ -198,6 +198,30 @@ def test_evidence_add_validate_remove(app: Flask, seeded) -> None:
         assert session.scalar(select(func.count()).select_from(Evidence)) == 0
 
 
+def test_two_sessions_editing_one_evidence_item_end_in_a_conflict(app: Flask, seeded) -> None:
+    """Without a version in the request, the UPDATE's WHERE version = n still catches the race."""
+    with app.app_context(), session_scope(app) as first:
+        claim = _create(first, seeded)
+        evidence_id = service.add_evidence(first, claim, _user(first), {
+            "url": "https://example.org/report", "title": "تقرير"}).id
+        claim_id = claim.id
+        first.commit()
+    with app.app_context(), session_scope(app) as a, session_scope(app) as b:
+        claim_b = b.get(Claim, claim_id)
+        stale = service.get_evidence(b, claim_b, evidence_id)
+        b.expunge(stale)  # b keeps version 1 past the end of its snapshot
+        b.rollback()
+        service.update_evidence(a, a.get(Claim, claim_id), evidence_id, {"note": "الأول"})
+        a.commit()
+        b.add(stale)
+        begin_write(b)
+        with pytest.raises(Conflict) as lost:
+            service.update_evidence(b, b.get(Claim, claim_id), evidence_id, {"note": "الثاني"})
+        assert lost.value.current_version == 2
+    with app.app_context(), session_scope(app) as check:
+        assert check.get(Evidence, evidence_id).note == "الأول"
+
+
 def test_history_rows_cannot_be_updated_or_deleted(app: Flask, seeded) -> None:
     with app.app_context(), session_scope(app) as session:
         _create(session, seeded)

@@ -89,7 +89,8 @@ COMPONENTS: dict[str, Any] = {
                       "url": NULL_STR, "title": {"type": "string"}, "publisher": NULL_STR,
                       "kind": {"enum": list(EVIDENCE_KINDS)},
                       "stance": {"enum": list(EVIDENCE_STANCES)}, "note": {"type": "string"},
-                      "accessed_date": NULL_DATE, "created_at": DATETIME}),
+                      "accessed_date": NULL_DATE, "created_at": DATETIME,
+                      "version": {"type": "integer"}}),
     "Appearance": _obj({"id": {"type": "integer"}, "claim_id": {"type": "integer"},
                         "url": {"type": "string"}, "title": NULL_STR,
                         "published_date": NULL_DATE, "created_at": DATETIME}),
@@ -147,8 +148,10 @@ COMPONENTS.update({
                                  "note": {"type": "string", "maxLength": 4000}},
                                 ["status", "version"]),
     "EvidenceCreate": _obj(_EVIDENCE_FIELDS, []),
-    "EvidencePatch": {**_obj({name: _nullable(schema)
-                              for name, schema in _EVIDENCE_FIELDS.items()}, []),
+    # "version": optional; when given, a stale one is a 409 instead of an overwrite.
+    "EvidencePatch": {**_obj({**{name: _nullable(schema)
+                                 for name, schema in _EVIDENCE_FIELDS.items()},
+                              "version": _VERSION}, []),
                       "minProperties": 1},
     "AppearanceCreate": _obj({
         "url": {"type": "string", "pattern": URL_PATTERN, "maxLength": 2000},
@@ -229,7 +232,7 @@ def evidence_json(evidence: Evidence) -> dict[str, Any]:
             "title": evidence.title, "publisher": evidence.publisher, "kind": evidence.kind,
             "stance": evidence.stance, "note": evidence.note,
             "accessed_date": _date(evidence.accessed_date),
-            "created_at": evidence.created_at.isoformat()}
+            "created_at": evidence.created_at.isoformat(), "version": evidence.version}
 
 
 def appearance_json(appearance: ClaimAppearance) -> dict[str, Any]:

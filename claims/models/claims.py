@@ -6,6 +6,7 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, event
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from claims.db import Base, UTCDateTime, utcnow
@@ -211,5 +212,9 @@ class Evidence(Base):
     accessed_date: Mapped[dt.date | None]
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(default=1, server_default=sql_text("1"))
 
     claim: Mapped[Claim] = relationship(back_populates="evidence")
+
+    # Optimistic locking, as on claims: two editors of one item end in a conflict.
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - read once by the mapper

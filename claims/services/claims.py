@@ -311,8 +311,19 @@ def get_evidence(session: Session, claim: Claim, evidence_id: int) -> Evidence:
 
 def update_evidence(session: Session, claim: Claim, evidence_id: int,
                     data: Mapping[str, Any]) -> Evidence:
-    """Change the given fields of one evidence item; fields not given keep their value."""
+    """Change the given fields of one evidence item; fields not given keep their value.
+
+    With ``data['version']``, an item changed since that version is a Conflict, as is losing
+    a race with a concurrent edit of the same item."""
     evidence = get_evidence(session, claim, evidence_id)
+    if data.get("version") is not None:
+        form = Inputs(data)
+        expected = form.integer("version", code="bad_version")
+        form.check()
+        if expected != evidence.version:
+            raise Conflict(f"evidence {evidence_id} is at version {evidence.version}, "
+                           f"not {expected}", current_version=evidence.version)
+    data = {k: v for k, v in data.items() if k != "version"}
     current = {"url": evidence.url, "title": evidence.title, "publisher": evidence.publisher,
                "kind": evidence.kind, "stance": evidence.stance, "note": evidence.note,
                "accessed_date": (evidence.accessed_date.isoformat()
@@ -322,7 +333,13 @@ def update_evidence(session: Session, claim: Claim, evidence_id: int,
         merged.pop("title", None)  # the title was only the old URL: follow the new one
     for name, value in _read_evidence(merged).items():
         setattr(evidence, name, value)
-    session.flush()
+    try:
+        session.flush()
+    except StaleDataError as exc:
+        session.rollback()
+        current = session.scalar(select(Evidence.version).where(Evidence.id == evidence_id))
+        raise Conflict(f"evidence {evidence_id} was changed concurrently",
+                       current_version=current) from exc
     return evidence
 
 
