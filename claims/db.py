@@ -118,7 +118,10 @@ def _sqlite_setup(engine: Engine, gate: WriteGate | None) -> None:
 # 100,000 claims, written in nine clitic forms) was searched by walking the primary key
 # backwards through 32,000 rows (56 ms) instead of reading the GIN index (3 ms); over 500
 # queries of each kind at 100k claims, search p99 in the database fell from 32 / 46 / 36 ms
-# (entity / text / frequent terms) to 22–26 / 25–30 / 20–30 ms, p50 unchanged or lower.
+# (entity / text / frequent terms) to 22–26 / 25–30 / 20–30 ms, p50 unchanged or lower; at
+# 1M entity p99 fell from 132 / 133 to 115 / 104 ms and the rest moved within noise.  The
+# planner still misjudges words that always come together (دونالد ترامب: 2,144 rows expected,
+# 36,952 found, read through the bitmap in 180 ms where the key walk would stop early).
 PG_RANDOM_PAGE_COST = 1.1
 
 
