@@ -180,6 +180,8 @@ def test_evidence_crud(app: Flask, client, seeded, editor_token) -> None:
                          headers=h)
     assert stale.status_code == 409 and stale.json["error"]["current_version"] == version + 1
     assert client.get(f"{url}/{evidence_id}", headers=h).json["note"] == "أ"
+    gone = client.delete(f"{url}/{evidence_id}", query_string={"version": version}, headers=h)
+    assert gone.status_code == 409 and gone.json["error"]["current_version"] == version + 1
     other = new_claim(client, editor_token, seeded)
     elsewhere = f"{API}/claims/{other['id']}/evidence/{evidence_id}"
     assert client.patch(elsewhere, json={"note": "x"}, headers=h).status_code == 404

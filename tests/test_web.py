@@ -193,6 +193,31 @@ def test_evidence_and_alias_forms(app: Flask, editor_client, seeded) -> None:
     assert f"/claims/{claim_id}\"" in after
 
 
+def test_removing_evidence_edited_since_the_page_was_shown_keeps_it(app: Flask, editor_client,
+                                                                    seeded) -> None:
+    claim_id = _new_claim(editor_client, seeded)
+    editor_client.post(f"/claims/{claim_id}/evidence",
+                       data={"url": "https://example.org/r", "title": "تقرير رسمي"})
+    page = editor_client.get(f"/claims/{claim_id}").get_data(as_text=True)
+    form = re.search(r'action="(/claims/\d+/evidence/(\d+)/delete)".*?name="version" '
+                     r'value="(\d+)"', page, re.S)
+    assert form is not None
+    action, evidence_id, shown = form.group(1), int(form.group(2)), form.group(3)
+    with app.app_context(), session_scope(app) as session:  # someone else edits it meanwhile
+        from claims.services import claims as service
+
+        service.update_evidence(session, session.get(Claim, claim_id), evidence_id,
+                                {"note": "أضيف مصدر ثانٍ"})
+        session.commit()
+    refused = editor_client.post(action, data={"version": shown}, follow_redirects=True)
+    html = refused.get_data(as_text=True)
+    assert "عُدّل هذا الدليل بعد فتحك الصفحة" in html and "أضيف مصدر ثانٍ" in html
+    current = re.search(r'name="version" value="(\d+)"', html.split(action)[1]).group(1)
+    assert int(current) == int(shown) + 1  # the page now offers the item as it stands
+    assert editor_client.post(action, data={"version": current}).status_code == 302
+    assert "تقرير رسمي" not in editor_client.get(f"/claims/{claim_id}").get_data(as_text=True)
+
+
 def test_appearances_on_the_claim_page(app: Flask, editor_client, seeded) -> None:
     claim_id = _new_claim(editor_client, seeded, text="قال بوتين إن 38 شخصاً قتلوا")
     bad = editor_client.post(f"/claims/{claim_id}/appearances",

@@ -189,12 +189,15 @@ def update_evidence(claim_id: int, evidence_id: int) -> ResponseReturnValue:
 
 @operation("DELETE", "/claims/{claim_id}/evidence/{evidence_id}", summary="Remove evidence",
            tag="evidence", level="editor",
-           params=(id_param("claim_id"), id_param("evidence_id")), status=204)
+           params=(id_param("claim_id"), id_param("evidence_id"),
+                   Param("version", {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
+                         description="Only if the item is still at this version (else 409)")),
+           status=204, errors=(409,))
 def remove_evidence(claim_id: int, evidence_id: int) -> ResponseReturnValue:
     """Delete one evidence item of a claim."""
     session = get_session()
     begin_write(session)
-    service.remove_evidence(session, _claim(claim_id), evidence_id)
+    service.remove_evidence(session, _claim(claim_id), evidence_id, g.api_query.get("version"))
     session.commit()
     return io.no_content()
 

@@ -343,9 +343,15 @@ def update_evidence(session: Session, claim: Claim, evidence_id: int,
     return evidence
 
 
-def remove_evidence(session: Session, claim: Claim, evidence_id: int) -> None:
-    """Detach and delete one evidence item of this claim."""
-    session.delete(get_evidence(session, claim, evidence_id))
+def remove_evidence(session: Session, claim: Claim, evidence_id: int,
+                    version: int | None = None) -> None:
+    """Detach and delete one evidence item of this claim; with ``version``, only the item as
+    the remover last saw it (one edited since is a Conflict, not silently deleted)."""
+    evidence = get_evidence(session, claim, evidence_id)
+    if version is not None and version != evidence.version:
+        raise Conflict(f"evidence {evidence_id} is at version {evidence.version}, not {version}",
+                       current_version=evidence.version)
+    session.delete(evidence)
     session.flush()
 
 

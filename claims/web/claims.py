@@ -31,6 +31,7 @@ from claims.models.entities import ENTITY_KINDS
 from claims.security import csrf_token, current_user, policy, reads_only
 from claims.services import claims as service
 from claims.services import workbench_links as links
+from claims.services.inputs import Inputs
 from claims.services.search import ClaimFilters, search_ids
 from claims.services.suggestions import suggestions_for
 from claims.text.arabic import strip_controls
@@ -41,6 +42,9 @@ bp = Blueprint("claims", __name__, url_prefix="/claims")
 bp.record_once(lambda state: page_cache.install(state.app))
 
 i18n.register({
+    "evidence.changed": ("عُدّل هذا الدليل بعد فتحك الصفحة، فلم يُحذف. راجع نسخته الحالية أدناه.",
+                         "This evidence was changed after you opened the page, so it was not "
+                         "removed. Check its current version below."),
     "match.show_similar": ("عرض الادعاءات المشابهة والمتعارضة",
                            "Show similar and conflicting claims"),
     "claims.count_about": ("نحو {n} ادعاء", "about {n} claims"),
@@ -329,9 +333,18 @@ def add_evidence(claim_id: int) -> Any:
 @bp.post("/<int:claim_id>/evidence/<int:evidence_id>/delete", endpoint="remove_evidence")
 @policy("editor")
 def remove_evidence(claim_id: int, evidence_id: int) -> ResponseReturnValue:
-    """Remove an evidence item."""
-    return _remove(service.remove_evidence, claim_id, evidence_id, "evidence.removed_ok",
-                   "#evidence")
+    """Remove an evidence item, as the page showed it (one edited since is kept)."""
+    version = Inputs(request.form).integer("version")
+
+    def remove(session: Session, claim: Claim, item_id: int) -> None:
+        service.remove_evidence(session, claim, item_id, version)
+
+    try:
+        return _remove(remove, claim_id, evidence_id, "evidence.removed_ok", "#evidence")
+    except Conflict:
+        get_session().rollback()
+        flash(gettext("evidence.changed"), "error")
+        return redirect(url_for("claims.detail", claim_id=claim_id) + "#evidence")
 
 
 @bp.post("/<int:claim_id>/mentions/<int:mention_id>", endpoint="review_mention")

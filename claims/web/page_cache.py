@@ -98,8 +98,9 @@ _HEAD: Any = (
     .outerjoin(_canonical, _canonical.id == Claim.duplicate_of_id)
     .where(Claim.id == _ID))
 # Rows an editor can change in place without touching the claim: read in full.
+# (Evidence.version too: the page's remove form carries it.)
 _EVIDENCE = select(Evidence.id, Evidence.url, Evidence.title, Evidence.publisher, Evidence.kind,
-                   Evidence.stance, Evidence.note, Evidence.accessed_date
+                   Evidence.stance, Evidence.note, Evidence.accessed_date, Evidence.version
                    ).where(Evidence.claim_id == _ID).order_by(Evidence.id)
 _MENTIONS = (select(Mention.id, Mention.review, Mention.method, Mention.confidence,
                     Mention.is_demonym, Mention.surface, Mention.start, Mention.end,
