@@ -16,7 +16,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from flask_wtf.csrf import CSRFProtect
 
     from claims import db, errors, security
-    from claims.config import check_production, load_settings, load_statuses
+    from claims.config import check_production, check_public_url, load_settings, load_statuses
     from claims.web import init_web
 
     app = Flask(__name__, instance_relative_config=True, template_folder="web/templates",
@@ -25,6 +25,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.url_map.converters["int"] = _IdConverter
     settings = load_settings(overrides)
     check_production(settings)
+    check_public_url(settings)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if not settings.get("database_url"):
         settings["database_url"] = f"sqlite:///{Path(app.instance_path) / 'claims.sqlite3'}"

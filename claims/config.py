@@ -7,6 +7,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
 DEFAULT_SECRET = "insecure-development-key-change-me"  # noqa: S105 - the value refused in production
@@ -80,6 +81,14 @@ def load_statuses(settings: dict[str, Any]) -> dict[str, Status]:
     if not statuses:
         raise ConfigError(f"no statuses defined in {path}")
     return statuses
+
+
+def check_public_url(settings: dict[str, Any]) -> None:
+    """Refuse a ``public_url`` that is not an absolute http(s) address."""
+    value = str(settings.get("public_url") or "")
+    parts = urlsplit(value)
+    if value and (parts.scheme not in ("http", "https") or not parts.netloc):
+        raise ConfigError(f"public_url must be an absolute http(s) address, not {value!r}")
 
 
 def check_production(settings: dict[str, Any]) -> None:

@@ -163,6 +163,28 @@ def test_claimreview_is_public_complete_and_valid(app: Flask, published) -> None
         assert [c.id for c in published_claims(session, limit=2)] == newest[:2]
 
 
+def test_published_reviews_point_at_the_configured_public_address(database_url, published
+                                                                  ) -> None:
+    from claims.config import ConfigError
+    from claims.db import get_engine
+    from tests.conftest import make_app
+
+    public = make_app(database_url, public_url="https://factcheck.example.org/")
+    try:
+        anonymous = public.test_client()
+        review = json.loads(anonymous.get(f"/claims/{published['false']}/claimreview.json",
+                                          base_url="http://10.0.0.5:8000").data)
+        assert review["url"] == f"https://factcheck.example.org/reviews/{published['false']}"
+        feed = json.loads(anonymous.get("/claimreview.json", headers={"Host": "evil.example"}
+                                        ).data)
+        assert all(r["url"].startswith("https://factcheck.example.org/reviews/")
+                   for r in feed["@graph"])
+    finally:
+        get_engine(public).dispose()
+    with pytest.raises(ConfigError, match="public_url"):
+        make_app(database_url, public_url="factcheck.example.org")
+
+
 def test_claim_page_embeds_escaped_jsonld(app: Flask, editor_client, published) -> None:
     html = editor_client.get(f"/claims/{published['false']}").get_data(as_text=True)
     blocks = re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)

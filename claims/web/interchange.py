@@ -161,7 +161,11 @@ def revoke_token(token_id: int) -> ResponseReturnValue:
 
 
 def review_url(claim: Claim) -> str:
-    """The public page of a claim's review."""
+    """The public page of a claim's review: under ``public_url`` when one is configured (not
+    the internal address, nor a Host header, an editor's request happened to carry)."""
+    base = str(current_app.config.get("PUBLIC_URL") or "").rstrip("/")
+    if base:
+        return base + url_for("interchange.review_page", claim_id=claim.id)
     return url_for("interchange.review_page", claim_id=claim.id, _external=True)
 
 
