@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from typing import Any
@@ -29,9 +30,9 @@ def problem(field_name: str | None, code: str, **params: Any) -> dict[str, Any]:
     return {"field": field_name, "code": code, "params": params}
 
 
-def problems_of(exc: ValidationFailed, **where: Any) -> list[dict[str, Any]]:
-    """The field errors of ``exc`` as problems, each tagged with ``where`` (line, item)."""
-    return [problem(e.field, e.code, **e.params) | where for e in exc.errors]
+def problems_of(errors: Iterable[FieldError], **where: Any) -> list[dict[str, Any]]:
+    """Field errors as problems, each tagged with ``where`` (line, item)."""
+    return [problem(e.field, e.code, **e.params) | where for e in errors]
 
 
 class DomainError(Exception):

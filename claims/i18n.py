@@ -233,6 +233,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "error.missing_source": ("اختر مصدرًا أو أدخل رابط مصدر جديد.", "Choose a source or enter a new source URL."),
     "error.unknown_source": ("المصدر غير موجود.", "That source does not exist."),
     "error.bad_date": ("تاريخ غير صالح؛ استخدم الصيغة YYYY-MM-DD.", "Not a valid date; use YYYY-MM-DD."),
+    "list.comma": ("، ", ", "),  # between the items of a list in running text
     "problem.line": ("السطر {line}: ", "line {line}: "),
     "error.bad_characters": ("يحتوي على محارف لا يمكن حفظها (محرف NUL أو ترميز غير صالح).", "Contains characters that cannot be stored (a NUL character or invalid Unicode)."),
     "error.unstorable": ("رفضت قاعدة البيانات إحدى القيم المرسلة؛ لم يُحفظ شيء.", "The database refused one of the values sent; nothing was saved."),

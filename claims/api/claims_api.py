@@ -11,6 +11,7 @@ from sqlalchemy import select
 from claims.api import io
 from claims.api.registry import MAX_ID, Param, id_param, operation
 from claims.api.schemas import (
+    VERSION,
     appearance_json,
     claim_json,
     entity_ref,
@@ -190,7 +191,7 @@ def update_evidence(claim_id: int, evidence_id: int) -> ResponseReturnValue:
 @operation("DELETE", "/claims/{claim_id}/evidence/{evidence_id}", summary="Remove evidence",
            tag="evidence", level="editor",
            params=(id_param("claim_id"), id_param("evidence_id"),
-                   Param("version", {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
+                   Param("version", VERSION,
                          description="Only if the item is still at this version (else 409)")),
            status=204, errors=(409,))
 def remove_evidence(claim_id: int, evidence_id: int) -> ResponseReturnValue:

@@ -139,19 +139,19 @@ _EVIDENCE_FIELDS: dict[str, Any] = {
     "note": {"type": "string", "maxLength": 4000},
     "accessed_date": {"type": "string", "format": "date"},
 }
-_VERSION = {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
+VERSION = {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
 COMPONENTS.update({
     "ClaimCreate": _obj({**_CLAIM_FIELDS, "status": {"type": "string"},
                          "note": {"type": "string", "maxLength": 4000}}, ["text"]),
-    "ClaimPatch": _obj({**_CLAIM_FIELDS, "version": _VERSION}, ["version"]),
-    "StatusChangeRequest": _obj({"status": {"type": "string"}, "version": _VERSION,
+    "ClaimPatch": _obj({**_CLAIM_FIELDS, "version": VERSION}, ["version"]),
+    "StatusChangeRequest": _obj({"status": {"type": "string"}, "version": VERSION,
                                  "note": {"type": "string", "maxLength": 4000}},
                                 ["status", "version"]),
     "EvidenceCreate": _obj(_EVIDENCE_FIELDS, []),
     # "version": optional; when given, a stale one is a 409 instead of an overwrite.
     "EvidencePatch": {**_obj({**{name: _nullable(schema)
                                  for name, schema in _EVIDENCE_FIELDS.items()},
-                              "version": _VERSION}, []),
+                              "version": VERSION}, []),
                       "minProperties": 1},
     "AppearanceCreate": _obj({
         "url": {"type": "string", "pattern": URL_PATTERN, "maxLength": 2000},

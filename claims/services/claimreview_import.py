@@ -311,7 +311,7 @@ def import_reviews(session: Session, user: User, reviews: list[dict[str, Any]],
             with session.begin_nested():
                 import_review(session, user, review, report)
         except ValidationFailed as exc:
-            report.errors.extend(problems_of(exc, item=number))
+            report.errors.extend(problems_of(exc.errors, item=number))
         if progress:
             progress(1)
     return report

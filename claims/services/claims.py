@@ -320,9 +320,7 @@ def update_evidence(session: Session, claim: Claim, evidence_id: int,
         form = Inputs(data)
         expected = form.integer("version", code="bad_version")
         form.check()
-        if expected != evidence.version:
-            raise Conflict(f"evidence {evidence_id} is at version {evidence.version}, "
-                           f"not {expected}", current_version=evidence.version)
+        _expect_version(evidence, expected)
     data = {k: v for k, v in data.items() if k != "version"}
     current = {"url": evidence.url, "title": evidence.title, "publisher": evidence.publisher,
                "kind": evidence.kind, "stance": evidence.stance, "note": evidence.note,
@@ -343,14 +341,19 @@ def update_evidence(session: Session, claim: Claim, evidence_id: int,
     return evidence
 
 
+def _expect_version(evidence: Evidence, expected: int | None) -> None:
+    """A Conflict unless the item is at ``expected`` (None: any version will do)."""
+    if expected is not None and expected != evidence.version:
+        raise Conflict(f"evidence {evidence.id} is at version {evidence.version}, "
+                       f"not {expected}", current_version=evidence.version)
+
+
 def remove_evidence(session: Session, claim: Claim, evidence_id: int,
                     version: int | None = None) -> None:
     """Detach and delete one evidence item of this claim; with ``version``, only the item as
     the remover last saw it (one edited since is a Conflict, not silently deleted)."""
     evidence = get_evidence(session, claim, evidence_id)
-    if version is not None and version != evidence.version:
-        raise Conflict(f"evidence {evidence_id} is at version {evidence.version}, not {version}",
-                       current_version=evidence.version)
+    _expect_version(evidence, version)
     session.delete(evidence)
     session.flush()
 

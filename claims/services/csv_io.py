@@ -183,7 +183,7 @@ def parse(raw: bytes, name: str, fmt: str = "claims") -> Parsed:
         form.date("claim_date")
         form.url("source_url")
         form.choice("claim_type", CLAIM_TYPES, default="other")
-        row.errors.extend(problem(e.field, e.code, **e.params) for e in form.errors)
+        row.errors.extend(problems_of(form.errors))
         values["source_title"] = values.get("source_title", "").strip() or default_source
         row.key = import_key(text, values.get("source_url", "").strip()
                              or values["source_title"])
@@ -209,7 +209,7 @@ def check(session: Session, parsed: Parsed) -> None:
             try:
                 speakers[name] = f"#{resolve_entity(session, name, 'speaker').id}"
             except ValidationFailed as exc:
-                unresolved[name] = problems_of(exc)
+                unresolved[name] = problems_of(exc.errors)
         if name in unresolved:  # (check runs again on confirmation: no repeats)
             row.errors.extend(e for e in unresolved[name] if e not in row.errors)
         elif name:
@@ -271,7 +271,7 @@ def import_parsed(session: Session, user: User, parsed: Parsed,
             try:
                 claim = claim_service.create_claim(session, user, data)
             except ValidationFailed as exc:
-                report.errors.extend(problems_of(exc, line=row.line))
+                report.errors.extend(problems_of(exc.errors, line=row.line))
                 report.skipped += 1
             else:
                 keys.append({"cid": claim.id, "key": row.key})

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm import Session
 
 from claims.demo import text_hash
 from claims.errors import ValidationFailed
@@ -146,10 +146,6 @@ def _fill_blanks(source: SourceDocument, found: Mapping[str, Any]) -> tuple[str,
                    if value is not None and getattr(source, name) is None)
     for name in filled:
         setattr(source, name, found[name])
-    if filled:
-        session = object_session(source)
-        if session is not None:
-            session.flush()
     return filled
 
 

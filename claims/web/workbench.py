@@ -129,8 +129,7 @@ def ingest() -> Any:
     flash(gettext("wb.created" if result.created else "wb.existing"),
           "success" if result.created else "info")
     if result.filled:
-        comma = "، " if current_language() == "ar" else ", "
-        fields = comma.join(gettext(f"wb.field.{name}") for name in result.filled)
+        fields = gettext("list.comma").join(gettext(f"wb.field.{name}") for name in result.filled)
         flash(gettext("wb.filled", fields=fields), "info")
     return redirect(url_for("workbench.detail", source_id=source_id))
 
