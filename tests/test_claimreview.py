@@ -185,6 +185,51 @@ def test_published_reviews_point_at_the_configured_public_address(database_url, 
         make_app(database_url, public_url="factcheck.example.org")
 
 
+def test_feed_is_cached_revalidated_and_rebuilt_when_a_verdict_changes(
+        database_url, published, editor_client, seeded) -> None:
+    from claims.db import get_engine
+    from tests.conftest import make_app
+
+    public = make_app(database_url, feed_max_age=3600)
+    try:
+        anonymous = public.test_client()
+        first = anonymous.get("/claimreview.json")
+        assert first.status_code == 200 and first.headers["ETag"]
+        assert first.cache_control.public and 3590 <= first.cache_control.max_age <= 3600
+        again = anonymous.get("/claimreview.json",
+                              headers={"If-None-Match": first.headers["ETag"]})
+        assert again.status_code == 304 and again.data == b""
+        # An edit that moves neither a status nor a claim text waits for max-age…
+        with public.app_context(), session_scope(public) as session:
+            session.get(SourceDocument, seeded["source"]).title = "عنوان جديد"
+            session.commit()
+        assert anonymous.get("/claimreview.json").data == first.data
+        # …a verdict given shows at once (any worker sees the history move).
+        newest = _claim(editor_client, seeded, "قال بوتين إن 40 طائرة سقطت", "false")
+        feed = json.loads(anonymous.get("/claimreview.json").data)
+        assert feed["@graph"][0]["url"].endswith(f"/reviews/{newest}")
+        assert feed["@graph"][1]["itemReviewed"]["appearance"][0]["name"] == "عنوان جديد"
+    finally:
+        get_engine(public).dispose()
+
+
+def test_claim_page_jsonld_names_the_address_of_each_request(app: Flask, editor_client,
+                                                             published) -> None:
+    def review_url(host: str) -> str:
+        login = editor_client.get_cookie(app.config["SESSION_COOKIE_NAME"])
+        assert login is not None
+        editor_client.set_cookie(login.key, login.value, domain=host.split(":")[0])
+        html = editor_client.get(f"/claims/{published['false']}", headers={"Host": host}
+                                 ).get_data(as_text=True)
+        block = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+        assert block is not None
+        return str(json.loads(block.group(1))["url"])
+
+    # The cached part of the page is not shared between two addresses of the same app.
+    assert review_url("desk.example").startswith("http://desk.example/reviews/")
+    assert review_url("10.0.0.5:8000").startswith("http://10.0.0.5:8000/reviews/")
+
+
 def test_claim_page_embeds_escaped_jsonld(app: Flask, editor_client, published) -> None:
     html = editor_client.get(f"/claims/{published['false']}").get_data(as_text=True)
     blocks = re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)

@@ -317,6 +317,8 @@ def _scenarios(app: Flask, seeded: dict[str, int]) -> list[tuple[str, str, dict[
                                                   "note": "دحض"}),
         (f"/claims/{c}/evidence", "claims.add_evidence", {"url": "https://example.org/x",
                                                           "title": "دليل"}),
+        (f"/claims/{c}/evidence/{evidence_id}", "claims.edit_evidence", {
+            "title": "تقرير معدل", "stance": "refutes", "note": "يناقض", "version": "1"}),
         (f"/claims/{c}/evidence/{evidence_id}/delete", "claims.remove_evidence", {}),
         (f"/claims/{c}/mentions/{mention_id}", "claims.review_mention", {"review": "rejected"}),
         (f"/claims/{c}/appearances", "claims.add_appearance", {"url": "https://u.example/w",

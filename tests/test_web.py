@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
+from typing import Any
 
 import pytest
 from flask import Flask, render_template
@@ -11,7 +13,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from claims.db import session_scope
-from claims.models import Claim, StatusChange
+from claims.models import Claim, Evidence, StatusChange
 from claims.security import view_policy
 from tests.conftest import PASSWORD, login_as, make_app
 
@@ -216,6 +218,50 @@ def test_removing_evidence_edited_since_the_page_was_shown_keeps_it(app: Flask, 
     assert int(current) == int(shown) + 1  # the page now offers the item as it stands
     assert editor_client.post(action, data={"version": current}).status_code == 302
     assert "تقرير رسمي" not in editor_client.get(f"/claims/{claim_id}").get_data(as_text=True)
+
+
+def test_editing_evidence_on_the_claim_page(app: Flask, editor_client, seeded) -> None:
+    claim_id = _new_claim(editor_client, seeded)
+    editor_client.post(f"/claims/{claim_id}/evidence", data={
+        "url": "https://example.org/r", "kind": "news", "stance": "context"})
+    page = editor_client.get(f"/claims/{claim_id}").get_data(as_text=True)
+    form = re.search(r'<form method="post" action="(/claims/\d+/evidence/(\d+))".*?</form>',
+                     page, re.S)
+    assert form is not None
+    action, evidence_id = form.group(1), int(form.group(2))
+    # Prefilled with the item as stored; a title that was only the URL is left for the user.
+    assert 'value="https://example.org/r"' in form.group(0) and 'name="title" dir="auto" value=""' \
+        in form.group(0) and '<option value="news" selected' in form.group(0)
+
+    def stored() -> tuple[Any, ...]:
+        with app.app_context(), session_scope(app) as session:
+            ev = session.get(Evidence, evidence_id)
+            return ev.title, ev.url, ev.stance, ev.note, ev.accessed_date, ev.version
+
+    typed = {"url": "https://example.org/r2", "title": "", "publisher": "رويترز",
+             "kind": "news", "stance": "refutes", "note": "يناقض الرقم ٣٨",
+             "accessed_date": "٢٠٢٤-١٢-٢٧", "version": "1"}
+    bad = editor_client.post(action, data=typed | {"accessed_date": "أمس"})
+    html = bad.get_data(as_text=True)
+    assert bad.status_code == 422 and 'id="accessed_date-error"' in html
+    assert 'value="أمس"' in html and "يناقض الرقم ٣٨" in html  # the form keeps what was typed
+    assert stored()[-1] == 1  # nothing written
+    saved = editor_client.post(action, data=typed)
+    assert saved.status_code == 302
+    assert saved.headers["Location"].endswith(f"#evidence-{evidence_id}")
+    assert stored() == ("https://example.org/r2", "https://example.org/r2", "refutes",
+                        "يناقض الرقم ٣٨", dt.date(2024, 12, 27), 2)
+    # A second editor who opened the page before that save gets a conflict, not an overwrite.
+    late = editor_client.post(action, data=typed | {"stance": "supports", "note": "يدعم"})
+    html = late.get_data(as_text=True)
+    assert late.status_code == 409 and "عدّل شخص آخر هذا الدليل" in html
+    assert stored()[2:4] == ("refutes", "يناقض الرقم ٣٨")
+    edit_form = html.split(f'action="{action}"')[1].split("</form>")[0]
+    assert 'name="version" value="2"' in edit_form and "يدعم" in edit_form
+    # Saving again, now against the version shown, is a deliberate replacement.
+    assert editor_client.post(action, data=typed | {"stance": "supports", "note": "يدعم",
+                                                    "version": "2"}).status_code == 302
+    assert stored()[2:] == ("supports", "يدعم", dt.date(2024, 12, 27), 3)
 
 
 def test_appearances_on_the_claim_page(app: Flask, editor_client, seeded) -> None:

@@ -7,11 +7,12 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select, union_all
+from sqlalchemy import func, select, union_all
 from sqlalchemy.orm import Session, selectinload
 
 from claims.config import Status
-from claims.models import Claim, Entity
+from claims.models import Claim, Counter, Entity, StatusChange
+from claims.services.workbench_links import TEXTS_COUNTER
 
 CONTEXT = "https://schema.org"
 WIKIDATA = "https://www.wikidata.org/wiki/"
@@ -133,6 +134,15 @@ def published_claims(session: Session, limit: int = 1000) -> Sequence[Claim]:
                  selectinload(Claim.history), selectinload(Claim.appearances),
                  selectinload(Claim.duplicates).selectinload(Claim.source)))}
     return [by_id[i] for i in ids if i in by_id]
+
+
+def feed_generation(session: Session) -> tuple[int, int]:
+    """Moves whenever a claim's status or text changes (newest history row, text counter)."""
+    # Both are single index probes: cheap enough to ask on every anonymous feed request.
+    row = session.execute(select(
+        select(func.max(StatusChange.id)).scalar_subquery(),
+        select(Counter.value).where(Counter.name == TEXTS_COUNTER).scalar_subquery())).one()
+    return int(row[0] or 0), int(row[1] or 0)
 
 
 def feed(session: Session, review_url: Callable[[Claim], str]) -> dict[str, Any]:

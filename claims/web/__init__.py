@@ -103,7 +103,16 @@ def _status(status_id: str) -> Any:
 def init_web(app: Flask) -> None:
     """Register blueprints and template helpers."""
     from claims import api
-    from claims.web import admin, auth, claims, entities, interchange, sources, workbench
+    from claims.web import (
+        admin,
+        auth,
+        claim_items,  # noqa: F401 - adds its routes to claims.bp
+        claims,
+        entities,
+        interchange,
+        sources,
+        workbench,
+    )
 
     app.jinja_env.finalize = _finalize
     app.jinja_env.trim_blocks = True

@@ -14,7 +14,7 @@ from claims.models import User
 from claims.models.users import ROLES
 from claims.security import policy
 from claims.services import users as service
-from claims.web.claims import _errors
+from claims.web.claims import field_messages
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -43,7 +43,7 @@ def create_user() -> Any:
     except ValidationFailed as exc:
         session.rollback()
         values = {k: v for k, v in request.form.items() if k != "password"}
-        return _page(values, _errors(exc)), 422
+        return _page(values, field_messages(exc)), 422
     session.commit()
     flash(gettext("users.created_ok"), "success")
     return redirect(url_for("admin.users"))

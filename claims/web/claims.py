@@ -1,8 +1,10 @@
-"""Claim pages: list and search, create, edit, status changes, evidence and entity links."""
+"""Claim pages: list and search, create, the claim page, edit and status changes.
+
+Evidence, appearances and entity-link reviews, which also live on the claim page, are in
+``claim_items``."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, cast
 
 from flask import (
@@ -19,7 +21,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from markupsafe import Markup, escape
 from sqlalchemy import Select, select
-from sqlalchemy.orm import Session, joinedload, load_only, selectinload
+from sqlalchemy.orm import joinedload, load_only, selectinload
 
 from claims import i18n
 from claims.db import begin_write, get_session
@@ -31,21 +33,17 @@ from claims.models.entities import ENTITY_KINDS
 from claims.security import csrf_token, current_user, policy, reads_only
 from claims.services import claims as service
 from claims.services import workbench_links as links
-from claims.services.inputs import Inputs
 from claims.services.search import ClaimFilters, search_ids
 from claims.services.suggestions import suggestions_for
 from claims.text.arabic import strip_controls
 from claims.web import list_cache, page_cache
-from claims.web.interchange import claimreview_jsonld
+from claims.web.interchange import claimreview_jsonld, review_base
 
 bp = Blueprint("claims", __name__, url_prefix="/claims")
 bp.record_once(lambda state: page_cache.install(state.app))
 
 i18n.register({
-    "evidence.changed": ("عُدّل هذا الدليل بعد فتحك الصفحة، فلم يُحذف. راجع نسخته الحالية أدناه.",
-                         "This evidence was changed after you opened the page, so it was not "
-                         "removed. Check its current version below."),
-    "match.show_similar": ("عرض الادعاءات المشابهة والمتعارضة",
+        "match.show_similar": ("عرض الادعاءات المشابهة والمتعارضة",
                            "Show similar and conflicting claims"),
     "claims.count_about": ("نحو {n} ادعاء", "about {n} claims"),
     "claims.filter_ignored": ("تجاهلنا عامل التصفية «{field}»: {problem}",
@@ -59,7 +57,7 @@ _FILTER_LABELS = {"q": "claims.search", "status": "claim.status", "entity": "cla
                   "to": "claims.date_to"}
 
 
-def _user() -> User:
+def signed_in_user() -> User:
     """The logged-in user of a view whose policy already required one."""
     user = current_user()
     assert user is not None  # the policy check guarantees a user here
@@ -75,7 +73,7 @@ def _ignored_filters(filters: ClaimFilters) -> list[str]:
             for p in filters.problems if p.field in _FILTER_LABELS]
 
 
-def _errors(exc: ValidationFailed) -> dict[str, str]:
+def field_messages(exc: ValidationFailed) -> dict[str, str]:
     """One message per failing field, in the interface language."""
     messages: dict[str, str] = {}
     for error in exc.errors:
@@ -137,11 +135,11 @@ def new() -> Any:
     session = get_session()
     begin_write(session)
     try:
-        claim = service.create_claim(session, _user(), request.form)
+        claim = service.create_claim(session, signed_in_user(), request.form)
     except ValidationFailed as exc:
         session.rollback()
         return render_template("claims/form.html", mode="new",
-                               **_form_context(request.form, _errors(exc))), 422
+                               **_form_context(request.form, field_messages(exc))), 422
     session.commit()
     flash(gettext("claim.created_ok"), "success")
     return redirect(url_for("claims.detail", claim_id=claim.id))
@@ -162,7 +160,7 @@ def _load_claim(claim_id: int) -> Claim:
 def _fragment(claim: Claim, found: links.Relations | None = None,
               **extra: Any) -> page_cache.Fragment:
     """The claim-specific part of the page: JSON-LD for the head and the main content."""
-    editor = _user().can("editor")
+    editor = signed_in_user().can("editor")
     suggestions = suggestions_for(claim) if editor else []
     relations = links.decided_relations(get_session(), claim)
     main = render_template("claims/_detail_main.html", claim=claim, editor_view=editor,
@@ -189,7 +187,7 @@ def _in_shell(template: str, title: str, head: Markup, main: Markup) -> str:
     head and main content, this request's path, flashes and CSRF token are filled in on every
     response (``main`` gets the token in place of the placeholder of cached fragments).
     """
-    user = _user()
+    user = signed_in_user()
     key = (request.endpoint, template, i18n.current_language(), user.id, user.username,
            user.display_name, user.role)
     slot = page_cache.slots()
@@ -208,7 +206,7 @@ def _in_shell(template: str, title: str, head: Markup, main: Markup) -> str:
         "csrf": token})
 
 
-def _detail(claim: Claim, **extra: Any) -> str:
+def detail_page(claim: Claim, **extra: Any) -> str:
     """A claim page that shows a form's errors or a conflict: rendered, never cached."""
     return _page(claim.id, _fragment(claim, **extra))
 
@@ -228,8 +226,9 @@ def detail(claim_id: int) -> str:
     state = page_cache.state_key(session, claim_id)
     if state is None:
         service.get_claim(session, claim_id)  # raises NotFound
-    # The page depends on the viewer only through the language and whether they edit.
-    key = (claim_id, i18n.current_language(), _user().can("editor"), state)
+    # The page depends on the viewer only through the language and whether they edit (and
+    # its JSON-LD on the address reviews are published under).
+    key = (claim_id, i18n.current_language(), signed_in_user().can("editor"), review_base(), state)
     return _page(claim_id, page_cache.cached(
         session, key, lambda: _fragment(_load_claim(claim_id)),
         lambda: page_cache.state_key(session, claim_id) == state))
@@ -271,15 +270,15 @@ def edit(claim_id: int) -> Any:
         return render_template("claims/form.html", mode="edit", claim=claim,
                                **_form_context(values))
     try:
-        service.update_claim(session, claim, _user(), request.form)
+        service.update_claim(session, claim, signed_in_user(), request.form)
     except ValidationFailed as exc:
         session.rollback()
         return render_template("claims/form.html", mode="edit", claim=claim,
-                               **_form_context(request.form, _errors(exc))), 422
+                               **_form_context(request.form, field_messages(exc))), 422
     except Conflict as exc:
         session.rollback()
         claim = service.get_claim(session, claim_id)
-        return _detail(claim, conflict=exc, attempted=request.form), 409
+        return detail_page(claim, conflict=exc, attempted=request.form), 409
     session.commit()
     flash(gettext("claim.saved_ok"), "success")
     return redirect(url_for("claims.detail", claim_id=claim.id))
@@ -294,7 +293,7 @@ def change_status(claim_id: int) -> Any:
     # write lock: a primary-key read costs less there than a separate read transaction.
     begin_write(session)
     try:
-        service.set_status(session, service.claim_state(session, claim_id), _user(),
+        service.set_status(session, service.claim_state(session, claim_id), signed_in_user(),
                            request.form)
     except NotFound:
         session.rollback()  # let the next writer in before the error page is rendered
@@ -302,96 +301,12 @@ def change_status(claim_id: int) -> Any:
     except ValidationFailed as exc:
         session.rollback()
         claim = service.get_claim(session, claim_id)
-        return _detail(claim, status_errors=_errors(exc), status_values=request.form), 422
+        return detail_page(claim, status_errors=field_messages(exc),
+                           status_values=request.form), 422
     except Conflict as exc:
         session.rollback()
         claim = service.get_claim(session, claim_id)
-        return _detail(claim, conflict=exc, status_values=request.form), 409
+        return detail_page(claim, conflict=exc, status_values=request.form), 409
     session.commit()
     flash(gettext("claim.status_ok"), "success")
     return redirect(url_for("claims.detail", claim_id=claim_id) + "#history")
-
-
-@bp.post("/<int:claim_id>/evidence", endpoint="add_evidence")
-@policy("editor")
-def add_evidence(claim_id: int) -> Any:
-    """Attach evidence to a claim."""
-    session = get_session()
-    begin_write(session)
-    claim = service.get_claim(session, claim_id)
-    try:
-        service.add_evidence(session, claim, _user(), request.form)
-    except ValidationFailed as exc:
-        session.rollback()
-        claim = service.get_claim(session, claim_id)
-        return _detail(claim, evidence_errors=_errors(exc), evidence_values=request.form), 422
-    session.commit()
-    flash(gettext("evidence.added_ok"), "success")
-    return redirect(url_for("claims.detail", claim_id=claim_id) + "#evidence")
-
-
-@bp.post("/<int:claim_id>/evidence/<int:evidence_id>/delete", endpoint="remove_evidence")
-@policy("editor")
-def remove_evidence(claim_id: int, evidence_id: int) -> ResponseReturnValue:
-    """Remove an evidence item, as the page showed it (one edited since is kept)."""
-    version = Inputs(request.form).integer("version")
-
-    def remove(session: Session, claim: Claim, item_id: int) -> None:
-        service.remove_evidence(session, claim, item_id, version)
-
-    try:
-        return _remove(remove, claim_id, evidence_id, "evidence.removed_ok", "#evidence")
-    except Conflict:
-        get_session().rollback()
-        flash(gettext("evidence.changed"), "error")
-        return redirect(url_for("claims.detail", claim_id=claim_id) + "#evidence")
-
-
-@bp.post("/<int:claim_id>/mentions/<int:mention_id>", endpoint="review_mention")
-@policy("editor")
-def review_mention(claim_id: int, mention_id: int) -> ResponseReturnValue:
-    """Confirm or reject an automatic entity link."""
-    session = get_session()
-    begin_write(session)
-    claim = service.get_claim(session, claim_id)
-    service.set_mention_review(session, claim, mention_id, request.form.get("review", ""))
-    session.commit()
-    return redirect(url_for("claims.detail", claim_id=claim_id) + "#entities")
-
-
-@bp.post("/<int:claim_id>/appearances", endpoint="add_appearance")
-@policy("editor")
-def add_appearance(claim_id: int) -> Any:
-    """Record another place the claim was published."""
-    session = get_session()
-    begin_write(session)
-    try:
-        service.add_appearance(session, service.get_claim(session, claim_id), request.form)
-    except ValidationFailed as exc:
-        session.rollback()
-        claim = service.get_claim(session, claim_id)
-        return _detail(claim, appearance_errors=_errors(exc),
-                       appearance_values=request.form), 422
-    session.commit()
-    flash(gettext("appearance.added_ok"), "success")
-    return redirect(url_for("claims.detail", claim_id=claim_id) + "#appearances")
-
-
-@bp.post("/<int:claim_id>/appearances/<int:appearance_id>/delete",
-         endpoint="remove_appearance")
-@policy("editor")
-def remove_appearance(claim_id: int, appearance_id: int) -> ResponseReturnValue:
-    """Forget a recorded appearance."""
-    return _remove(service.remove_appearance, claim_id, appearance_id, "appearance.removed_ok",
-                   "#appearances")
-
-
-def _remove(remover: Callable[[Session, Claim, int], None], claim_id: int, item_id: int,
-            message: str, anchor: str) -> ResponseReturnValue:
-    """Delete one item attached to a claim and go back to that part of its page."""
-    session = get_session()
-    begin_write(session)
-    remover(session, service.get_claim(session, claim_id), item_id)
-    session.commit()
-    flash(gettext(message), "success")
-    return redirect(url_for("claims.detail", claim_id=claim_id) + anchor)

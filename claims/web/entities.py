@@ -13,7 +13,7 @@ from claims.models.entities import ALIAS_KINDS, ALIAS_LANGS, ENTITY_KINDS
 from claims.security import policy, reads_only, safe_next
 from claims.services import entities as service
 from claims.services.search import ClaimFilters, search_claims
-from claims.web.claims import _errors
+from claims.web.claims import field_messages
 
 bp = Blueprint("entities", __name__, url_prefix="/entities")
 
@@ -40,7 +40,7 @@ def create() -> Any:
     except ValidationFailed as exc:
         session.rollback()
         return render_template("entities/list.html", entities=[], q="", values=request.form,
-                               errors=_errors(exc), kinds=ENTITY_KINDS), 422
+                               errors=field_messages(exc), kinds=ENTITY_KINDS), 422
     session.commit()
     flash(gettext("entity.created_ok"), "success")
     return redirect(safe_next(request.form.get("next"),
@@ -59,7 +59,7 @@ def link() -> Any:
         _, relinked = service.add_alias(session, entity, request.form)
     except ValidationFailed as exc:
         session.rollback()
-        for message in _errors(exc).values():
+        for message in field_messages(exc).values():
             flash(message, "error")
         return redirect(back)
     session.commit()
@@ -100,7 +100,7 @@ def add_alias(entity_id: int) -> Any:
         _, relinked = service.add_alias(session, entity, request.form)
     except ValidationFailed as exc:
         session.rollback()
-        return _detail(entity_id, alias_errors=_errors(exc), alias_values=request.form), 422
+        return _detail(entity_id, alias_errors=field_messages(exc), alias_values=request.form), 422
     session.commit()
     flash(gettext("entity.alias_added", n=relinked), "success")
     return redirect(url_for("entities.detail", entity_id=entity_id))

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import secrets
 import time
@@ -29,9 +30,10 @@ from markupsafe import Markup
 
 from claims import i18n
 from claims.api import tokens
-from claims.db import begin_write, get_session, session_scope
+from claims.db import begin_write, get_engine, get_session, session_scope
 from claims.errors import NotFound, ValidationFailed
 from claims.i18n import current_language, gettext
+from claims.lru import PerEngine
 from claims.models import Claim
 from claims.security import current_user, policy
 from claims.services import claimreview, csv_io
@@ -160,13 +162,15 @@ def revoke_token(token_id: int) -> ResponseReturnValue:
 # --- ClaimReview out (public for final verdicts only) --------------------------------------
 
 
+def review_base() -> str:
+    """Where published reviews live: ``public_url`` when one is configured (not the internal
+    address, nor a Host header, an editor's request happened to carry), else this request's."""
+    return str(current_app.config.get("PUBLIC_URL") or request.host_url).rstrip("/")
+
+
 def review_url(claim: Claim) -> str:
-    """The public page of a claim's review: under ``public_url`` when one is configured (not
-    the internal address, nor a Host header, an editor's request happened to carry)."""
-    base = str(current_app.config.get("PUBLIC_URL") or "").rstrip("/")
-    if base:
-        return base + url_for("interchange.review_page", claim_id=claim.id)
-    return url_for("interchange.review_page", claim_id=claim.id, _external=True)
+    """The public page of a claim's review (under ``review_base``)."""
+    return review_base() + url_for("interchange.review_page", claim_id=claim.id)
 
 
 def _published(claim_id: int) -> tuple[Claim, dict[str, Any]]:
@@ -203,9 +207,38 @@ def claimreview_json(claim_id: int) -> ResponseReturnValue:
 @bp.get("/claimreview.json", endpoint="claimreview_feed")
 @policy("public")
 def claimreview_feed() -> ResponseReturnValue:
-    """The newest 1,000 published reviews as one JSON-LD document."""
-    data = claimreview.feed(get_session(), review_url)
-    return Response(claimreview.script_json(data), mimetype="application/ld+json")
+    """The newest 1,000 published reviews as one JSON-LD document (cached, see ``_feed``)."""
+    made, body, etag = _feed()
+    response = Response(body, mimetype="application/ld+json")
+    max_age = int(current_app.config.get("FEED_MAX_AGE", 0))
+    response.cache_control.public = True
+    response.cache_control.max_age = max(0, int(made + max_age - time.monotonic()))
+    response.set_etag(etag)
+    return response.make_conditional(request)
+
+
+# Per engine and public address: (monotonic time built, generation, body, ETag).
+_feeds: PerEngine[str, tuple[float, tuple[int, int], bytes, str]] = PerEngine(16)
+
+
+def _feed() -> tuple[float, bytes, str]:
+    """The feed, rebuilt when a status or claim text changed or after ``feed_max_age`` s.
+
+    Building it takes ~100 ms at 100k claims; aggregators poll it anonymously. A verdict
+    given or withdrawn shows at once in every worker (the generation moves); edits that
+    leave status and text alone (a speaker, a source's title) show within ``feed_max_age``.
+    """
+    session = get_session()
+    base, generation, now = review_base(), claimreview.feed_generation(session), time.monotonic()
+    max_age = int(current_app.config.get("FEED_MAX_AGE", 0))
+    store = _feeds(get_engine())
+    found = store.get(base)
+    if found is None or found[1] != generation or now - found[0] >= max_age:
+        body = claimreview.script_json(claimreview.feed(session, review_url)).encode()
+        found = (now, generation, body, hashlib.sha256(body).hexdigest()[:32])
+        if max_age > 0:
+            store.put(base, found)
+    return found[0], found[2], found[3]
 
 
 # --- imports -----------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from claims.services import claims as claim_service
 from claims.services import ingest as ingest_service
 from claims.services import workbench as service
 from claims.services import workbench_links as links
-from claims.web.claims import _errors, _user
+from claims.web.claims import field_messages, signed_in_user
 
 bp = Blueprint("workbench", __name__, url_prefix="/workbench")
 
@@ -118,12 +118,12 @@ def ingest() -> Any:
     session = get_session()
     begin_write(session)
     try:
-        result = ingest_service.ingest_article(session, _user(), request.form,
+        result = ingest_service.ingest_article(session, signed_in_user(), request.form,
                                                _upload(request.files.get("file")))
     except ValidationFailed as exc:
         session.rollback()
         return render_template("workbench/ingest.html", values=request.form,
-                               errors=_errors(exc)), 422
+                               errors=field_messages(exc)), 422
     source_id = result.source.id
     session.commit()
     flash(gettext("wb.created" if result.created else "wb.existing"),
@@ -152,10 +152,10 @@ def make_claim(source_id: int) -> ResponseReturnValue:
     begin_write(session)
     source = service.get_source(session, source_id)
     try:
-        claim = service.create_from_span(session, _user(), source, request.form)
+        claim = service.create_from_span(session, signed_in_user(), source, request.form)
     except ValidationFailed as exc:
         session.rollback()
-        flash(" ".join(_errors(exc).values()), "error")
+        flash(" ".join(field_messages(exc).values()), "error")
         return redirect(url_for("workbench.detail", source_id=source_id)), 303
     claim_id = claim.id
     session.commit()
@@ -192,10 +192,10 @@ def decide(claim_id: int) -> ResponseReturnValue:
     begin_write(session)
     claim = claim_service.get_claim(session, claim_id)
     try:
-        links.decide(session, _user(), claim, request.form)
+        links.decide(session, signed_in_user(), claim, request.form)
     except ValidationFailed as exc:
         session.rollback()
-        flash(" ".join(_errors(exc).values()), "error")
+        flash(" ".join(field_messages(exc).values()), "error")
         return redirect(url_for("claims.detail", claim_id=claim_id) + "#matches"), 303
     session.commit()
     flash(gettext("match.saved"), "success")
