@@ -97,7 +97,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "claim.status": ("الحالة", "Status"),
     "claim.entities": ("الكيانات المذكورة", "Entities mentioned"),
     "claim.evidence": ("الأدلة", "Evidence"),
-    "claim.history": ("سجل الحالة", "Status history"),
+    "claim.history": ("السجل", "History"),
     "claim.created": ("أنشئ", "Created"),
     "claim.updated": ("آخر تحديث", "Updated"),
     "claim.by": ("بواسطة", "by"),

@@ -136,6 +136,10 @@ def test_claim_lifecycle_and_errors(app: Flask, client, seeded, editor_token) ->
     history = client.get(f"{url}/history", headers=h).json["items"]
     assert [r["to_status"] for r in history] == ["unstarted", "false"]
     assert history[1]["note"] == "دحض" and history[1]["user"] == "editor"
+    # The PATCH above is in the edit history, with the value it replaced.
+    edits = client.get(f"{url}/revisions", headers=h).json["items"]
+    assert [(e["version"], e["user"], e["changes"]) for e in edits] == [
+        (2, "editor", {"restatement": [None, "إعادة صياغة"]})]
 
 
 @pytest.mark.parametrize("depth", [65, 100_000])

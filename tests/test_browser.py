@@ -95,5 +95,5 @@ def test_log_in_create_change_status_find_by_clitic_and_see_history(page, live_s
 
     page.click("#lang-switch")
     page.wait_for_selector("html[lang=en]")
-    assert "Status history" in page.inner_text("#history")
+    assert "History" in page.inner_text("#history")
     page.screenshot(path=str(OUTPUT / "claim-page-en.png"), full_page=True)

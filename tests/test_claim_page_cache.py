@@ -135,8 +135,9 @@ def test_cached_page_shows_every_change_at_once(app: Flask, editor_client, seede
         "text": "نص-جديد للادعاء", "source_id": seeded["source"], "tags": "وسم-جديد",
         "claim_type": "other", "version": str(_version(app, claim_id))})
     assert response.status_code == 302
-    page = _page(editor_client, claim_id)
+    page, history = _page(editor_client, claim_id).split('id="history"')
     assert "نص-جديد" in page and "وسم-جديد" in page and "أمن" not in page
+    assert "أمن" in history.split('class="before"')[-1]  # the replaced tag, in the edit history
 
 
 def test_role_and_language_have_their_own_pages(app: Flask, client, seeded) -> None:

@@ -8,9 +8,10 @@ from sqlalchemy import func, select
 
 from claims.db import begin_write, session_scope
 from claims.errors import Conflict, ValidationFailed
-from claims.models import Claim, Evidence, Mention, StatusChange, Tag, User
+from claims.models import Claim, ClaimRevision, Evidence, Mention, StatusChange, Tag, User
 from claims.models.claims import HistoryIsAppendOnly
 from claims.services import claims as service
+from claims.services import revisions
 
 
 def _user(session, role: str = "editor") -> User:
@@ -220,6 +221,41 @@ def test_two_sessions_editing_one_evidence_item_end_in_a_conflict(app: Flask, se
         assert lost.value.current_version == 2
     with app.app_context(), session_scope(app) as check:
         assert check.get(Evidence, evidence_id).note == "الأول"
+
+
+def test_every_edit_keeps_what_it_replaced(app: Flask, seeded) -> None:
+    old_text = "قال بوتين إن ٣٨ شخصاً قتلوا"
+    with app.app_context(), session_scope(app) as session:
+        claim = _create(session, seeded, text=old_text, tags="طيران")
+        session.commit()
+        editor = _user(session)
+        data = {"text": "قال علييف إن 38 شخصاً قتلوا", "source_id": seeded["source"],
+                "version": 1, "speaker": "علييف", "tags": "طيران، روسيا",
+                "claim_date": "٢٠٢٤-١٢-٢٦"}
+        service.update_claim(session, claim, editor, data)
+        session.commit()
+        # The same values again: the version moves, but nothing changed, so nothing is recorded.
+        service.update_claim(session, claim, editor, data | {"version": 2})
+        session.commit()
+        with pytest.raises(Conflict):  # a stale edit records nothing either
+            service.update_claim(session, claim, editor, data | {"text": "نص آخر",
+                                                                 "version": 2})
+        session.rollback()
+        rows = revisions.revisions_of(session, claim.id)
+        assert len(rows) == 1
+        assert rows[0].version == 2 and rows[0].user is not None
+        assert rows[0].user.username == "editor"
+        assert rows[0].changes == {
+            "text": [old_text, "قال علييف إن 38 شخصاً قتلوا"],
+            "speaker": ["فلاديمير بوتين", "إلهام علييف"], "claim_date": [None, "2024-12-26"],
+            "tags": ["طيران", "روسيا, طيران"]}
+        rows[0].changes = {}
+        with pytest.raises(HistoryIsAppendOnly):
+            session.flush()
+        session.rollback()
+        session.delete(session.get(ClaimRevision, rows[0].id))
+        with pytest.raises(HistoryIsAppendOnly):
+            session.flush()
 
 
 def test_history_rows_cannot_be_updated_or_deleted(app: Flask, seeded) -> None:

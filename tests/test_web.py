@@ -174,6 +174,13 @@ def test_edit_conflict_shows_current_state(app: Flask, editor_client, seeded) ->
     again = editor_client.post(f"/claims/{claim_id}/edit", data=data | {"text": "نسخة ثانية"})
     assert again.status_code == 409
     assert "نص معدل" in again.get_data(as_text=True)
+    # The claim page keeps the wording the edit replaced, in its history.
+    page = editor_client.get(f"/claims/{claim_id}").get_data(as_text=True)
+    edit = page.split('<li class="edit"')[1].split("</li>")[0]
+    assert "عُدّل" in edit and "نص الادعاء كما ورد" in edit and "الإصدار 2" in edit
+    before = edit.split('class="before"')[1].split("</div>")[0]
+    after = edit.split('class="after"')[1].split("</div>")[0]
+    assert "نص معدل" not in before and "نص معدل" in after
 
 
 def test_evidence_and_alias_forms(app: Flask, editor_client, seeded) -> None:
@@ -218,6 +225,15 @@ def test_removing_evidence_edited_since_the_page_was_shown_keeps_it(app: Flask, 
     assert int(current) == int(shown) + 1  # the page now offers the item as it stands
     assert editor_client.post(action, data={"version": current}).status_code == 302
     assert "تقرير رسمي" not in editor_client.get(f"/claims/{claim_id}").get_data(as_text=True)
+
+
+def test_word_diff_marks_only_the_changed_words_and_escapes_the_rest() -> None:
+    from claims.web.claims import word_diff
+
+    before, after = word_diff(["قُتل 38 من <b>67</b> راكباً", "قُتل ٣٩ من <b>67</b> راكباً"])
+    assert before == "قُتل <del>38 </del>من &lt;b&gt;67&lt;/b&gt; راكباً"
+    assert after == "قُتل <ins>٣٩ </ins>من &lt;b&gt;67&lt;/b&gt; راكباً"
+    assert word_diff([None, "نص جديد"]) == ("", "<ins>نص جديد</ins>")
 
 
 def test_editing_evidence_on_the_claim_page(app: Flask, editor_client, seeded) -> None:

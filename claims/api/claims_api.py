@@ -1,4 +1,5 @@
-"""API views for claims: list and search, create, read, update, status, history, evidence."""
+"""API views for claims: list and search, create, read, update, status, history, edits,
+evidence."""
 
 from __future__ import annotations
 
@@ -17,10 +18,12 @@ from claims.api.schemas import (
     entity_ref,
     evidence_json,
     history_json,
+    revision_json,
 )
 from claims.db import begin_write, get_session
 from claims.models import Claim, Evidence, Mention, StatusChange
 from claims.services import claims as service
+from claims.services import revisions as claim_revisions
 from claims.services.analysis import similar_claims
 from claims.services.search import ClaimFilters, search_claims
 
@@ -141,6 +144,15 @@ def history(claim_id: int) -> ResponseReturnValue:
     rows = get_session().scalars(select(StatusChange).where(StatusChange.claim_id == claim.id)
                                  .order_by(StatusChange.id)).all()
     return io.reply({"items": [history_json(r) for r in rows]})
+
+
+@operation("GET", "/claims/{claim_id}/revisions", summary="A claim's edit history",
+           tag="claims", level="viewer", params=(id_param("claim_id"),), response="Revisions")
+def revisions(claim_id: int) -> ResponseReturnValue:
+    """Every recorded edit of the claim's fields, oldest first."""
+    claim = _claim(claim_id)
+    return io.reply({"items": [revision_json(r) for r in
+                               claim_revisions.revisions_of(get_session(), claim.id)]})
 
 
 @operation("GET", "/claims/{claim_id}/evidence", summary="A claim's evidence",

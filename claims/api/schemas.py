@@ -11,6 +11,7 @@ from claims.models import (
     Alias,
     Claim,
     ClaimAppearance,
+    ClaimRevision,
     Entity,
     Evidence,
     SourceDocument,
@@ -97,6 +98,13 @@ COMPONENTS: dict[str, Any] = {
     "StatusChange": _obj({"id": {"type": "integer"}, "from_status": NULL_STR,
                           "to_status": {"type": "string"}, "user": NULL_STR,
                           "note": {"type": "string"}, "created_at": DATETIME}),
+    "Revision": _obj({"id": {"type": "integer"}, "version": {"type": "integer"},
+                      "user": NULL_STR, "created_at": DATETIME,
+                      "changes": {"type": "object", "description":
+                                  "each changed field: [before, after] as shown then",
+                                  "additionalProperties": {
+                                      "type": "array", "items": NULL_STR,
+                                      "minItems": 2, "maxItems": 2}}}),
     "Match": _obj({"claim_id": {"type": "integer"}, "text": {"type": "string"},
                    "status": {"type": "string"}, "score": {"type": "number"},
                    "relation": {"enum": ["same", "conflict", "related"]},
@@ -110,6 +118,7 @@ COMPONENTS: dict[str, Any] = {
     "EvidenceList": _obj({"items": {"type": "array", "items": _ref("Evidence")}}),
     "AppearanceList": _obj({"items": {"type": "array", "items": _ref("Appearance")}}),
     "History": _obj({"items": {"type": "array", "items": _ref("StatusChange")}}),
+    "Revisions": _obj({"items": {"type": "array", "items": _ref("Revision")}}),
     "MatchList": _obj({"items": {"type": "array", "items": _ref("Match")}}),
     "Me": _obj({"id": {"type": "integer"}, "username": {"type": "string"},
                 "role": {"enum": ["viewer", "editor", "admin"]}}),
@@ -240,6 +249,13 @@ def appearance_json(appearance: ClaimAppearance) -> dict[str, Any]:
     return {"id": appearance.id, "claim_id": appearance.claim_id, "url": appearance.url,
             "title": appearance.title, "published_date": _date(appearance.published_date),
             "created_at": appearance.created_at.isoformat()}
+
+
+def revision_json(revision: ClaimRevision) -> dict[str, Any]:
+    """One recorded edit of a claim."""
+    return {"id": revision.id, "version": revision.version,
+            "user": revision.user.username if revision.user else None,
+            "created_at": revision.created_at.isoformat(), "changes": revision.changes}
 
 
 def history_json(change: StatusChange) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from claims.models.analysis import ClaimBand, ClaimLink, Quantity
 from claims.models.claims import (
     Claim,
     ClaimAppearance,
+    ClaimRevision,
     ClaimTag,
     Evidence,
     SourceDocument,
@@ -21,6 +22,7 @@ __all__ = [
     "ClaimAppearance",
     "ClaimBand",
     "ClaimLink",
+    "ClaimRevision",
     "ClaimTag",
     "Counter",
     "Entity",

@@ -1,11 +1,20 @@
-"""Source documents, claims, their tags, status history and evidence."""
+"""Source documents, claims, their tags, status history, edit history and evidence."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, event
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+)
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -105,6 +114,9 @@ class Claim(Base):
     history: Mapped[list[StatusChange]] = relationship(
         back_populates="claim", order_by="StatusChange.id", viewonly=True
     )
+    revisions: Mapped[list[ClaimRevision]] = relationship(
+        order_by="ClaimRevision.id", viewonly=True
+    )
     evidence: Mapped[list[Evidence]] = relationship(
         back_populates="claim", order_by="Evidence.id", cascade="all, delete-orphan"
     )
@@ -177,14 +189,34 @@ class StatusChange(Base):
     user: Mapped[User | None] = relationship()
 
 
+class ClaimRevision(Base):
+    """One append-only record of an edit of a claim: each changed field's old and new value."""
+
+    __tablename__ = "claim_revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"), index=True)
+    version: Mapped[int]  # the claim's version the edit produced
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # {"text": ["before", "after"], "speaker": [null, "بوتين"], …}: strings as shown then, so
+    # a later rename of a speaker or source does not rewrite what the edit was.
+    changes: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+    user: Mapped[User | None] = relationship()
+
+
 class HistoryIsAppendOnly(RuntimeError):
-    """Raised when code tries to change or delete a status-history row."""
+    """Raised when code tries to change or delete a status-history or edit-history row."""
 
 
 @event.listens_for(StatusChange, "before_update")
 @event.listens_for(StatusChange, "before_delete")
-def _refuse_history_rewrite(_mapper: object, _conn: object, target: StatusChange) -> None:
-    raise HistoryIsAppendOnly(f"status history row {target.id} cannot be changed")
+@event.listens_for(ClaimRevision, "before_update")
+@event.listens_for(ClaimRevision, "before_delete")
+def _refuse_history_rewrite(_mapper: object, _conn: object,
+                            target: StatusChange | ClaimRevision) -> None:
+    raise HistoryIsAppendOnly(f"{type(target).__tablename__} row {target.id} cannot be changed")
 
 
 class Evidence(Base):

@@ -25,7 +25,7 @@ from claims.models import (
     User,
 )
 from claims.models.claims import CLAIM_TYPES, EVIDENCE_KINDS, EVIDENCE_STANCES
-from claims.services import linker, workbench_links
+from claims.services import linker, revisions, workbench_links
 from claims.services.analysis import analyse_claim
 from claims.services.entities import resolve_entity
 from claims.services.inputs import Inputs
@@ -193,12 +193,14 @@ def _flush_versioned(session: Session, claim: Claim) -> None:
 
 
 def update_claim(session: Session, claim: Claim, user: User, data: Mapping[str, Any]) -> Claim:
-    """Edit a claim's fields if nobody changed it since ``data['version']``."""
+    """Edit a claim's fields if nobody changed it since ``data['version']``; what changed is
+    appended to its edit history in the same transaction."""
     _check_version(claim, data)
     form = Inputs(data)
     values: dict[str, Any] = {}
     _read_claim_fields(session, form, values)
     form.check()
+    before = revisions.snapshot(claim)
     tags = _tags(session, values["tags"])
     text_changed = values["text"] != claim.text
     claim.text = values["text"]
@@ -216,6 +218,7 @@ def update_claim(session: Session, claim: Claim, user: User, data: Mapping[str, 
         analyse_claim(session, claim)
         workbench_links.texts_changed(session)
     _flush_versioned(session, claim)
+    revisions.record_edit(session, claim, user, before)
     return claim
 
 

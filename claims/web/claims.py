@@ -5,6 +5,8 @@ Evidence, appearances and entity-link reviews, which also live on the claim page
 
 from __future__ import annotations
 
+import re
+from difflib import SequenceMatcher
 from typing import Any, cast
 
 from flask import (
@@ -27,7 +29,15 @@ from claims import i18n
 from claims.db import begin_write, get_session
 from claims.errors import Conflict, NotFound, ValidationFailed
 from claims.i18n import gettext
-from claims.models import Claim, Entity, Mention, SourceDocument, StatusChange, User
+from claims.models import (
+    Claim,
+    ClaimRevision,
+    Entity,
+    Mention,
+    SourceDocument,
+    StatusChange,
+    User,
+)
 from claims.models.claims import CLAIM_TYPES, EVIDENCE_KINDS, EVIDENCE_STANCES
 from claims.models.entities import ENTITY_KINDS
 from claims.security import csrf_token, current_user, policy, reads_only
@@ -46,9 +56,20 @@ i18n.register({
         "match.show_similar": ("عرض الادعاءات المشابهة والمتعارضة",
                            "Show similar and conflicting claims"),
     "claims.count_about": ("نحو {n} ادعاء", "about {n} claims"),
+    "revision.edited": ("عُدّل", "Edited"),
+    "revision.show": ("عرض التغييرات", "Show changes"),
+    "revision.before": ("قبل:", "Before:"),
+    "revision.after": ("بعد:", "After:"),
+    "revision.span": ("الموضع في المصدر", "Position in the source"),
     "claims.filter_ignored": ("تجاهلنا عامل التصفية «{field}»: {problem}",
                               "Filter “{field}” ignored: {problem}"),
 })
+
+# The label of each field an edit can change (services.revisions.FIELDS).
+REVISION_LABELS = {"text": "claim.text", "restatement": "claim.restatement",
+                   "speaker": "claim.speaker", "source": "claim.source",
+                   "claim_date": "claim.claim_date", "claim_type": "claim.claim_type",
+                   "tags": "claim.tags", "span": "revision.span"}
 
 # The list's filters by query parameter, with the label the filter form shows for each.
 _FILTER_LABELS = {"q": "claims.search", "status": "claim.status", "entity": "claim.entities",
@@ -62,6 +83,24 @@ def signed_in_user() -> User:
     user = current_user()
     assert user is not None  # the policy check guarantees a user here
     return user
+
+
+@bp.app_template_filter("word_diff")
+def word_diff(pair: list[str | None]) -> tuple[Markup, Markup]:
+    """An edit's before and after text with the words it removed and added marked."""
+    # Words with the spaces after them, compared without those spaces: a run of changed
+    # words is marked once, not word by word around unchanged spaces.
+    before, after = (re.findall(r"\s*\S+\s*", value or "") for value in pair)
+    matcher = SequenceMatcher(None, [w.strip() for w in before], [w.strip() for w in after],
+                              autojunk=False)
+    old, new = [], []
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        removed, added = escape("".join(before[i1:i2])), escape("".join(after[j1:j2]))
+        old.append(removed if op == "equal" else Markup("<del>{}</del>").format(removed)
+                   if removed else Markup(""))
+        new.append(added if op == "equal" else Markup("<ins>{}</ins>").format(added)
+                   if added else Markup(""))
+    return Markup("").join(old), Markup("").join(new)
 
 
 def _ignored_filters(filters: ClaimFilters) -> list[str]:
@@ -153,7 +192,8 @@ def _load_claim(claim_id: int) -> Claim:
         selectinload(Claim.tags), selectinload(Claim.quantities), selectinload(Claim.evidence),
         selectinload(Claim.appearances),
         selectinload(Claim.mentions).joinedload(Mention.entity),
-        selectinload(Claim.history).joinedload(StatusChange.user)))
+        selectinload(Claim.history).joinedload(StatusChange.user),
+        selectinload(Claim.revisions).joinedload(ClaimRevision.user)))
     return claim if claim is not None else service.get_claim(session, claim_id)
 
 
@@ -166,7 +206,8 @@ def _fragment(claim: Claim, found: links.Relations | None = None,
     main = render_template("claims/_detail_main.html", claim=claim, editor_view=editor,
                            evidence_kinds=EVIDENCE_KINDS, evidence_stances=EVIDENCE_STANCES,
                            suggestions=suggestions, entity_kinds=ENTITY_KINDS,
-                           relations=relations, found=found, **extra)
+                           relations=relations, found=found,
+                           revision_labels=REVISION_LABELS, **extra)
     # Through strip_controls as the template's finalize did: no bidi overrides in the HTML.
     review = Markup(strip_controls(claimreview_jsonld(claim)))  # noqa: S704 - only removes
     head = Markup('<script type="application/ld+json">{}</script>').format(review) \
