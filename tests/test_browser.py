@@ -97,3 +97,32 @@ def test_log_in_create_change_status_find_by_clitic_and_see_history(page, live_s
     page.wait_for_selector("html[lang=en]")
     assert "History" in page.inner_text("#history")
     page.screenshot(path=str(OUTPUT / "claim-page-en.png"), full_page=True)
+
+
+def test_pages_fit_a_phone_screen(page, live_server, seeded) -> None:
+    """At 390 px (a phone) no page is wider than the screen: the menu wraps, grids shrink."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server}/login")
+    page.fill("#username", "admin")
+    page.fill("#password", PASSWORD)
+    page.click("#login-submit")
+    page.wait_for_url(f"{live_server}/claims")
+    page.click("#lang-switch")  # English too: the longer menu labels
+    page.wait_for_selector("html[lang=en]")
+    page.goto(f"{live_server}/claims/new")
+    page.fill("#text", "قال بوتين إن صاروخين انفجرا على بعد ١٠ أمتار من طائرة الركاب")
+    page.fill("#speaker", "بوتين")
+    page.select_option("#source_id", str(seeded["source"]))
+    page.fill("#tags", "طائرة أذربيجان، روسيا، حرب، طيران مدني، عقوبات")
+    page.click("#claim-submit")
+    page.wait_for_selector("#claim-text")
+    claim = page.url.replace(live_server, "")
+    for path in ("/claims", claim, "/entities", f"/entities/{seeded['putin']}", "/sources",
+                 f"/sources/{seeded['source']}", f"/workbench/{seeded['source']}",
+                 "/workbench/ingest", "/import",
+                 "/account/tokens", "/admin/users", "/claims/new", f"{claim}/edit"):
+        page.goto(f"{live_server}{path}")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, f"{path} is {width} px wide on a 390 px screen"
+    page.goto(f"{live_server}/claims")
+    page.screenshot(path=str(OUTPUT / "claims-list-phone-en.png"))
