@@ -262,6 +262,8 @@ def test_editing_evidence_on_the_claim_page(app: Flask, editor_client, seeded) -
     assert bad.status_code == 422 and 'id="accessed_date-error"' in html
     assert 'value="أمس"' in html and "يناقض الرقم ٣٨" in html  # the form keeps what was typed
     assert stored()[-1] == 1  # nothing written
+    tampered = editor_client.post(action, data=typed | {"version": "abc"})
+    assert tampered.status_code == 422 and 'id="version-error"' in tampered.get_data(as_text=True)
     saved = editor_client.post(action, data=typed)
     assert saved.status_code == 302
     assert saved.headers["Location"].endswith(f"#evidence-{evidence_id}")
