@@ -7,6 +7,7 @@ import socket
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -126,3 +127,35 @@ def test_pages_fit_a_phone_screen(page, live_server, seeded) -> None:
         assert width <= 390, f"{path} is {width} px wide on a 390 px screen"
     page.goto(f"{live_server}/claims")
     page.screenshot(path=str(OUTPUT / "claims-list-phone-en.png"))
+
+
+def test_removing_evidence_asks_first(page, live_server, seeded) -> None:
+    page.goto(f"{live_server}/login")
+    page.fill("#username", "editor")
+    page.fill("#password", PASSWORD)
+    page.click("#login-submit")
+    page.wait_for_url(f"{live_server}/claims")
+    page.goto(f"{live_server}/claims/new")
+    page.fill("#text", "قال بوتين إن 38 شخصاً قتلوا")
+    page.select_option("#source_id", str(seeded["source"]))
+    page.click("#claim-submit")
+    page.wait_for_selector("#claim-text")
+    page.click("details.add-evidence summary")
+    page.fill("#ev-title", "تقرير رويترز")
+    page.click("details.add-evidence button[type=submit]")
+    page.wait_for_selector(".evidence-item")
+    questions: list[str] = []
+
+    def answer(dialog: Any, accept: bool) -> None:
+        questions.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+
+    page.once("dialog", lambda d: answer(d, False))
+    page.click(".evidence-item form[data-confirm] button")
+    page.wait_for_timeout(300)
+    assert questions == ["حذف هذا الدليل؟ لا يمكن التراجع عن ذلك."]
+    assert page.locator(".evidence-item").count() == 1  # dismissed: nothing sent
+    page.once("dialog", lambda d: answer(d, True))
+    page.click(".evidence-item form[data-confirm] button")
+    page.wait_for_selector("text=حذف الدليل.")
+    assert page.locator(".evidence-item").count() == 0

@@ -59,6 +59,7 @@ i18n.register({
     "tokens.revoke": ("إلغاء", "Revoke"),
     "tokens.none": ("لا رموز بعد.", "No tokens yet."),
     "tokens.revoked_ok": ("أُلغي الرمز.", "Token revoked."),
+    "tokens.revoke_confirm": ("إلغاء الرمز «{name}»؟ ستتوقف البرامج التي تستخدمه عن العمل.", "Revoke the token “{name}”? Programs that use it stop working."),
     "tokens.api_docs": ("توثيق الواجهة البرمجية", "API documentation"),
     "error.too_many_tokens": ("عدد الرموز كبير جدًا (الحد {max}).", "Too many tokens (at most {max})."),
     "import.title": ("استيراد", "Import"),
