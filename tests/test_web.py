@@ -236,7 +236,8 @@ def test_word_diff_marks_only_the_changed_words_and_escapes_the_rest() -> None:
     assert word_diff([None, "نص جديد"]) == ("", "<ins>نص جديد</ins>")
 
 
-def test_editing_evidence_on_the_claim_page(app: Flask, editor_client, seeded) -> None:
+def test_editing_evidence_on_the_claim_page(app: Flask, editor_client, seeded,
+                                            monkeypatch) -> None:
     claim_id = _new_claim(editor_client, seeded)
     editor_client.post(f"/claims/{claim_id}/evidence", data={
         "url": "https://example.org/r", "kind": "news", "stance": "context"})
@@ -280,6 +281,16 @@ def test_editing_evidence_on_the_claim_page(app: Flask, editor_client, seeded) -
     assert editor_client.post(action, data=typed | {"stance": "supports", "note": "يدعم",
                                                     "version": "2"}).status_code == 302
     assert stored()[2:] == ("supports", "يدعم", dt.date(2024, 12, 27), 3)
+    # Removed by someone else between loading it and saving (PostgreSQL's race): said so.
+    from claims.errors import Conflict
+    from claims.services import claims as service
+
+    def removed_meanwhile(*_args: Any) -> None:
+        raise Conflict("evidence was removed concurrently", current_version=None)
+
+    monkeypatch.setattr(service, "update_evidence", removed_meanwhile)
+    gone = editor_client.post(action, data=typed | {"version": "3"}, follow_redirects=True)
+    assert "حذف شخص آخر هذا الدليل" in gone.get_data(as_text=True)
 
 
 def test_appearances_on_the_claim_page(app: Flask, editor_client, seeded) -> None:

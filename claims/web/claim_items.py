@@ -32,6 +32,9 @@ i18n.register({
     "evidence.edit": ("تعديل", "Edit"),
     "evidence.save": ("حفظ الدليل", "Save evidence"),
     "evidence.updated_ok": ("حُفظ الدليل.", "Evidence saved."),
+    "evidence.gone": ("حذف شخص آخر هذا الدليل بينما كنت تعدّله، فلم يُحفظ تعديلك.",
+                      "Someone else removed this evidence while you were editing it, so your "
+                      "change was not saved."),
     "evidence.edit_conflict": ("عدّل شخص آخر هذا الدليل بعد أن فتحت الصفحة، فلم يُحفظ تعديلك. "
                                "نسخته الحالية معروضة أعلاه وما كتبته باقٍ في النموذج؛ احفظ "
                                "مجدداً لتحلّ محلها.",
@@ -96,7 +99,10 @@ def edit_evidence(claim_id: int, evidence_id: int) -> Any:
         return _edit_again(claim_id, evidence_id, request.form, field_messages(exc)), 422
     except Conflict as exc:
         session.rollback()
-        values = {**request.form, "version": str(exc.current_version or "")}
+        if exc.current_version is None:  # removed by someone else meanwhile
+            flash(gettext("evidence.gone"), "error")
+            return redirect(url_for("claims.detail", claim_id=claim_id) + "#evidence")
+        values = {**request.form, "version": str(exc.current_version)}
         return _edit_again(claim_id, evidence_id, values, {}, conflict=True), 409
     session.commit()
     flash(gettext("evidence.updated_ok"), "success")
@@ -135,7 +141,7 @@ def add_appearance(claim_id: int) -> Any:
         session.rollback()
         claim = service.get_claim(session, claim_id)
         return detail_page(claim, appearance_errors=field_messages(exc),
-                       appearance_values=request.form), 422
+                           appearance_values=request.form), 422
     session.commit()
     flash(gettext("appearance.added_ok"), "success")
     return redirect(url_for("claims.detail", claim_id=claim_id) + "#appearances")
