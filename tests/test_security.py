@@ -317,10 +317,16 @@ def test_payloads_in_every_text_field_render_escaped_isolated_and_keyless(
                 *session.scalars(select(Tag.key))]
     for key in keys:
         assert not [ch for ch in key if unicodedata.category(ch) in {"Cc", "Cf"}], repr(key)
+    # An edit puts the payload into the edit history (before and after, with marked words).
+    assert editor.post(f"/claims/{claim_id}/edit", data={
+        "text": "قال " + evil, "restatement": evil, "tags": evil[:60], "claim_type": "other",
+        "speaker": f"#{entity_id}", "source_id": str(source_id), "version": "2"}
+        ).status_code == 302
     pages = [f"/claims/{claim_id}", "/claims", "/claims?q=" + marker, f"/entities/{entity_id}",
              f"/entities?q={marker}", f"/sources/{source_id}", "/sources"]
-    for page in pages:
-        response = viewer.get(page)
+    # The editor's claim page too: its evidence edit form holds the payload in its boxes.
+    for client, page in [*((viewer, p) for p in pages), (editor, f"/claims/{claim_id}")]:
+        response = client.get(page)
         assert response.status_code == 200, (page, response.status_code)
         html = response.get_data(as_text=True)
         assert not [ch for ch in BIDI if ch in html], page
