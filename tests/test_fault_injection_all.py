@@ -17,6 +17,7 @@ from claims.api.tokens import create_token
 from claims.db import get_engine, session_scope
 from claims.models import Alias, ApiToken, Claim, User
 from claims.services import claims as service
+from claims.services import evidence as evidence_service
 from tests.conftest import login_as, make_app
 from tests.test_reliability import COVERED_BLUEPRINTS, InjectedFault, _claim, drive_faults
 
@@ -42,7 +43,7 @@ def _ids(app: Flask, seeded: dict[str, int]) -> dict[str, Any]:
     with app.app_context(), session_scope(app) as session:
         editor = session.scalar(select(User).where(User.username == "editor"))
         claim = service.get_claim(session, claim_id)
-        evidence = service.add_evidence(session, claim, editor, {"title": "تقرير"})
+        evidence = evidence_service.add_evidence(session, claim, editor, {"title": "تقرير"})
         appearance = service.add_appearance(session, claim, {"url": "https://t.example/v"})
         token, secret = create_token(session, editor, {"name": "ci"})
         spare, _ = create_token(session, editor, {"name": "spare"})

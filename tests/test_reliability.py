@@ -25,6 +25,7 @@ from claims.errors import Conflict
 from claims.models import Alias, Claim, Mention, StatusChange, User
 from claims.ops import check
 from claims.services import claims as service
+from claims.services import evidence as evidence_service
 from tests.conftest import login_as, make_app
 
 THREADS = 32
@@ -300,7 +301,7 @@ def _scenarios(app: Flask, seeded: dict[str, int]) -> list[tuple[str, str, dict[
     with app.app_context(), session_scope(app) as session:
         user = session.scalar(select(User).where(User.username == "editor"))
         claim = service.get_claim(session, claim_id)
-        evidence_id = service.add_evidence(session, claim, user, {"title": "تقرير"}).id
+        evidence_id = evidence_service.add_evidence(session, claim, user, {"title": "تقرير"}).id
         appearance_id = service.add_appearance(session, claim, {"url": "https://t.example/v"}).id
         session.commit()
         mention_id = session.scalar(select(Mention.id).where(Mention.claim_id == claim_id))

@@ -11,6 +11,7 @@ from claims.errors import Conflict, ValidationFailed
 from claims.models import Claim, ClaimRevision, Evidence, Mention, StatusChange, Tag, User
 from claims.models.claims import HistoryIsAppendOnly
 from claims.services import claims as service
+from claims.services import evidence as evidence_service
 from claims.services import revisions
 
 
@@ -186,38 +187,49 @@ def test_evidence_add_validate_remove(app: Flask, seeded) -> None:
     with app.app_context(), session_scope(app) as session:
         claim = _create(session, seeded)
         with pytest.raises(ValidationFailed) as exc:
-            service.add_evidence(session, claim, _user(session),
-                                 {"url": "not a url", "kind": "rumour"})
+            evidence_service.add_evidence(session, claim, _user(session),
+                                          {"url": "not a url", "kind": "rumour"})
         assert {"url": "bad_url", "kind": "bad_choice"}.items() <= _codes(exc).items()
-        evidence = service.add_evidence(session, claim, _user(session), {
+        evidence = evidence_service.add_evidence(session, claim, _user(session), {
             "url": "https://example.org/report", "title": "تقرير", "kind": "official",
             "stance": "refutes", "accessed_date": "٢٠٢٥-١٠-٠٩"})
         session.commit()
         assert evidence.accessed_date.isoformat() == "2025-10-09"
-        service.remove_evidence(session, claim, evidence.id)
+        evidence_service.update_evidence(session, claim, _user(session), evidence.id,
+                                         {"stance": "supports", "version": 1})
+        evidence_service.remove_evidence(session, claim, None, evidence.id)
         session.commit()
         assert session.scalar(select(func.count()).select_from(Evidence)) == 0
+        # Added, edited and removed: each step is in the claim's edit history, item and all.
+        steps = [r.changes["evidence"] for r in revisions.revisions_of(session, claim.id)]
+        item = {"id": evidence.id, "title": "تقرير", "url": "https://example.org/report",
+                "publisher": None, "kind": "official", "stance": "refutes",
+                "accessed_date": "2025-10-09", "note": ""}
+        assert steps == [[None, item], [item, item | {"stance": "supports"}],
+                         [item | {"stance": "supports"}, None]]
 
 
 def test_two_sessions_editing_one_evidence_item_end_in_a_conflict(app: Flask, seeded) -> None:
     """Without a version in the request, the UPDATE's WHERE version = n still catches the race."""
     with app.app_context(), session_scope(app) as first:
         claim = _create(first, seeded)
-        evidence_id = service.add_evidence(first, claim, _user(first), {
+        evidence_id = evidence_service.add_evidence(first, claim, _user(first), {
             "url": "https://example.org/report", "title": "تقرير"}).id
         claim_id = claim.id
         first.commit()
     with app.app_context(), session_scope(app) as a, session_scope(app) as b:
         claim_b = b.get(Claim, claim_id)
-        stale = service.get_evidence(b, claim_b, evidence_id)
+        stale = evidence_service.get_evidence(b, claim_b, evidence_id)
         b.expunge(stale)  # b keeps version 1 past the end of its snapshot
         b.rollback()
-        service.update_evidence(a, a.get(Claim, claim_id), evidence_id, {"note": "الأول"})
+        evidence_service.update_evidence(a, a.get(Claim, claim_id), None, evidence_id,
+                                         {"note": "الأول"})
         a.commit()
         b.add(stale)
         begin_write(b)
         with pytest.raises(Conflict) as lost:
-            service.update_evidence(b, b.get(Claim, claim_id), evidence_id, {"note": "الثاني"})
+            evidence_service.update_evidence(b, b.get(Claim, claim_id), None, evidence_id,
+                                             {"note": "الثاني"})
         assert lost.value.current_version == 2
     with app.app_context(), session_scope(app) as check:
         assert check.get(Evidence, evidence_id).note == "الأول"

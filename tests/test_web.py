@@ -213,9 +213,10 @@ def test_removing_evidence_edited_since_the_page_was_shown_keeps_it(app: Flask, 
     assert form is not None
     action, evidence_id, shown = form.group(1), int(form.group(2)), form.group(3)
     with app.app_context(), session_scope(app) as session:  # someone else edits it meanwhile
-        from claims.services import claims as service
+        from claims.services import evidence as evidence_service
 
-        service.update_evidence(session, session.get(Claim, claim_id), evidence_id,
+        evidence_service.update_evidence(session, session.get(Claim, claim_id), None,
+                                         evidence_id,
                                 {"note": "أضيف مصدر ثانٍ"})
         session.commit()
     refused = editor_client.post(action, data={"version": shown}, follow_redirects=True)
@@ -224,7 +225,9 @@ def test_removing_evidence_edited_since_the_page_was_shown_keeps_it(app: Flask, 
     current = re.search(r'name="version" value="(\d+)"', html.split(action)[1]).group(1)
     assert int(current) == int(shown) + 1  # the page now offers the item as it stands
     assert editor_client.post(action, data={"version": current}).status_code == 302
-    assert "تقرير رسمي" not in editor_client.get(f"/claims/{claim_id}").get_data(as_text=True)
+    page = editor_client.get(f"/claims/{claim_id}").get_data(as_text=True)
+    assert "تقرير رسمي" not in page.split('id="history"')[0]
+    assert "تقرير رسمي" in page.split('id="history"')[1]  # the removal is in the history
 
 
 def test_word_diff_marks_only_the_changed_words_and_escapes_the_rest() -> None:
@@ -283,12 +286,12 @@ def test_editing_evidence_on_the_claim_page(app: Flask, editor_client, seeded,
     assert stored()[2:] == ("supports", "يدعم", dt.date(2024, 12, 27), 3)
     # Removed by someone else between loading it and saving (PostgreSQL's race): said so.
     from claims.errors import Conflict
-    from claims.services import claims as service
+    from claims.services import evidence as evidence_service
 
     def removed_meanwhile(*_args: Any) -> None:
         raise Conflict("evidence was removed concurrently", current_version=None)
 
-    monkeypatch.setattr(service, "update_evidence", removed_meanwhile)
+    monkeypatch.setattr(evidence_service, "update_evidence", removed_meanwhile)
     gone = editor_client.post(action, data=typed | {"version": "3"}, follow_redirects=True)
     assert "حذف شخص آخر هذا الدليل" in gone.get_data(as_text=True)
 

@@ -23,6 +23,7 @@ from claims.api.schemas import (
 from claims.db import begin_write, get_session
 from claims.models import Claim, Evidence, Mention, StatusChange
 from claims.services import claims as service
+from claims.services import evidence as evidence_service
 from claims.services import revisions as claim_revisions
 from claims.services.analysis import similar_claims
 from claims.services.search import ClaimFilters, search_claims
@@ -171,12 +172,12 @@ def add_evidence(claim_id: int) -> ResponseReturnValue:
     session = get_session()
     data = io.body("EvidenceCreate")
     begin_write(session)
-    evidence = service.add_evidence(session, _claim(claim_id), io.user(), data)
+    evidence = evidence_service.add_evidence(session, _claim(claim_id), io.user(), data)
     return io.commit_reply(session, evidence_json(evidence), 201)
 
 
 def _evidence(claim_id: int, evidence_id: int) -> Evidence:
-    return service.get_evidence(get_session(), _claim(claim_id), evidence_id)
+    return evidence_service.get_evidence(get_session(), _claim(claim_id), evidence_id)
 
 
 @operation("GET", "/claims/{claim_id}/evidence/{evidence_id}", summary="Read one evidence item",
@@ -196,7 +197,8 @@ def update_evidence(claim_id: int, evidence_id: int) -> ResponseReturnValue:
     session = get_session()
     data = io.body("EvidencePatch")
     begin_write(session)
-    evidence = service.update_evidence(session, _claim(claim_id), evidence_id, data)
+    evidence = evidence_service.update_evidence(session, _claim(claim_id), io.user(), evidence_id,
+                                                data)
     return io.commit_reply(session, evidence_json(evidence))
 
 
@@ -210,7 +212,8 @@ def remove_evidence(claim_id: int, evidence_id: int) -> ResponseReturnValue:
     """Delete one evidence item of a claim."""
     session = get_session()
     begin_write(session)
-    service.remove_evidence(session, _claim(claim_id), evidence_id, g.api_query.get("version"))
+    evidence_service.remove_evidence(session, _claim(claim_id), io.user(), evidence_id,
+                                     g.api_query.get("version"))
     session.commit()
     return io.no_content()
 

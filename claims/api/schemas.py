@@ -101,9 +101,12 @@ COMPONENTS: dict[str, Any] = {
     "Revision": _obj({"id": {"type": "integer"}, "version": {"type": "integer"},
                       "user": NULL_STR, "created_at": DATETIME,
                       "changes": {"type": "object", "description":
-                                  "each changed field: [before, after] as shown then",
+                                  "each changed field: [before, after] as shown then; "
+                                  "'evidence': [item or null, item or null] (added, edited, "
+                                  "removed), each item an object of its fields",
                                   "additionalProperties": {
-                                      "type": "array", "items": NULL_STR,
+                                      "type": "array", "items": {"type": ["string", "object",
+                                                                          "null"]},
                                       "minItems": 2, "maxItems": 2}}}),
     "Match": _obj({"claim_id": {"type": "integer"}, "text": {"type": "string"},
                    "status": {"type": "string"}, "score": {"type": "number"},

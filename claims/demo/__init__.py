@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from claims.models import Alias, Claim, Entity, SourceDocument, User
 from claims.services import claims as claim_service
 from claims.services.entities import load_gazetteer
+from claims.services.evidence import add_evidence
 from claims.services.linker import aliases_changed
 from claims.services.users import create_user
 from claims.text.arabic import normalize
@@ -102,7 +103,7 @@ def load_demo(session: Session) -> list[str]:
             "status": "unstarted",
         })
         for evidence in item.get("evidence", []):
-            claim_service.add_evidence(session, claim, user, evidence)
+            add_evidence(session, claim, user, evidence)
         if item.get("status", "unstarted") != "unstarted":
             claim_service.change_status(session, claim, user, {
                 "status": item["status"], "note": item.get("note", ""),

@@ -190,17 +190,18 @@ class StatusChange(Base):
 
 
 class ClaimRevision(Base):
-    """One append-only record of an edit of a claim: each changed field's old and new value."""
+    """One append-only record of an edit of a claim or its evidence: old and new values."""
 
     __tablename__ = "claim_revisions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"), index=True)
-    version: Mapped[int]  # the claim's version the edit produced
+    version: Mapped[int]  # the claim's version after the change (evidence leaves it as is)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     # {"text": ["before", "after"], "speaker": [null, "بوتين"], …}: strings as shown then, so
-    # a later rename of a speaker or source does not rewrite what the edit was.
+    # a later rename of a speaker or source does not rewrite what the edit was; an evidence
+    # change is {"evidence": [item or null, item or null]} with the item's fields.
     changes: Mapped[dict[str, Any]] = mapped_column(JSON)
 
     user: Mapped[User | None] = relationship()

@@ -18,13 +18,12 @@ from claims.errors import Conflict, NotFound, ValidationFailed
 from claims.models import (
     Claim,
     ClaimAppearance,
-    Evidence,
     SourceDocument,
     StatusChange,
     Tag,
     User,
 )
-from claims.models.claims import CLAIM_TYPES, EVIDENCE_KINDS, EVIDENCE_STANCES
+from claims.models.claims import CLAIM_TYPES
 from claims.services import linker, revisions, workbench_links
 from claims.services.analysis import analyse_claim
 from claims.services.entities import resolve_entity
@@ -277,88 +276,6 @@ def change_status(session: Session, claim: Claim, user: User, data: Mapping[str,
     set_committed_value(claim, "updated_at", new.updated_at)
     set_committed_value(claim, "version", new.version)
     return claim
-
-
-def _read_evidence(data: Mapping[str, Any]) -> dict[str, Any]:
-    """Validate the fields of an evidence item (a URL or a title is required)."""
-    form = Inputs(data)
-    url = form.url("url")
-    title = form.text("title", required=url is None, max_len=500)
-    values = {
-        "url": url, "title": title or url or "",
-        "publisher": form.text("publisher", max_len=200),
-        "kind": form.choice("kind", EVIDENCE_KINDS, default="other") or "other",
-        "stance": form.choice("stance", EVIDENCE_STANCES, default="context") or "context",
-        "note": form.text("note", max_len=int(current_app.config.get("NOTE_MAX", 4000))) or "",
-        "accessed_date": form.date("accessed_date"),
-    }
-    form.check()
-    return values
-
-
-def add_evidence(session: Session, claim: Claim, user: User, data: Mapping[str, Any]) -> Evidence:
-    """Attach an evidence item to a claim."""
-    evidence = Evidence(claim_id=claim.id, created_by_id=user.id, **_read_evidence(data))
-    session.add(evidence)
-    session.flush()
-    return evidence
-
-
-def get_evidence(session: Session, claim: Claim, evidence_id: int) -> Evidence:
-    """One evidence item of this claim, or NotFound."""
-    evidence = session.get(Evidence, evidence_id)
-    if evidence is None or evidence.claim_id != claim.id:
-        raise NotFound(f"evidence {evidence_id} not found on claim {claim.id}")
-    return evidence
-
-
-def update_evidence(session: Session, claim: Claim, evidence_id: int,
-                    data: Mapping[str, Any]) -> Evidence:
-    """Change the given fields of one evidence item; fields not given keep their value.
-
-    With ``data['version']``, an item changed since that version is a Conflict, as is losing
-    a race with a concurrent edit of the same item."""
-    evidence = get_evidence(session, claim, evidence_id)
-    if data.get("version") is not None:
-        form = Inputs(data)
-        expected = form.integer("version", code="bad_version")
-        form.check()
-        _expect_version(evidence, expected)
-    data = {k: v for k, v in data.items() if k != "version"}
-    current = {"url": evidence.url, "title": evidence.title, "publisher": evidence.publisher,
-               "kind": evidence.kind, "stance": evidence.stance, "note": evidence.note,
-               "accessed_date": (evidence.accessed_date.isoformat()
-                                 if evidence.accessed_date else None)}
-    merged = {k: v for k, v in {**current, **data}.items() if v is not None}
-    if "url" in data and "title" not in data and evidence.title == (evidence.url or ""):
-        merged.pop("title", None)  # the title was only the old URL: follow the new one
-    for name, value in _read_evidence(merged).items():
-        setattr(evidence, name, value)
-    try:
-        session.flush()
-    except StaleDataError as exc:
-        session.rollback()
-        current = session.scalar(select(Evidence.version).where(Evidence.id == evidence_id))
-        raise Conflict(f"evidence {evidence_id} was changed concurrently",
-                       current_version=current) from exc
-    return evidence
-
-
-def _expect_version(evidence: Evidence, expected: int | None) -> None:
-    """A Conflict unless the item is at ``expected`` (None: any version will do)."""
-    if expected is not None and expected != evidence.version:
-        raise Conflict(f"evidence {evidence.id} is at version {evidence.version}, "
-                       f"not {expected}", current_version=evidence.version)
-
-
-def remove_evidence(session: Session, claim: Claim, evidence_id: int,
-                    version: int | None = None) -> None:
-    """Detach and delete one evidence item of this claim; with ``version``, only the item as
-    the remover last saw it (one edited since is a Conflict, not silently deleted)."""
-    evidence = get_evidence(session, claim, evidence_id)
-    _expect_version(evidence, version)
-    session.delete(evidence)
-    session.flush()
 
 
 def add_appearance(session: Session, claim: Claim, data: Mapping[str, Any]) -> ClaimAppearance:

@@ -1,16 +1,20 @@
-"""Edit history of claims: what each edit changed, kept append-only beside the status history."""
+"""Edit history of claims: what each edit of a claim or of its evidence changed, kept
+append-only beside the status history."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from claims.models import Claim, ClaimRevision, User
+from claims.models import Claim, ClaimRevision, Evidence, User
 
 # The fields an edit can change, in the order pages list them.
 FIELDS = ("text", "restatement", "speaker", "source", "claim_date", "claim_type", "tags", "span")
+# What an evidence change records of the item (before and after, as JSON objects).
+EVIDENCE_FIELDS = ("id", "title", "url", "publisher", "kind", "stance", "accessed_date", "note")
 
 
 def snapshot(claim: Claim) -> dict[str, str | None]:
@@ -38,6 +42,29 @@ def record_edit(session: Session, claim: Claim, user: User | None,
         return None
     revision = ClaimRevision(claim_id=claim.id, version=claim.version,
                              user_id=user.id if user else None, changes=changes)
+    session.add(revision)
+    session.flush()
+    return revision
+
+
+def evidence_snapshot(evidence: Evidence) -> dict[str, Any]:
+    """An evidence item as JSON-ready values (the date as ISO text)."""
+    values = {name: getattr(evidence, name) for name in EVIDENCE_FIELDS}
+    when = values["accessed_date"]
+    values["accessed_date"] = when.isoformat() if when else None
+    return values
+
+
+def record_evidence(session: Session, claim: Claim, user: User | None,
+                    before: dict[str, Any] | None, after: dict[str, Any] | None
+                    ) -> ClaimRevision | None:
+    """Append an evidence item's change (None before: added; None after: removed)."""
+    if before == after:
+        return None
+    # The claim's own version does not move: the row names the version it was at.
+    revision = ClaimRevision(claim_id=claim.id, version=claim.version,
+                             user_id=user.id if user else None,
+                             changes={"evidence": [before, after]})
     session.add(revision)
     session.flush()
     return revision

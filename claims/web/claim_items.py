@@ -19,6 +19,7 @@ from claims.i18n import gettext
 from claims.models import Claim
 from claims.security import policy
 from claims.services import claims as service
+from claims.services import evidence as evidence_service
 from claims.services.inputs import Inputs
 from claims.web.claims import bp, detail_page, field_messages, signed_in_user
 
@@ -53,7 +54,7 @@ def add_evidence(claim_id: int) -> Any:
     begin_write(session)
     claim = service.get_claim(session, claim_id)
     try:
-        service.add_evidence(session, claim, signed_in_user(), request.form)
+        evidence_service.add_evidence(session, claim, signed_in_user(), request.form)
     except ValidationFailed as exc:
         session.rollback()
         claim = service.get_claim(session, claim_id)
@@ -71,7 +72,7 @@ def remove_evidence(claim_id: int, evidence_id: int) -> ResponseReturnValue:
     version = Inputs(request.form).integer("version")
 
     def remove(session: Session, claim: Claim, item_id: int) -> None:
-        service.remove_evidence(session, claim, item_id, version)
+        evidence_service.remove_evidence(session, claim, signed_in_user(), item_id, version)
 
     try:
         return _remove(remove, claim_id, evidence_id, "evidence.removed_ok", "#evidence")
@@ -93,7 +94,7 @@ def edit_evidence(claim_id: int, evidence_id: int) -> Any:
     data = {name: request.form.get(name, "") for name in EVIDENCE_FIELDS}
     data["version"] = request.form.get("version", "")
     try:
-        service.update_evidence(session, claim, evidence_id, data)
+        evidence_service.update_evidence(session, claim, signed_in_user(), evidence_id, data)
     except ValidationFailed as exc:
         session.rollback()
         return _edit_again(claim_id, evidence_id, request.form, field_messages(exc)), 422

@@ -61,6 +61,9 @@ i18n.register({
     "revision.before": ("قبل:", "Before:"),
     "revision.after": ("بعد:", "After:"),
     "revision.span": ("الموضع في المصدر", "Position in the source"),
+    "revision.evidence_added": ("أُضيف دليل", "Evidence added"),
+    "revision.evidence_edited": ("عُدّل دليل", "Evidence edited"),
+    "revision.evidence_removed": ("حُذف دليل", "Evidence removed"),
     "claims.filter_ignored": ("تجاهلنا عامل التصفية «{field}»: {problem}",
                               "Filter “{field}” ignored: {problem}"),
 })
@@ -69,7 +72,7 @@ i18n.register({
 REVISION_LABELS = {"text": "claim.text", "restatement": "claim.restatement",
                    "speaker": "claim.speaker", "source": "claim.source",
                    "claim_date": "claim.claim_date", "claim_type": "claim.claim_type",
-                   "tags": "claim.tags", "span": "revision.span"}
+                   "tags": "claim.tags", "span": "revision.span", "evidence": "claim.evidence"}
 
 # The list's filters by query parameter, with the label the filter form shows for each.
 _FILTER_LABELS = {"q": "claims.search", "status": "claim.status", "entity": "claim.entities",

@@ -20,6 +20,7 @@ from claims.models import (
     Claim,
     ClaimAppearance,
     ClaimLink,
+    ClaimRevision,
     ClaimTag,
     Counter,
     Entity,
@@ -80,7 +81,8 @@ def _counter(name: str) -> Any:
 
 # One row: the claim's own columns (``version`` moves on every ORM update of it), what it
 # shows of its source, speaker, author and canonical claim, the append-only or text-derived
-# children as count + newest id, and the alias and claim-text generations.
+# children (quantities, status and edit history) as count + newest id, and the alias and
+# claim-text generations.
 _HEAD: Any = (
     select(Claim.version, Claim.updated_at, Claim.status, Claim.text, Claim.restatement,
            Claim.claim_date, Claim.claim_type, Claim.span_start, Claim.span_end,
@@ -91,6 +93,7 @@ _HEAD: Any = (
            User.username, _canonical.version, _canonical.status,
            *_count_max(Quantity.id, Quantity.claim_id),
            *_count_max(StatusChange.id, StatusChange.claim_id),
+           *_count_max(ClaimRevision.id, ClaimRevision.claim_id),
            _counter("aliases"), _counter("claim_texts"))
     .join(SourceDocument, SourceDocument.id == Claim.source_id)
     .outerjoin(_speaker, _speaker.id == Claim.speaker_id)
