@@ -120,7 +120,7 @@ def test_cached_page_shows_every_change_at_once(app: Flask, editor_client, seede
 
     # Appearances (shown in the JSON-LD of a published verdict).
     with app.app_context(), session_scope(app) as session:
-        service.add_appearance(session, session.get(Claim, claim_id),
+        service.add_appearance(session, session.get(Claim, claim_id), None,
                                {"url": "https://elsewhere.example/copy"})
         session.commit()
     assert "https://elsewhere.example/copy" in _page(editor_client, claim_id)

@@ -44,7 +44,7 @@ def _ids(app: Flask, seeded: dict[str, int]) -> dict[str, Any]:
         editor = session.scalar(select(User).where(User.username == "editor"))
         claim = service.get_claim(session, claim_id)
         evidence = evidence_service.add_evidence(session, claim, editor, {"title": "تقرير"})
-        appearance = service.add_appearance(session, claim, {"url": "https://t.example/v"})
+        appearance = service.add_appearance(session, claim, None, {"url": "https://t.example/v"})
         token, secret = create_token(session, editor, {"name": "ci"})
         spare, _ = create_token(session, editor, {"name": "spare"})
         session.commit()

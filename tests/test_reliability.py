@@ -302,7 +302,7 @@ def _scenarios(app: Flask, seeded: dict[str, int]) -> list[tuple[str, str, dict[
         user = session.scalar(select(User).where(User.username == "editor"))
         claim = service.get_claim(session, claim_id)
         evidence_id = evidence_service.add_evidence(session, claim, user, {"title": "تقرير"}).id
-        appearance_id = service.add_appearance(session, claim, {"url": "https://t.example/v"}).id
+        appearance_id = service.add_appearance(session, claim, None, {"url": "https://t.example/v"}).id
         session.commit()
         mention_id = session.scalar(select(Mention.id).where(Mention.claim_id == claim_id))
         alias_id = session.scalar(select(Alias.id).where(Alias.entity_id == seeded["putin"],

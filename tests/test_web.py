@@ -321,7 +321,14 @@ def test_appearances_on_the_claim_page(app: Flask, editor_client, seeded) -> Non
         appearance_id = appearance.id
     gone = editor_client.post(f"/claims/{claim_id}/appearances/{appearance_id}/delete")
     assert gone.status_code == 302
-    assert "t.example" not in editor_client.get(f"/claims/{claim_id}").get_data(as_text=True)
+    page, history = editor_client.get(f"/claims/{claim_id}").get_data(as_text=True).split(
+        'id="history"')
+    assert "t.example" not in page
+    # Added then removed, by the editor: both steps stay in the claim's history.
+    removed, added = history.split('<li class="edit"')[1:3]
+    assert "أُزيل موضع نشر" in removed and "أُضيف موضع نشر" in added
+    assert "https://t.example/v/2" in removed and "مقطع متداول" in removed
+    assert "2024-12-27" in added and "editor" in removed
 
 
 def test_unknown_page_and_server_error_pages(database_url, _schema, app, editor_client) -> None:

@@ -234,7 +234,7 @@ def add_appearance(claim_id: int) -> ResponseReturnValue:
     session = get_session()
     data = io.body("AppearanceCreate")
     begin_write(session)
-    appearance = service.add_appearance(session, _claim(claim_id), data)
+    appearance = service.add_appearance(session, _claim(claim_id), io.user(), data)
     return io.commit_reply(session, appearance_json(appearance), 201)
 
 
@@ -245,7 +245,7 @@ def remove_appearance(claim_id: int, appearance_id: int) -> ResponseReturnValue:
     """Delete one recorded appearance of a claim."""
     session = get_session()
     begin_write(session)
-    service.remove_appearance(session, _claim(claim_id), appearance_id)
+    service.remove_appearance(session, _claim(claim_id), io.user(), appearance_id)
     session.commit()
     return io.no_content()
 

@@ -102,8 +102,9 @@ COMPONENTS: dict[str, Any] = {
                       "user": NULL_STR, "created_at": DATETIME,
                       "changes": {"type": "object", "description":
                                   "each changed field: [before, after] as shown then; "
-                                  "'evidence': [item or null, item or null] (added, edited, "
-                                  "removed), each item an object of its fields",
+                                  "'evidence' or 'appearance': [item or null, item or null] "
+                                  "(added, edited, removed), each item an object of its "
+                                  "fields",
                                   "additionalProperties": {
                                       "type": "array", "items": {"type": ["string", "object",
                                                                           "null"]},

@@ -278,7 +278,8 @@ def change_status(session: Session, claim: Claim, user: User, data: Mapping[str,
     return claim
 
 
-def add_appearance(session: Session, claim: Claim, data: Mapping[str, Any]) -> ClaimAppearance:
+def add_appearance(session: Session, claim: Claim, user: User | None,
+                   data: Mapping[str, Any]) -> ClaimAppearance:
     """Record another place the claim was published (its source URL and repeats are refused)."""
     form = Inputs(data)
     url = form.url("url", required=True)
@@ -292,16 +293,21 @@ def add_appearance(session: Session, claim: Claim, data: Mapping[str, Any]) -> C
                                  published_date=published)
     claim.appearances.append(appearance)
     session.flush()
+    revisions.record_item(session, claim, user, "appearance", None,
+                          revisions.appearance_snapshot(appearance))
     return appearance
 
 
-def remove_appearance(session: Session, claim: Claim, appearance_id: int) -> None:
-    """Forget one recorded appearance of this claim."""
+def remove_appearance(session: Session, claim: Claim, user: User | None,
+                      appearance_id: int) -> None:
+    """Forget one recorded appearance of this claim (its edit history keeps it)."""
     appearance = next((a for a in claim.appearances if a.id == appearance_id), None)
     if appearance is None:
         raise NotFound(f"appearance {appearance_id} not found on claim {claim.id}")
+    before = revisions.appearance_snapshot(appearance)
     claim.appearances.remove(appearance)
     session.flush()
+    revisions.record_item(session, claim, user, "appearance", before, None)
 
 
 def set_mention_review(session: Session, claim: Claim, mention_id: int, review: str) -> None:

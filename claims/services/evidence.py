@@ -39,7 +39,8 @@ def add_evidence(session: Session, claim: Claim, user: User, data: Mapping[str, 
     evidence = Evidence(claim_id=claim.id, created_by_id=user.id, **read_fields(data))
     session.add(evidence)
     session.flush()
-    revisions.record_evidence(session, claim, user, None, revisions.evidence_snapshot(evidence))
+    revisions.record_item(session, claim, user, "evidence", None,
+                          revisions.evidence_snapshot(evidence))
     return evidence
 
 
@@ -80,8 +81,8 @@ def update_evidence(session: Session, claim: Claim, user: User | None, evidence_
                                          .where(Evidence.id == evidence_id))
         raise Conflict(f"evidence {evidence_id} was changed concurrently",
                        current_version=current_version) from exc
-    revisions.record_evidence(session, claim, user, before,
-                               revisions.evidence_snapshot(evidence))
+    revisions.record_item(session, claim, user, "evidence", before,
+                          revisions.evidence_snapshot(evidence))
     return evidence
 
 
@@ -102,4 +103,4 @@ def remove_evidence(session: Session, claim: Claim, user: User | None, evidence_
     before = revisions.evidence_snapshot(evidence)
     session.delete(evidence)
     session.flush()
-    revisions.record_evidence(session, claim, user, before, None)
+    revisions.record_item(session, claim, user, "evidence", before, None)

@@ -1,5 +1,5 @@
-"""Edit history of claims: what each edit of a claim or of its evidence changed, kept
-append-only beside the status history."""
+"""Edit history of claims: what each edit of a claim, its evidence or its recorded
+appearances changed, kept append-only beside the status history."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from claims.models import Claim, ClaimRevision, Evidence, User
+from claims.models import Claim, ClaimAppearance, ClaimRevision, Evidence, User
 
 # The fields an edit can change, in the order pages list them.
 FIELDS = ("text", "restatement", "speaker", "source", "claim_date", "claim_type", "tags", "span")
@@ -55,16 +55,24 @@ def evidence_snapshot(evidence: Evidence) -> dict[str, Any]:
     return values
 
 
-def record_evidence(session: Session, claim: Claim, user: User | None,
-                    before: dict[str, Any] | None, after: dict[str, Any] | None
-                    ) -> ClaimRevision | None:
-    """Append an evidence item's change (None before: added; None after: removed)."""
+def appearance_snapshot(appearance: ClaimAppearance) -> dict[str, Any]:
+    """A recorded appearance as JSON-ready values (the date as ISO text)."""
+    when = appearance.published_date
+    return {"id": appearance.id, "title": appearance.title, "url": appearance.url,
+            "published_date": when.isoformat() if when else None}
+
+
+def record_item(session: Session, claim: Claim, user: User | None, kind: str,
+                before: dict[str, Any] | None, after: dict[str, Any] | None
+                ) -> ClaimRevision | None:
+    """Append a change of one item on the claim (``kind`` "evidence" or "appearance"; None
+    before: added, None after: removed)."""
     if before == after:
         return None
     # The claim's own version does not move: the row names the version it was at.
     revision = ClaimRevision(claim_id=claim.id, version=claim.version,
                              user_id=user.id if user else None,
-                             changes={"evidence": [before, after]})
+                             changes={kind: [before, after]})
     session.add(revision)
     session.flush()
     return revision

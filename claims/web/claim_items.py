@@ -137,7 +137,8 @@ def add_appearance(claim_id: int) -> Any:
     session = get_session()
     begin_write(session)
     try:
-        service.add_appearance(session, service.get_claim(session, claim_id), request.form)
+        service.add_appearance(session, service.get_claim(session, claim_id),
+                               signed_in_user(), request.form)
     except ValidationFailed as exc:
         session.rollback()
         claim = service.get_claim(session, claim_id)
@@ -153,8 +154,10 @@ def add_appearance(claim_id: int) -> Any:
 @policy("editor")
 def remove_appearance(claim_id: int, appearance_id: int) -> ResponseReturnValue:
     """Forget a recorded appearance."""
-    return _remove(service.remove_appearance, claim_id, appearance_id, "appearance.removed_ok",
-                   "#appearances")
+    def remove(session: Session, claim: Claim, item_id: int) -> None:
+        service.remove_appearance(session, claim, signed_in_user(), item_id)
+
+    return _remove(remove, claim_id, appearance_id, "appearance.removed_ok", "#appearances")
 
 
 def _remove(remover: Callable[[Session, Claim, int], None], claim_id: int, item_id: int,

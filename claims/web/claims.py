@@ -64,6 +64,9 @@ i18n.register({
     "revision.evidence_added": ("أُضيف دليل", "Evidence added"),
     "revision.evidence_edited": ("عُدّل دليل", "Evidence edited"),
     "revision.evidence_removed": ("حُذف دليل", "Evidence removed"),
+    "revision.appearance_added": ("أُضيف موضع نشر", "Appearance added"),
+    "revision.appearance_edited": ("عُدّل موضع نشر", "Appearance edited"),
+    "revision.appearance_removed": ("أُزيل موضع نشر", "Appearance removed"),
     "claims.filter_ignored": ("تجاهلنا عامل التصفية «{field}»: {problem}",
                               "Filter “{field}” ignored: {problem}"),
 })
@@ -72,7 +75,8 @@ i18n.register({
 REVISION_LABELS = {"text": "claim.text", "restatement": "claim.restatement",
                    "speaker": "claim.speaker", "source": "claim.source",
                    "claim_date": "claim.claim_date", "claim_type": "claim.claim_type",
-                   "tags": "claim.tags", "span": "revision.span", "evidence": "claim.evidence"}
+                   "tags": "claim.tags", "span": "revision.span", "evidence": "claim.evidence",
+                   "appearance": "claim.appearances"}
 
 # The list's filters by query parameter, with the label the filter form shows for each.
 _FILTER_LABELS = {"q": "claims.search", "status": "claim.status", "entity": "claim.entities",
