@@ -57,22 +57,37 @@ def page(live_server: str):
         browser.close()
 
 
-def test_log_in_create_change_status_find_by_clitic_and_see_history(page, live_server,
-                                                                     seeded) -> None:
-    page.goto(f"{live_server}/claims")
-    assert "/login" in page.url
-    page.fill("#username", "editor")
+def log_in(page: Any, live_server: str, username: str) -> None:
+    """Log in through the login page (the browser is already on it) and land on the list."""
+    page.fill("#username", username)
     page.fill("#password", PASSWORD)
     page.click("#login-submit")
     page.wait_for_url(f"{live_server}/claims")
 
-    page.click("text=ادعاء جديد")
-    page.fill("#text", "قال بوتين إن صاروخين انفجرا على بعد ١٠ أمتار من طائرة الركاب")
-    page.fill("#speaker", "بوتين")
-    page.select_option("#source_id", str(seeded["source"]))
-    page.fill("#tags", "طائرة أذربيجان")
+
+def submit_new_claim(page: Any, source_id: int, text: str, speaker: str = "",
+                     tags: str = "") -> None:
+    """Fill and send the new-claim form (the browser is on it) and wait for the claim page."""
+    page.fill("#text", text)
+    if speaker:
+        page.fill("#speaker", speaker)
+    page.select_option("#source_id", str(source_id))
+    if tags:
+        page.fill("#tags", tags)
     page.click("#claim-submit")
     page.wait_for_selector("#claim-text")
+
+
+def test_log_in_create_change_status_find_by_clitic_and_see_history(page, live_server,
+                                                                     seeded) -> None:
+    page.goto(f"{live_server}/claims")
+    assert "/login" in page.url
+    log_in(page, live_server, "editor")
+
+    page.click("text=ادعاء جديد")
+    submit_new_claim(page, seeded["source"],
+                     "قال بوتين إن صاروخين انفجرا على بعد ١٠ أمتار من طائرة الركاب",
+                     speaker="بوتين", tags="طائرة أذربيجان")
     claim_url = page.url
     assert "صاروخين" in page.inner_text("#claim-text")
 
@@ -104,19 +119,13 @@ def test_pages_fit_a_phone_screen(page, live_server, seeded) -> None:
     """At 390 px (a phone) no page is wider than the screen: the menu wraps, grids shrink."""
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"{live_server}/login")
-    page.fill("#username", "admin")
-    page.fill("#password", PASSWORD)
-    page.click("#login-submit")
-    page.wait_for_url(f"{live_server}/claims")
+    log_in(page, live_server, "admin")
     page.click("#lang-switch")  # English too: the longer menu labels
     page.wait_for_selector("html[lang=en]")
     page.goto(f"{live_server}/claims/new")
-    page.fill("#text", "قال بوتين إن صاروخين انفجرا على بعد ١٠ أمتار من طائرة الركاب")
-    page.fill("#speaker", "بوتين")
-    page.select_option("#source_id", str(seeded["source"]))
-    page.fill("#tags", "طائرة أذربيجان، روسيا، حرب، طيران مدني، عقوبات")
-    page.click("#claim-submit")
-    page.wait_for_selector("#claim-text")
+    submit_new_claim(page, seeded["source"],
+                     "قال بوتين إن صاروخين انفجرا على بعد ١٠ أمتار من طائرة الركاب",
+                     speaker="بوتين", tags="طائرة أذربيجان، روسيا، حرب، طيران مدني، عقوبات")
     claim = page.url.replace(live_server, "")
     for path in ("/claims", claim, "/entities", f"/entities/{seeded['putin']}", "/sources",
                  f"/sources/{seeded['source']}", f"/workbench/{seeded['source']}",
@@ -131,15 +140,9 @@ def test_pages_fit_a_phone_screen(page, live_server, seeded) -> None:
 
 def test_removing_evidence_asks_first(page, live_server, seeded) -> None:
     page.goto(f"{live_server}/login")
-    page.fill("#username", "editor")
-    page.fill("#password", PASSWORD)
-    page.click("#login-submit")
-    page.wait_for_url(f"{live_server}/claims")
+    log_in(page, live_server, "editor")
     page.goto(f"{live_server}/claims/new")
-    page.fill("#text", "قال بوتين إن 38 شخصاً قتلوا")
-    page.select_option("#source_id", str(seeded["source"]))
-    page.click("#claim-submit")
-    page.wait_for_selector("#claim-text")
+    submit_new_claim(page, seeded["source"], "قال بوتين إن 38 شخصاً قتلوا")
     page.click("details.add-evidence summary")
     page.fill("#ev-title", "تقرير رويترز")
     page.click("details.add-evidence button[type=submit]")

@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import PASSWORD
-from tests.test_browser import OUTPUT, live_server, page  # noqa: F401 - shared fixtures
+from tests.test_browser import OUTPUT, live_server, log_in, page  # noqa: F401 - shared fixtures
 
 pytestmark = pytest.mark.browser
 DEMO_TEXT = Path(__file__).resolve().parent.parent / "claims" / "demo" / "article-ar.txt"
@@ -16,10 +15,7 @@ DEMO_TEXT = Path(__file__).resolve().parent.parent / "claims" / "demo" / "articl
 def test_ingest_article_make_claims_from_a_sentence_and_a_selection(page, live_server,  # noqa: F811
                                                                      seeded) -> None:
     page.goto(f"{live_server}/login")
-    page.fill("#username", "editor")
-    page.fill("#password", PASSWORD)
-    page.click("#login-submit")
-    page.wait_for_url(f"{live_server}/claims")
+    log_in(page, live_server, "editor")
 
     page.click("#nav-workbench")
     page.fill("#text", DEMO_TEXT.read_text(encoding="utf-8") + "\nشاركها.\nExit mobile version\n")

@@ -37,6 +37,8 @@ CLAIM_TYPES = (
 )
 EVIDENCE_KINDS = ("primary", "official", "news", "expert", "dataset", "other")
 EVIDENCE_STANCES = ("supports", "refutes", "context")
+# The columns of an evidence item that an editor sets (forms, PATCH, its edit history).
+EVIDENCE_FIELDS = ("title", "url", "publisher", "kind", "stance", "accessed_date", "note")
 
 
 class SourceDocument(Base):

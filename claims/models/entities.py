@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from claims.db import Base, UTCDateTime, utcnow
@@ -97,6 +98,11 @@ class Counter(Base):
 
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[int] = mapped_column(default=0)
+
+    @staticmethod
+    def value_of(name: str) -> Any:
+        """The named counter's value as a scalar subquery (NULL until first bumped)."""
+        return select(Counter.value).where(Counter.name == name).scalar_subquery()
 
     @staticmethod
     def bump(session: Session, name: str) -> None:

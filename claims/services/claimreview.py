@@ -139,9 +139,8 @@ def published_claims(session: Session, limit: int = 1000) -> Sequence[Claim]:
 def feed_generation(session: Session) -> tuple[int, int]:
     """Moves whenever a claim's status or text changes (newest history row, text counter)."""
     # Both are single index probes: cheap enough to ask on every anonymous feed request.
-    row = session.execute(select(
-        select(func.max(StatusChange.id)).scalar_subquery(),
-        select(Counter.value).where(Counter.name == TEXTS_COUNTER).scalar_subquery())).one()
+    row = session.execute(select(select(func.max(StatusChange.id)).scalar_subquery(),
+                                 Counter.value_of(TEXTS_COUNTER))).one()
     return int(row[0] or 0), int(row[1] or 0)
 
 

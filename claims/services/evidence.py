@@ -12,7 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from claims.errors import Conflict, NotFound
 from claims.models import Claim, Evidence, User
-from claims.models.claims import EVIDENCE_KINDS, EVIDENCE_STANCES
+from claims.models.claims import EVIDENCE_FIELDS, EVIDENCE_KINDS, EVIDENCE_STANCES
 from claims.services import revisions
 from claims.services.inputs import Inputs
 
@@ -66,8 +66,7 @@ def update_evidence(session: Session, claim: Claim, user: User | None, evidence_
         _expect_version(evidence, expected)
     data = {k: v for k, v in data.items() if k != "version"}
     before = revisions.evidence_snapshot(evidence)
-    current = {name: before[name] for name in
-               ("url", "title", "publisher", "kind", "stance", "note", "accessed_date")}
+    current = {name: before[name] for name in EVIDENCE_FIELDS}
     merged = {k: v for k, v in {**current, **data}.items() if v is not None}
     if "url" in data and "title" not in data and evidence.title == (evidence.url or ""):
         merged.pop("title", None)  # the title was only the old URL: follow the new one

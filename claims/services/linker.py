@@ -35,7 +35,7 @@ def aliases_changed(session: Session) -> None:
 
 # One statement, one round trip: it runs on every search and every linking call.
 _SIGNATURE = select(
-    select(Counter.value).where(Counter.name == _COUNTER).scalar_subquery(),
+    Counter.value_of(_COUNTER),
     select(func.count(Alias.id)).scalar_subquery(),
     select(func.max(Alias.id)).scalar_subquery())
 

@@ -65,7 +65,7 @@ def texts_changed(session: Session) -> None:
 def _generation(session: Session) -> tuple[int, int]:
     """Changes whenever a claim is added or a claim's text is edited."""
     newest = session.scalar(select(func.max(Claim.id))) or 0
-    edits = session.scalar(select(Counter.value).where(Counter.name == TEXTS_COUNTER)) or 0
+    edits = session.scalar(select(Counter.value_of(TEXTS_COUNTER))) or 0
     return int(newest), int(edits)
 
 

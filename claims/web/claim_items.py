@@ -16,15 +16,13 @@ from claims import i18n
 from claims.db import begin_write, get_session
 from claims.errors import Conflict, ValidationFailed
 from claims.i18n import gettext
-from claims.models import Claim
+from claims.models import Claim, User
+from claims.models.claims import EVIDENCE_FIELDS
 from claims.security import policy
 from claims.services import claims as service
 from claims.services import evidence as evidence_service
 from claims.services.inputs import Inputs
 from claims.web.claims import bp, detail_page, field_messages, signed_in_user
-
-# What the web's evidence form edits (all of it, each time).
-EVIDENCE_FIELDS = ("url", "title", "publisher", "kind", "stance", "note", "accessed_date")
 
 i18n.register({
     "evidence.changed": ("عُدّل هذا الدليل بعد فتحك الصفحة، فلم يُحذف. راجع نسخته الحالية أدناه.",
@@ -48,21 +46,10 @@ i18n.register({
 
 @bp.post("/<int:claim_id>/evidence", endpoint="add_evidence")
 @policy("editor")
-def add_evidence(claim_id: int) -> Any:
+def add_evidence(claim_id: int) -> ResponseReturnValue:
     """Attach evidence to a claim."""
-    session = get_session()
-    begin_write(session)
-    claim = service.get_claim(session, claim_id)
-    try:
-        evidence_service.add_evidence(session, claim, signed_in_user(), request.form)
-    except ValidationFailed as exc:
-        session.rollback()
-        claim = service.get_claim(session, claim_id)
-        return detail_page(claim, evidence_errors=field_messages(exc),
-                           evidence_values=request.form), 422
-    session.commit()
-    flash(gettext("evidence.added_ok"), "success")
-    return redirect(url_for("claims.detail", claim_id=claim_id) + "#evidence")
+    return _add(evidence_service.add_evidence, claim_id, "evidence", "evidence.added_ok",
+                "#evidence")
 
 
 @bp.post("/<int:claim_id>/evidence/<int:evidence_id>/delete", endpoint="remove_evidence")
@@ -90,7 +77,8 @@ def edit_evidence(claim_id: int, evidence_id: int) -> Any:
     session = get_session()
     begin_write(session)
     claim = service.get_claim(session, claim_id)
-    # Every field of the form: an emptied box clears that field (PATCH semantics are the API's).
+    # The form sends every field, each time: an emptied box clears that field (leaving a
+    # field out to keep it is the API's PATCH).
     data = {name: request.form.get(name, "") for name in EVIDENCE_FIELDS}
     data["version"] = request.form.get("version", "")
     try:
@@ -132,21 +120,10 @@ def review_mention(claim_id: int, mention_id: int) -> ResponseReturnValue:
 
 @bp.post("/<int:claim_id>/appearances", endpoint="add_appearance")
 @policy("editor")
-def add_appearance(claim_id: int) -> Any:
+def add_appearance(claim_id: int) -> ResponseReturnValue:
     """Record another place the claim was published."""
-    session = get_session()
-    begin_write(session)
-    try:
-        service.add_appearance(session, service.get_claim(session, claim_id),
-                               signed_in_user(), request.form)
-    except ValidationFailed as exc:
-        session.rollback()
-        claim = service.get_claim(session, claim_id)
-        return detail_page(claim, appearance_errors=field_messages(exc),
-                           appearance_values=request.form), 422
-    session.commit()
-    flash(gettext("appearance.added_ok"), "success")
-    return redirect(url_for("claims.detail", claim_id=claim_id) + "#appearances")
+    return _add(service.add_appearance, claim_id, "appearance", "appearance.added_ok",
+                "#appearances")
 
 
 @bp.post("/<int:claim_id>/appearances/<int:appearance_id>/delete",
@@ -158,6 +135,24 @@ def remove_appearance(claim_id: int, appearance_id: int) -> ResponseReturnValue:
         service.remove_appearance(session, claim, signed_in_user(), item_id)
 
     return _remove(remove, claim_id, appearance_id, "appearance.removed_ok", "#appearances")
+
+
+def _add(adder: Callable[[Session, Claim, User, Mapping[str, Any]], object], claim_id: int,
+         form: str, message: str, anchor: str) -> ResponseReturnValue:
+    """Attach one item to a claim from the page's ``form`` ("evidence", "appearance"): back
+    to that part of the page, or the page again with that form's errors and what was typed."""
+    session = get_session()
+    begin_write(session)
+    try:
+        adder(session, service.get_claim(session, claim_id), signed_in_user(), request.form)
+    except ValidationFailed as exc:
+        session.rollback()
+        claim = service.get_claim(session, claim_id)
+        return detail_page(claim, **{f"{form}_errors": field_messages(exc),
+                                     f"{form}_values": request.form}), 422
+    session.commit()
+    flash(gettext(message), "success")
+    return redirect(url_for("claims.detail", claim_id=claim_id) + anchor)
 
 
 def _remove(remover: Callable[[Session, Claim, int], None], claim_id: int, item_id: int,

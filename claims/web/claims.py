@@ -53,7 +53,7 @@ bp = Blueprint("claims", __name__, url_prefix="/claims")
 bp.record_once(lambda state: page_cache.install(state.app))
 
 i18n.register({
-        "match.show_similar": ("عرض الادعاءات المشابهة والمتعارضة",
+    "match.show_similar": ("عرض الادعاءات المشابهة والمتعارضة",
                            "Show similar and conflicting claims"),
     "claims.count_about": ("نحو {n} ادعاء", "about {n} claims"),
     "revision.edited": ("عُدّل", "Edited"),

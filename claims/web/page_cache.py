@@ -75,10 +75,6 @@ def _count_max(column: Any, owner: Any) -> tuple[Any, Any]:
             select(func.max(column)).where(owner == _ID).scalar_subquery())
 
 
-def _counter(name: str) -> Any:
-    return select(Counter.value).where(Counter.name == name).scalar_subquery()
-
-
 # One row: the claim's own columns (``version`` moves on every ORM update of it), what it
 # shows of its source, speaker, author and canonical claim, the append-only or text-derived
 # children (quantities, status and edit history) as count + newest id, and the alias and
@@ -94,7 +90,7 @@ _HEAD: Any = (
            *_count_max(Quantity.id, Quantity.claim_id),
            *_count_max(StatusChange.id, StatusChange.claim_id),
            *_count_max(ClaimRevision.id, ClaimRevision.claim_id),
-           _counter("aliases"), _counter("claim_texts"))
+           Counter.value_of("aliases"), Counter.value_of("claim_texts"))
     .join(SourceDocument, SourceDocument.id == Claim.source_id)
     .outerjoin(_speaker, _speaker.id == Claim.speaker_id)
     .outerjoin(User, User.id == Claim.created_by_id)
