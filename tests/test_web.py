@@ -219,6 +219,9 @@ def test_removing_evidence_edited_since_the_page_was_shown_keeps_it(app: Flask, 
                                          evidence_id,
                                 {"note": "أضيف مصدر ثانٍ"})
         session.commit()
+    tampered = editor_client.post(action, data={"version": "abc"})
+    assert tampered.status_code == 422 and "تقرير رسمي" in editor_client.get(
+        f"/claims/{claim_id}").get_data(as_text=True).split('id="history"')[0]
     refused = editor_client.post(action, data={"version": shown}, follow_redirects=True)
     html = refused.get_data(as_text=True)
     assert "عُدّل هذا الدليل بعد فتحك الصفحة" in html and "أضيف مصدر ثانٍ" in html

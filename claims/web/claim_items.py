@@ -56,7 +56,9 @@ def add_evidence(claim_id: int) -> ResponseReturnValue:
 @policy("editor")
 def remove_evidence(claim_id: int, evidence_id: int) -> ResponseReturnValue:
     """Remove an evidence item, as the page showed it (one edited since is kept)."""
-    version = Inputs(request.form).integer("version")
+    inputs = Inputs(request.form)
+    version = inputs.integer("version")
+    inputs.check()  # a tampered version is refused, not taken as "any version"
 
     def remove(session: Session, claim: Claim, item_id: int) -> None:
         evidence_service.remove_evidence(session, claim, signed_in_user(), item_id, version)
@@ -113,7 +115,8 @@ def review_mention(claim_id: int, mention_id: int) -> ResponseReturnValue:
     session = get_session()
     begin_write(session)
     claim = service.get_claim(session, claim_id)
-    service.set_mention_review(session, claim, mention_id, request.form.get("review", ""))
+    service.set_mention_review(session, claim, signed_in_user(), mention_id,
+                               request.form.get("review", ""))
     session.commit()
     return redirect(url_for("claims.detail", claim_id=claim_id) + "#entities")
 
