@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
 from claims.db import session_scope
-from claims.models import Claim
+from claims.models import Claim, ClaimRevision, Mention
 from tests.test_workbench import CRASH, _claim
 
 RIVAL = "قتل 39 من أصل 67 شخصا كانوا على متن الطائرة إمبراير 190"
@@ -60,6 +63,54 @@ def test_decisions_render_with_the_page(app: Flask, editor_client: FlaskClient, 
     assert f"#{copy}" in _page(editor_client, demo)  # listed among the copies
     with app.app_context(), session_scope(app) as session:
         assert session.get(Claim, copy).duplicate_of_id == demo
+
+
+def _history(client: FlaskClient, claim_id: int) -> str:
+    page = _page(client, claim_id)
+    return page[page.index('id="history"'):]
+
+
+def test_match_decisions_are_kept_in_both_claims_histories(app: Flask, editor_client: FlaskClient,
+                                                           seeded) -> None:
+    demo = _claim(editor_client, seeded["source"], CRASH)
+    rival = _claim(editor_client, seeded["source"], RIVAL)
+    for relation in ("conflict", "conflict", "dismissed"):  # the repeat changes nothing
+        assert editor_client.post(f"/workbench/claims/{rival}/links", data={
+            "other_id": demo, "relation": relation}).status_code == 302
+    for this, that in ((demo, rival), (rival, demo)):
+        history = _history(editor_client, this)
+        decisions = re.findall(r'قرار مطابقة مع الادعاء <a href="/claims/(\d+)">#\d+</a>: '
+                               r'(?:<del>(.*?)</del> → )?<strong>(.*?)</strong>', history)
+        # Newest first: "conflict" overruled by "not related", and the first decision.
+        assert decisions == [(str(that), "تعارض", "غير مرتبط"), (str(that), "", "تعارض")]
+        assert history.count("<bdi>editor</bdi>") >= 2
+    with app.app_context(), session_scope(app) as session:
+        rows = session.scalars(select(ClaimRevision).where(
+            ClaimRevision.claim_id == demo).order_by(ClaimRevision.id)).all()
+        assert [r.changes["link"] for r in rows if "link" in r.changes] == [
+            [None, {"claim_id": rival, "relation": "conflict"}],
+            [{"claim_id": rival, "relation": "conflict"},
+             {"claim_id": rival, "relation": "dismissed"}]]
+
+
+def test_entity_link_reviews_are_kept_in_the_history(app: Flask, editor_client: FlaskClient,
+                                                     seeded) -> None:
+    claim_id = _claim(editor_client, seeded["source"], CRASH + " وقال بوتين إن الحادث مأساة")
+    with app.app_context(), session_scope(app) as session:
+        mention_id = session.scalars(select(Mention.id).where(
+            Mention.claim_id == claim_id, Mention.entity_id == seeded["putin"])).first()
+    assert mention_id is not None
+    for review in ("rejected", "rejected", "confirmed"):
+        assert editor_client.post(f"/claims/{claim_id}/mentions/{mention_id}",
+                                  data={"review": review}).status_code == 302
+    history = _history(editor_client, claim_id)
+    reviews = re.findall(r'الربط بالكيان <a href="/entities/(\d+)">.*?</a>.*?: '
+                         r'<del>(.*?)</del> → <strong>(.*?)</strong>', history)
+    assert reviews == [(str(seeded["putin"]), "مرفوض", "مؤكَّد"),
+                       (str(seeded["putin"]), "ربط تلقائي", "مرفوض")]
+    editor_client.post("/lang", data={"lang": "en", "next": "/"})
+    assert "Link to entity" in _history(editor_client, claim_id)
+    editor_client.post("/lang", data={"lang": "ar", "next": "/"})
 
 
 def test_cached_candidates_follow_text_edits(editor_client: FlaskClient, seeded) -> None:

@@ -299,7 +299,7 @@ def test_rejected_mentions_stay_rejected_after_relink(app: Flask, seeded) -> Non
         claim = _create(session, seeded, text="قال بوتين")
         session.commit()
         mention = claim.mentions[0]
-        service.set_mention_review(session, claim, mention.id, "rejected")
+        service.set_mention_review(session, claim, None, mention.id, "rejected")
         relink_all(session)
         session.commit()
         reviews = session.scalars(select(Mention.review)).all()

@@ -104,7 +104,9 @@ COMPONENTS: dict[str, Any] = {
                                   "each changed field: [before, after] as shown then; "
                                   "'evidence' or 'appearance': [item or null, item or null] "
                                   "(added, edited, removed), each item an object of its "
-                                  "fields",
+                                  "fields; 'link': a match decision, [null or {claim_id, "
+                                  "relation}, {claim_id, relation}]; 'mention': an entity "
+                                  "link's review, [{entity_id, entity, surface, review}, same]",
                                   "additionalProperties": {
                                       "type": "array", "items": {"type": ["string", "object",
                                                                           "null"]},

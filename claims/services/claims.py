@@ -310,12 +310,17 @@ def remove_appearance(session: Session, claim: Claim, user: User | None,
     revisions.record_item(session, claim, user, "appearance", before, None)
 
 
-def set_mention_review(session: Session, claim: Claim, mention_id: int, review: str) -> None:
-    """Confirm or reject an automatic entity link."""
+def set_mention_review(session: Session, claim: Claim, user: User | None, mention_id: int,
+                       review: str) -> None:
+    """Confirm or reject an automatic entity link (kept in the claim's edit history)."""
     if review not in ("confirmed", "rejected", "auto"):
         raise ValidationFailed.single("review", "bad_choice", value=review)
     mention = next((m for m in claim.mentions if m.id == mention_id), None)
     if mention is None:
         raise NotFound(f"mention {mention_id} not found on claim {claim.id}")
+    item = {"entity_id": mention.entity_id, "entity": mention.entity.name_ar,
+            "surface": mention.surface}
+    revisions.record_item(session, claim, user, "mention", item | {"review": mention.review},
+                          item | {"review": review})
     mention.review = review
     session.flush()

@@ -1,5 +1,6 @@
-"""Edit history of claims: what each edit of a claim, its evidence or its recorded
-appearances changed, kept append-only beside the status history."""
+"""Edit history of claims: what each edit of a claim, its evidence, its recorded appearances,
+its match decisions and its entity-link reviews changed, kept append-only beside the status
+history."""
 
 from __future__ import annotations
 
@@ -55,8 +56,8 @@ def appearance_snapshot(appearance: ClaimAppearance) -> dict[str, Any]:
 def record_item(session: Session, claim: Claim, user: User | None, kind: str,
                 before: dict[str, Any] | None, after: dict[str, Any] | None
                 ) -> ClaimRevision | None:
-    """Append a change of one item on the claim (``kind`` "evidence" or "appearance"; None
-    before: added, None after: removed)."""
+    """Append a change of one item on the claim (``kind`` "evidence", "appearance", "link" to
+    another claim or "mention" review; None before: added, None after: removed)."""
     return _append(session, claim, user, {kind: [before, after]} if before != after else {})
 
 

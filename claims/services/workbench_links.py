@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from claims.errors import NotFound, ValidationFailed
 from claims.lru import PerEngine
 from claims.models import Claim, ClaimLink, Counter, Mention, User
+from claims.services import revisions
 from claims.services.analysis import Similar, link_claims, similar_claims
 from claims.services.inputs import Inputs
 from claims.text.matching import detect_conflict, score_pair
@@ -157,6 +158,21 @@ def decide(session: Session, user: User, claim: Claim, data: Mapping[str, Any]) 
     other = session.get(Claim, other_id)
     if other is None:
         raise NotFound(f"claim {other_id} not found")
+    existing = _link_between(session, claim, other)
+    before = existing.relation if existing is not None else None
+    link = _decide(session, user, claim, other, relation, existing)
+    if before != relation:  # on both pages: the decision concerns each claim alike
+        for this, that in ((claim, other), (other, claim)):
+            revisions.record_item(
+                session, this, user, "link",
+                None if before is None else {"claim_id": that.id, "relation": before},
+                {"claim_id": that.id, "relation": relation})
+    return link
+
+
+def _decide(session: Session, user: User, claim: Claim, other: Claim, relation: str,
+            existing: ClaimLink | None) -> ClaimLink:
+    """Write the one link row between two claims (and the shared verdict of a duplicate)."""
     score = round(score_pair(claim.text, other.text), 3)
     reasons = detect_conflict(claim.text, other.text)[1] if relation == "conflict" else ()
     if relation == "duplicate":
@@ -164,12 +180,10 @@ def decide(session: Session, user: User, claim: Claim, data: Mapping[str, Any]) 
         newer, older = (claim, other) if claim.id > other.id else (other, claim)
         if older.duplicate_of_id == newer.id:
             newer, older = older, newer
-        existing = _link_between(session, claim, other)
         if existing is not None and (existing.claim_id, existing.other_id) != (newer.id, older.id):
             session.delete(existing)
             session.flush()
         return link_claims(session, newer, older, "duplicate", user.id, score)
-    existing = _link_between(session, claim, other)
     if existing is not None and existing.claim_id != claim.id:
         claim, other = other, claim  # keep the one row, whichever side recorded it
     if existing is not None and existing.relation == "duplicate":
