@@ -129,8 +129,8 @@ def test_pages_fit_a_phone_screen(page, live_server, seeded) -> None:
     claim = page.url.replace(live_server, "")
     for path in ("/claims", claim, "/entities", f"/entities/{seeded['putin']}", "/sources",
                  f"/sources/{seeded['source']}", f"/workbench/{seeded['source']}",
-                 "/workbench/ingest", "/import",
-                 "/account/tokens", "/admin/users", "/claims/new", f"{claim}/edit"):
+                 "/workbench/ingest", "/import", "/account/tokens", "/admin/users",
+                 "/admin/audit", "/claims/new", f"{claim}/edit"):
         page.goto(f"{live_server}{path}")
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 390, f"{path} is {width} px wide on a 390 px screen"

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from claims.api.tokens import create_token
 from claims.db import get_engine, session_scope
-from claims.models import Alias, ApiToken, Claim, User
+from claims.models import Alias, ApiToken, Claim, Mention, User
 from claims.services import claims as service
 from claims.services import evidence as evidence_service
 from tests.conftest import login_as, make_app
@@ -50,15 +50,22 @@ def _ids(app: Flask, seeded: dict[str, int]) -> dict[str, Any]:
         session.commit()
         alias_id = session.scalar(select(Alias.id).where(Alias.entity_id == seeded["putin"],
                                                          Alias.kind == "short"))
+        mention_id = session.scalars(select(Mention.id).where(Mention.claim_id == claim_id)
+                                     ).first()
         return {"claim": claim_id, "other": other_id, "evidence": evidence.id,
                 "appearance": appearance.id, "secret": secret, "token": spare.id,
-                "alias": alias_id, "used_token": token.id}
+                "alias": alias_id, "used_token": token.id, "mention": mention_id}
 
 
 def _scenarios(ids: dict[str, Any], seeded: dict[str, int]) -> list[Scenario]:
     c, e, api = ids["claim"], seeded["putin"], "/api/v1"
     article = "موسكو (أ ف ب) – قال الرئيس فلاديمير بوتين إن 38 شخصاً قتلوا في الحادث."
     return [
+        # Before the claim's text is edited (which re-links it, replacing its mentions).
+        ("api.decide", "POST", f"{api}/claims/{c}/links", "json",
+         {"other_id": ids["other"], "relation": "conflict"}),
+        ("api.review_mention", "POST", f"{api}/claims/{c}/mentions/{ids['mention']}", "json",
+         {"review": "rejected"}),
         ("api.create_claim", "POST", f"{api}/claims", "json",
          {"text": "قال علييف إن 5 طائرات سقطت", "source_id": seeded["source"],
           "speaker": "علييف", "tags": ["طيران"], "status": "false", "note": "حكم"}),

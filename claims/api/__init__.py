@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask.blueprints import BlueprintSetupState
 
-from claims.api import claims_api, directory_api, tokens
+from claims.api import analysis_api, claims_api, directory_api, tokens
 from claims.api.registry import bp
 from claims.security import policy
 
-__all__ = ["bp", "claims_api"]
+__all__ = ["analysis_api", "bp", "claims_api"]
 
 bp.add_url_rule("/openapi.json", "openapi", policy("public")(directory_api.openapi_json))
 bp.add_url_rule("/docs", "docs", policy("public")(directory_api.docs))

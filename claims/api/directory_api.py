@@ -11,10 +11,12 @@ from sqlalchemy import func, select
 from claims.api import io
 from claims.api.claims_api import PAGING
 from claims.api.registry import OPERATIONS, Param, id_param, openapi_document, operation
-from claims.api.schemas import alias_json, entity_json, entity_ref, source_json
+from claims.api.schemas import alias_json, audit_json, entity_json, entity_ref, source_json
 from claims.db import begin_write, get_session
 from claims.errors import NotFound
 from claims.models import Claim, Entity, SourceDocument
+from claims.models.audit import AUDIT_ACTIONS
+from claims.services import audit
 from claims.services import entities as entity_service
 from claims.services.ingest import ingest_article
 from claims.text.linking import alias_key
@@ -102,7 +104,7 @@ def create_entity() -> ResponseReturnValue:
         alias_key(name_ar) == alias_key(name_en)
     begin_write(session)
     entity = entity_service.create_entity(session, {**data, "name_en": None} if same_key
-                                          else data)
+                                          else data, io.user())
     if same_key:
         entity.name_en = str(name_en).strip() or None  # one alias serves both spellings
     return io.commit_reply(session, entity_json(entity, {}), 201)
@@ -126,7 +128,7 @@ def add_alias(entity_id: int) -> ResponseReturnValue:
     data = io.body("AliasCreate")
     begin_write(session)
     alias, _ = entity_service.add_alias(session, entity_service.get_entity(session, entity_id),
-                                        data)
+                                        data, io.user())
     return io.commit_reply(session, alias_json(alias), 201)
 
 
@@ -137,7 +139,8 @@ def remove_alias(entity_id: int, alias_id: int) -> ResponseReturnValue:
     """Remove an alias and re-link the claims that used it."""
     session = get_session()
     begin_write(session)
-    entity_service.remove_alias(session, entity_service.get_entity(session, entity_id), alias_id)
+    entity_service.remove_alias(session, entity_service.get_entity(session, entity_id), alias_id,
+                                io.user())
     session.commit()
     return io.no_content()
 
@@ -148,6 +151,22 @@ def me() -> ResponseReturnValue:
     """Who the token (or session) belongs to."""
     user = io.user()
     return io.reply({"id": user.id, "username": user.username, "role": user.role})
+
+
+@operation("GET", "/audit", summary="Administrative changes, newest first", tag="account",
+           level="admin",
+           params=(Param("action", {"enum": list(AUDIT_ACTIONS)}),
+                   Param("before", {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
+                         description="Only events older than this id (the previous "
+                                     "page's next_before)")),
+           response="AuditPage")
+def audit_log() -> ResponseReturnValue:
+    """Changes to users, entity names and API tokens, a page at a time."""
+    events = audit.events(get_session(), action=g.api_query.get("action"),
+                          before_id=g.api_query.get("before"), limit=audit.PAGE + 1)
+    return io.reply({"items": [audit_json(e) for e in events[:audit.PAGE]],
+                     "next_before": events[audit.PAGE - 1].id
+                     if len(events) > audit.PAGE else None})
 
 
 def document() -> dict[str, Any]:

@@ -9,16 +9,20 @@ from typing import Any
 from claims.config import Status
 from claims.models import (
     Alias,
+    AuditEvent,
     Claim,
     ClaimAppearance,
+    ClaimLink,
     ClaimRevision,
     Entity,
     Evidence,
+    Mention,
     SourceDocument,
     StatusChange,
 )
+from claims.models.analysis import LINK_RELATIONS
 from claims.models.claims import CLAIM_TYPES, EVIDENCE_KINDS, EVIDENCE_STANCES
-from claims.models.entities import ALIAS_KINDS, ALIAS_LANGS, ENTITY_KINDS
+from claims.models.entities import ALIAS_KINDS, ALIAS_LANGS, ENTITY_KINDS, MENTION_REVIEWS
 
 NULL_STR = {"type": ["string", "null"]}
 NULL_INT = {"type": ["integer", "null"]}
@@ -125,6 +129,16 @@ COMPONENTS: dict[str, Any] = {
     "AppearanceList": _obj({"items": {"type": "array", "items": _ref("Appearance")}}),
     "History": _obj({"items": {"type": "array", "items": _ref("StatusChange")}}),
     "Revisions": _obj({"items": {"type": "array", "items": _ref("Revision")}}),
+    "AuditEvent": _obj({"id": {"type": "integer"}, "created_at": DATETIME,
+                        "user": {**NULL_STR, "description": "null: the command line"},
+                        "action": {"type": "string"},
+                        "target_kind": {"enum": ["user", "entity", "token"]},
+                        "target_id": {"type": "integer"},
+                        "details": {"type": "object", "description":
+                                    "names as they were then; a changed value is "
+                                    "[before, after]"}}),
+    "AuditPage": _obj({"items": {"type": "array", "items": _ref("AuditEvent")},
+                       "next_before": {"type": ["integer", "null"]}}),
     "MatchList": _obj({"items": {"type": "array", "items": _ref("Match")}}),
     "Me": _obj({"id": {"type": "integer"}, "username": {"type": "string"},
                 "role": {"enum": ["viewer", "editor", "admin"]}}),
@@ -184,6 +198,24 @@ COMPONENTS.update({
     "AliasCreate": _obj({"text": {"type": "string", "minLength": 1, "maxLength": 256},
                          "kind": {"enum": list(ALIAS_KINDS)},
                          "lang": {"enum": list(ALIAS_LANGS)}}, ["text"]),
+    "Mention": _obj({"id": {"type": "integer"}, "entity": _ref("EntityRef"),
+                     "surface": {"type": "string"}, "start": {"type": "integer"},
+                     "end": {"type": "integer"}, "method": {"type": "string"},
+                     "review": {"enum": list(MENTION_REVIEWS)}}),
+    "MentionList": _obj({"items": {"type": "array", "items": _ref("Mention")}}),
+    "MentionReview": _obj({"review": {"enum": list(MENTION_REVIEWS)}}),
+    "Link": _obj({"claim_id": {"type": "integer"}, "other_id": {"type": "integer",
+                  "description": "the other claim (for a duplicate: the one whose verdict "
+                                 "the copy shares is other_id, or claim_id when the copy is "
+                                 "this claim's other side)"},
+                  "relation": {"enum": list(LINK_RELATIONS)}, "score": {"type": ["number", "null"]},
+                  "reasons": {"type": "array", "items": {"type": "string"}},
+                  "created_at": DATETIME}),
+    "LinkList": _obj({"duplicate_of_id": NULL_INT,
+                      "items": {"type": "array", "items": _ref("Link")}}),
+    "LinkDecision": _obj({"other_id": {"type": "integer", "minimum": 1,
+                                       "maximum": 2**31 - 1},
+                          "relation": {"enum": list(LINK_RELATIONS)}}),
 })
 
 
@@ -262,6 +294,28 @@ def revision_json(revision: ClaimRevision) -> dict[str, Any]:
     return {"id": revision.id, "version": revision.version,
             "user": revision.user.username if revision.user else None,
             "created_at": revision.created_at.isoformat(), "changes": revision.changes}
+
+
+def mention_json(mention: Mention) -> dict[str, Any]:
+    """One entity link found in a claim's text, with its review."""
+    return {"id": mention.id, "entity": entity_ref(mention.entity), "surface": mention.surface,
+            "start": mention.start, "end": mention.end, "method": mention.method,
+            "review": mention.review}
+
+
+def link_json(link: ClaimLink) -> dict[str, Any]:
+    """An editor's decision about two claims."""
+    return {"claim_id": link.claim_id, "other_id": link.other_id, "relation": link.relation,
+            "score": link.score, "reasons": [r for r in link.reasons.split("; ") if r],
+            "created_at": link.created_at.isoformat()}
+
+
+def audit_json(event: AuditEvent) -> dict[str, Any]:
+    """One audit event."""
+    return {"id": event.id, "created_at": event.created_at.isoformat(),
+            "user": event.user.username if event.user else None, "action": event.action,
+            "target_kind": event.target_kind, "target_id": event.target_id,
+            "details": event.details}
 
 
 def history_json(change: StatusChange) -> dict[str, Any]:

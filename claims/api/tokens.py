@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from claims.db import begin_write, get_session, utcnow
 from claims.errors import Forbidden, NotFound, json_error
 from claims.models import ApiToken, User
+from claims.services import audit
 from claims.services.inputs import Inputs
 
 TOKEN_PREFIX = "clm_"  # noqa: S105 - a public marker, not a secret
@@ -48,6 +49,8 @@ def create_token(session: Session, user: User, data: Mapping[str, Any]) -> tuple
                      prefix=secret[:12])
     session.add(token)
     session.flush()
+    audit.record(session, user, "token.created", "token", token.id, name=name,
+                 owner=user.username)
     return token, secret
 
 
@@ -70,6 +73,9 @@ def revoke_token(session: Session, user: User, token_id: int) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         session.flush()
+        owner = session.get(User, token.user_id)
+        audit.record(session, user, "token.revoked", "token", token.id, name=token.name,
+                     owner=owner.username if owner else None)
     return token
 
 

@@ -1,6 +1,7 @@
 """Typed SQLAlchemy models, grouped by feature."""
 
 from claims.models.analysis import ClaimBand, ClaimLink, Quantity
+from claims.models.audit import AuditEvent
 from claims.models.claims import (
     Claim,
     ClaimAppearance,
@@ -18,6 +19,7 @@ from claims.models.users import LoginFailure, User
 __all__ = [
     "Alias",
     "ApiToken",
+    "AuditEvent",
     "Claim",
     "ClaimAppearance",
     "ClaimBand",

@@ -200,7 +200,7 @@ def _date(value: Any) -> dt.date | None:
         return None
 
 
-def _speaker(session: Session, author: Any) -> Entity | None:
+def _speaker(session: Session, user: User, author: Any) -> Entity | None:
     """The entity for a claim's author: by Wikidata id, by an exact alias, or a new one."""
     author = _first(author)
     if isinstance(author, str):  # some publishers give the claimant as a bare name
@@ -226,7 +226,8 @@ def _speaker(session: Session, author: Any) -> Entity | None:
     return create_entity(session, {"kind": kind, "name_ar": name,
                                    "name_en": other if other and alias_key(other) !=
                                    alias_key(name) else None,
-                                   "wikidata_id": qid.group(1).upper() if qid else None})
+                                   "wikidata_id": qid.group(1).upper() if qid else None},
+                         user)
 
 
 def _appearances(item: dict[str, Any]) -> list[tuple[str, str | None, dt.date | None]]:
@@ -274,7 +275,7 @@ def import_review(session: Session, user: User, review: dict[str, Any],
         report.unmapped.append(raw_label or "—")
     publisher = _first(review.get("author")) or _first(review.get("publisher")) or {}
     publisher = publisher if isinstance(publisher, dict) else {"name": publisher}
-    speaker = _speaker(session, item.get("author"))
+    speaker = _speaker(session, user, item.get("author"))
     source_url = appearance or review_url
     claim_date = _date(item.get("datePublished")) or _date(review.get("datePublished"))
     data = {"text": text, "status": status,

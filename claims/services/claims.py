@@ -18,12 +18,14 @@ from claims.errors import Conflict, NotFound, ValidationFailed
 from claims.models import (
     Claim,
     ClaimAppearance,
+    Mention,
     SourceDocument,
     StatusChange,
     Tag,
     User,
 )
 from claims.models.claims import CLAIM_TYPES
+from claims.models.entities import MENTION_REVIEWS
 from claims.services import linker, revisions, workbench_links
 from claims.services.analysis import analyse_claim
 from claims.services.entities import resolve_entity
@@ -311,9 +313,9 @@ def remove_appearance(session: Session, claim: Claim, user: User | None,
 
 
 def set_mention_review(session: Session, claim: Claim, user: User | None, mention_id: int,
-                       review: str) -> None:
+                       review: str) -> Mention:
     """Confirm or reject an automatic entity link (kept in the claim's edit history)."""
-    if review not in ("confirmed", "rejected", "auto"):
+    if review not in MENTION_REVIEWS:
         raise ValidationFailed.single("review", "bad_choice", value=review)
     mention = next((m for m in claim.mentions if m.id == mention_id), None)
     if mention is None:
@@ -324,3 +326,4 @@ def set_mention_review(session: Session, claim: Claim, user: User | None, mentio
                           item | {"review": review})
     mention.review = review
     session.flush()
+    return mention

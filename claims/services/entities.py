@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 
 from claims.db import MAX_ID
 from claims.errors import NotFound, ValidationFailed
-from claims.models import Alias, Claim, Entity, Mention
+from claims.models import Alias, Claim, Entity, Mention, User
 from claims.models.entities import ALIAS_KINDS, ALIAS_LANGS, ENTITY_KINDS
-from claims.services import linker
+from claims.services import audit, linker
 from claims.services.inputs import Inputs
 from claims.text.linking import alias_key, candidate_keys
 
@@ -71,7 +71,7 @@ def resolve_entity(session: Session, name: str, field_name: str) -> Entity:
     return get_entity(session, ids[0])
 
 
-def create_entity(session: Session, data: Mapping[str, Any]) -> Entity:
+def create_entity(session: Session, data: Mapping[str, Any], actor: User | None = None) -> Entity:
     """Create an entity with its Arabic and English names as aliases."""
     form = Inputs(data)
     kind = form.choice("kind", ENTITY_KINDS, required=True)
@@ -91,12 +91,15 @@ def create_entity(session: Session, data: Mapping[str, Any]) -> Entity:
         entity.aliases.append(Alias(text=name_en, key=alias_key(name_en), kind="name",
                                     lang="en"))
     session.flush()
+    audit.record(session, actor, "entity.created", "entity", entity.id, name=name_ar,
+                 name_en=name_en, kind=kind)
     linker.aliases_changed(session)
     linker.relink_matching(session, [name_ar, *([name_en] if name_en else [])])
     return entity
 
 
-def add_alias(session: Session, entity: Entity, data: Mapping[str, Any]) -> tuple[Alias, int]:
+def add_alias(session: Session, entity: Entity, data: Mapping[str, Any],
+              actor: User | None = None) -> tuple[Alias, int]:
     """Add an alias and re-link the claims it may now match; returns (alias, relinked)."""
     form = Inputs(data)
     text = form.text("text", required=True, max_len=256)
@@ -115,10 +118,13 @@ def add_alias(session: Session, entity: Entity, data: Mapping[str, Any]) -> tupl
     session.add(alias)
     session.flush()
     linker.aliases_changed(session)
-    return alias, linker.relink_matching(session, [text])
+    relinked = linker.relink_matching(session, [text])
+    _record_alias(session, actor, "alias.added", entity, alias, relinked)
+    return alias, relinked
 
 
-def remove_alias(session: Session, entity: Entity, alias_id: int) -> int:
+def remove_alias(session: Session, entity: Entity, alias_id: int,
+                 actor: User | None = None) -> int:
     """Remove an alias and re-link the claims that used it; returns how many were re-linked."""
     alias = session.get(Alias, alias_id)
     if alias is None or alias.entity_id != entity.id:
@@ -128,7 +134,16 @@ def remove_alias(session: Session, entity: Entity, alias_id: int) -> int:
     session.delete(alias)
     session.flush()
     linker.aliases_changed(session)
-    return linker.relink_claims(session, sorted(affected))
+    relinked = linker.relink_claims(session, sorted(affected))
+    _record_alias(session, actor, "alias.removed", entity, alias, relinked)
+    return relinked
+
+
+def _record_alias(session: Session, actor: User | None, action: str, entity: Entity,
+                  alias: Alias, relinked: int) -> None:
+    """Audit an alias added or removed, with the claims whose links it changed."""
+    audit.record(session, actor, action, "entity", entity.id, name=entity.name_ar,
+                 alias=alias.text, kind=alias.kind, lang=alias.lang, relinked=relinked)
 
 
 def status_counts(session: Session, entity_id: int) -> dict[str, int]:

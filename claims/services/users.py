@@ -14,6 +14,7 @@ from claims.errors import NotFound, ValidationFailed
 from claims.models import User
 from claims.models.users import ROLES
 from claims.security import hash_password, needs_rehash, verify_password
+from claims.services import audit
 from claims.services.inputs import Inputs, storable
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9._-]{2,64}$")
@@ -22,8 +23,8 @@ MIN_PASSWORD = 12
 _DUMMY_HASH = hash_password("timing-equaliser-not-a-real-password")
 
 
-def create_user(session: Session, data: Mapping[str, Any]) -> User:
-    """Create a user with a hashed password."""
+def create_user(session: Session, data: Mapping[str, Any], actor: User | None = None) -> User:
+    """Create a user with a hashed password (``actor``: the admin, None from the CLI)."""
     form = Inputs(data)
     username = form.text("username", required=True, max_len=64)
     password = data.get("password") or ""
@@ -41,6 +42,7 @@ def create_user(session: Session, data: Mapping[str, Any]) -> User:
                 display_name=display)
     session.add(user)
     session.flush()
+    audit.record(session, actor, "user.created", "user", user.id, username=username, role=role)
     return user
 
 
@@ -70,7 +72,8 @@ def record_login(session: Session, user_id: int, password: str) -> User | None:
     return user
 
 
-def update_user(session: Session, user_id: int, data: Mapping[str, Any]) -> User:
+def update_user(session: Session, user_id: int, data: Mapping[str, Any],
+                actor: User | None = None) -> User:
     """Change a user's role or active flag."""
     user = session.get(User, user_id)
     if user is None:
@@ -78,16 +81,23 @@ def update_user(session: Session, user_id: int, data: Mapping[str, Any]) -> User
     form = Inputs(data)
     role = form.choice("role", ROLES, default=user.role)
     form.check()
+    before = {"role": user.role, "is_active": user.is_active}
     user.role = role or user.role
     if "is_active" in data:
         user.is_active = str(data.get("is_active")).lower() in {"1", "true", "on", "yes"}
     session.flush()
+    changes = audit.changed(before, {"role": user.role, "is_active": user.is_active})
+    if changes:
+        audit.record(session, actor, "user.changed", "user", user.id, username=user.username,
+                     **changes)
     return user
 
 
-def set_password(session: Session, user: User, password: str) -> None:
+def set_password(session: Session, user: User, password: str,
+                 actor: User | None = None) -> None:
     """Replace a user's password (which also ends their other sessions)."""
     if len(password) < MIN_PASSWORD:
         raise ValidationFailed.single("password", "weak_password")
     user.password_hash = hash_password(password)
     session.flush()
+    audit.record(session, actor, "user.password_set", "user", user.id, username=user.username)

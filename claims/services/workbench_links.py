@@ -12,12 +12,13 @@ from sqlalchemy.orm import Session
 from claims.errors import NotFound, ValidationFailed
 from claims.lru import PerEngine
 from claims.models import Claim, ClaimLink, Counter, Mention, User
+from claims.models.analysis import LINK_RELATIONS
 from claims.services import revisions
 from claims.services.analysis import Similar, link_claims, similar_claims
 from claims.services.inputs import Inputs
 from claims.text.matching import detect_conflict, score_pair
 
-DECISIONS = ("duplicate", "conflict", "dismissed")
+DECISIONS = LINK_RELATIONS
 CANDIDATE_LIMIT = 6
 MIN_QUERY_CHARS = 8
 # Counter bumped whenever a claim's text changes (claims.update_claim), for the cache below.
@@ -191,6 +192,13 @@ def _decide(session: Session, user: User, claim: Claim, other: Claim, relation: 
             if side.duplicate_of_id in (claim.id, other.id):
                 side.duplicate_of_id = None
     return link_claims(session, claim, other, relation, user.id, score, reasons)
+
+
+def links_of(session: Session, claim: Claim) -> list[ClaimLink]:
+    """Every decision recorded about this claim and another, oldest first."""
+    return list(session.scalars(select(ClaimLink).where(
+        or_(ClaimLink.claim_id == claim.id, ClaimLink.other_id == claim.id))
+        .order_by(ClaimLink.id)))
 
 
 def _link_between(session: Session, a: Claim, b: Claim) -> ClaimLink | None:

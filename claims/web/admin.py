@@ -7,16 +7,55 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
+from claims import i18n
 from claims.db import begin_write, get_session
 from claims.errors import ValidationFailed
 from claims.i18n import gettext
 from claims.models import User
+from claims.models.audit import AUDIT_ACTIONS
 from claims.models.users import ROLES
-from claims.security import policy
+from claims.security import policy, reads_only
+from claims.services import audit
 from claims.services import users as service
-from claims.web.claims import field_messages
+from claims.services.inputs import Inputs
+from claims.web.claims import field_messages, signed_in_user
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+i18n.register({
+    "audit.title": ("سجل الإدارة", "Audit log"),
+    "audit.help": ("كل تغيير في المستخدمين وأسماء الكيانات ورموز الواجهة البرمجية، الأحدث أولاً. "
+                   "تغييرات الادعاءات في سجل كل ادعاء.",
+                   "Every change to users, entity names and API tokens, newest first. Changes to "
+                   "claims are in each claim's history."),
+    "audit.empty": ("لا أحداث.", "No events."),
+    "audit.older": ("أقدم", "Older"),
+    "audit.filter": ("تصفية", "Filter"),
+    "audit.action": ("نوع التغيير", "Kind of change"),
+    "audit.all": ("الكل", "All"),
+    "audit.show": ("عرض", "Show"),
+    "audit.command_line": ("سطر الأوامر", "command line"),
+    "audit.user.created": ("أُضيف المستخدم", "User added:"),
+    "audit.user.changed": ("عُدّل المستخدم", "User changed:"),
+    "audit.user.password_set": ("عُيّنت كلمة مرور", "Password set for"),
+    "audit.entity.created": ("أُنشئ الكيان", "Entity created:"),
+    "audit.alias.added": ("أُضيف الاسم البديل", "Alias added:"),
+    "audit.alias.removed": ("حُذف الاسم البديل", "Alias removed:"),
+    "audit.of_entity": ("للكيان", "of"),
+    "audit.relinked": ("أُعيد ربط {n} ادعاء", "{n} claims re-linked"),
+    "audit.token.created": ("أُنشئ الرمز", "Token created:"),
+    "audit.token.revoked": ("أُلغي الرمز", "Token revoked:"),
+    "audit.of_user": ("للمستخدم", "owned by"),
+    "audit.filter.user.created": ("إضافة مستخدم", "User added"),
+    "audit.filter.user.changed": ("تعديل مستخدم", "User changed"),
+    "audit.filter.user.password_set": ("تعيين كلمة مرور", "Password set"),
+    "audit.filter.entity.created": ("إنشاء كيان", "Entity created"),
+    "audit.filter.alias.added": ("إضافة اسم بديل", "Alias added"),
+    "audit.filter.alias.removed": ("حذف اسم بديل", "Alias removed"),
+    "audit.filter.token.created": ("إنشاء رمز", "Token created"),
+    "audit.filter.token.revoked": ("إلغاء رمز", "Token revoked"),
+    "entity.name_history": ("سجل الأسماء", "Name history"),
+})
 
 
 def _page(values: Any = None, errors: dict[str, str] | None = None) -> str:
@@ -39,7 +78,7 @@ def create_user() -> Any:
     session = get_session()
     begin_write(session)
     try:
-        service.create_user(session, request.form)
+        service.create_user(session, request.form, signed_in_user())
     except ValidationFailed as exc:
         session.rollback()
         values = {k: v for k, v in request.form.items() if k != "password"}
@@ -55,7 +94,22 @@ def update_user(user_id: int) -> Any:
     """Change a user's role or deactivate them."""
     session = get_session()
     begin_write(session)
-    service.update_user(session, user_id, request.form)
+    service.update_user(session, user_id, request.form, signed_in_user())
     session.commit()
     flash(gettext("users.updated_ok"), "success")
     return redirect(url_for("admin.users"))
+
+
+@bp.get("/audit", endpoint="audit")
+@policy("admin")
+@reads_only
+def audit_log() -> str:
+    """Administrative changes, newest first, a page at a time."""
+    args = Inputs(request.args)
+    action = args.choice("action", AUDIT_ACTIONS)
+    before = args.integer("before")  # a bad value shows the newest page, like none
+    events = audit.events(get_session(), action=action, before_id=before,
+                          limit=audit.PAGE + 1)
+    older = events[audit.PAGE - 1].id if len(events) > audit.PAGE else None
+    return render_template("admin/audit.html", events=events[:audit.PAGE], older=older,
+                           action=action, actions=AUDIT_ACTIONS)

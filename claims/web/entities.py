@@ -11,9 +11,10 @@ from claims.errors import ValidationFailed
 from claims.i18n import gettext
 from claims.models.entities import ALIAS_KINDS, ALIAS_LANGS, ENTITY_KINDS
 from claims.security import policy, reads_only, safe_next
+from claims.services import audit
 from claims.services import entities as service
 from claims.services.search import ClaimFilters, search_claims
-from claims.web.claims import field_messages
+from claims.web.claims import field_messages, signed_in_user
 
 bp = Blueprint("entities", __name__, url_prefix="/entities")
 
@@ -36,7 +37,7 @@ def create() -> Any:
     session = get_session()
     begin_write(session)
     try:
-        entity = service.create_entity(session, request.form)
+        entity = service.create_entity(session, request.form, signed_in_user())
     except ValidationFailed as exc:
         session.rollback()
         return render_template("entities/list.html", entities=[], q="", values=request.form,
@@ -56,7 +57,7 @@ def link() -> Any:
     back = safe_next(request.form.get("next"), url_for("entities.index"))
     try:
         entity = service.resolve_entity(session, request.form.get("entity", ""), "entity")
-        _, relinked = service.add_alias(session, entity, request.form)
+        _, relinked = service.add_alias(session, entity, request.form, signed_in_user())
     except ValidationFailed as exc:
         session.rollback()
         for message in field_messages(exc).values():
@@ -78,7 +79,9 @@ def _detail(entity_id: int, **extra: Any) -> str:
                            said=said, counts=service.status_counts(session, entity.id),
                            alias_kinds=ALIAS_KINDS, alias_langs=ALIAS_LANGS,
                            alias_errors=extra.pop("alias_errors", {}),
-                           alias_values=extra.pop("alias_values", {}), **extra)
+                           alias_values=extra.pop("alias_values", {}),
+                           name_history=audit.events(session, target_kind="entity",
+                                                     target_id=entity.id, limit=20), **extra)
 
 
 @bp.get("/<int:entity_id>", endpoint="detail")
@@ -97,7 +100,7 @@ def add_alias(entity_id: int) -> Any:
     begin_write(session)
     entity = service.get_entity(session, entity_id)
     try:
-        _, relinked = service.add_alias(session, entity, request.form)
+        _, relinked = service.add_alias(session, entity, request.form, signed_in_user())
     except ValidationFailed as exc:
         session.rollback()
         return _detail(entity_id, alias_errors=field_messages(exc), alias_values=request.form), 422
@@ -113,7 +116,7 @@ def remove_alias(entity_id: int, alias_id: int) -> Any:
     session = get_session()
     begin_write(session)
     entity = service.get_entity(session, entity_id)
-    relinked = service.remove_alias(session, entity, alias_id)
+    relinked = service.remove_alias(session, entity, alias_id, signed_in_user())
     session.commit()
     flash(gettext("entity.alias_removed", n=relinked), "success")
     return redirect(url_for("entities.detail", entity_id=entity_id))
