@@ -230,6 +230,12 @@ def test_search_entities_sources_and_matching(app: Flask, client, seeded, editor
     assert client.delete(f"{API}/entities/{eid}/aliases/{alias.json['id']}",
                          headers=h).status_code == 204
     assert len(client.get(f"{API}/entities/{eid}", headers=h).json["aliases"]) == 2
+    # One spelling in both name fields: both names kept, one alias serves them.
+    same = client.post(f"{API}/entities", json={"kind": "organisation", "name_ar": "NATO",
+                                                "name_en": "nato"}, headers=h)
+    assert same.status_code == 201 and (same.json["name_ar"], same.json["name_en"]) == (
+        "NATO", "nato")
+    assert [a["text"] for a in same.json["aliases"]] == ["NATO"]
     source = client.get(f"{API}/sources/{seeded['source']}", headers=h).json
     assert said["id"] in source["claims"]
     made = client.post(f"{API}/sources", json={"text": "قال الوزير إن الاقتصاد نما 5 في المئة.",

@@ -19,7 +19,6 @@ from claims.models.audit import AUDIT_ACTIONS
 from claims.services import audit
 from claims.services import entities as entity_service
 from claims.services.ingest import ingest_article
-from claims.text.linking import alias_key
 
 
 def _paging() -> tuple[int, int]:
@@ -99,14 +98,8 @@ def create_entity() -> ResponseReturnValue:
     """Validate and store an entity."""
     session = get_session()
     data = io.body("EntityCreate")
-    name_ar, name_en = data.get("name_ar"), data.get("name_en")
-    same_key = isinstance(name_ar, str) and isinstance(name_en, str) and \
-        alias_key(name_ar) == alias_key(name_en)
     begin_write(session)
-    entity = entity_service.create_entity(session, {**data, "name_en": None} if same_key
-                                          else data, io.user())
-    if same_key:
-        entity.name_en = str(name_en).strip() or None  # one alias serves both spellings
+    entity = entity_service.create_entity(session, data, io.user())
     return io.commit_reply(session, entity_json(entity, {}), 201)
 
 
