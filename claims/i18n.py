@@ -248,6 +248,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "error.bad_version": ("رقم الإصدار مفقود أو غير صالح.", "The version number is missing or invalid."),
     "error.duplicate": ("موجود مسبقًا.", "Already exists."),
     "error.too_many_tags": ("عدد الوسوم كبير جدًا (الحد {max}).", "Too many tags (at most {max})."),
+    "error.last_admin": ("هذا آخر مدير نشط؛ أضف مديرًا آخر أولًا.", "This is the last active admin; make someone else an admin first."),
     "error.weak_password": ("كلمة المرور قصيرة (12 حرفًا على الأقل).", "Password too short (at least 12 characters)."),
     "error.bad_username": ("اسم المستخدم: أحرف لاتينية وأرقام و . _ - فقط.", "Username: Latin letters, digits, . _ - only."),
     "error.not_found": ("غير موجود.", "Not found."),

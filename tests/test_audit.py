@@ -139,3 +139,18 @@ def test_audit_events_are_append_only(app: Flask) -> None:
         session.delete(session.get(AuditEvent, event.id))
         with pytest.raises(HistoryIsAppendOnly):
             session.flush()
+
+
+def test_the_last_active_admin_cannot_be_demoted_or_deactivated(app: Flask, client: FlaskClient,
+                                                                user_ids) -> None:
+    login_as(client, app, "admin")
+    me = user_ids["admin"]
+    for change in ({"role": "editor", "is_active": "1"}, {"role": "admin", "is_active": "0"}):
+        refused = client.post(f"/admin/users/{me}", data=change, follow_redirects=True)
+        assert "هذا آخر مدير نشط" in refused.get_data(as_text=True)
+    assert _events(app) == []  # nothing changed, nothing audited
+    client.post(f"/admin/users/{user_ids['editor']}", data={"role": "admin", "is_active": "1"})
+    assert client.post(f"/admin/users/{me}", data={"role": "editor", "is_active": "1"}
+                       ).status_code == 302
+    assert [(d["username"], d["role"]) for _, _, d in _events(app)] == [
+        ("editor", ["editor", "admin"]), ("admin", ["admin", "editor"])]

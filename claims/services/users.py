@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from claims.db import utcnow
@@ -85,6 +85,12 @@ def update_user(session: Session, user_id: int, data: Mapping[str, Any],
     user.role = role or user.role
     if "is_active" in data:
         user.is_active = str(data.get("is_active")).lower() in {"1", "true", "on", "yes"}
+    if before == {"role": "admin", "is_active": True} and not user.can("admin"):
+        # Nobody could manage users any more: someone else must be an admin first.
+        others = session.scalar(select(func.count()).select_from(User).where(
+            User.role == "admin", User.is_active.is_(True), User.id != user.id))
+        if not others:
+            raise ValidationFailed.single("role", "last_admin")
     session.flush()
     changes = audit.changed(before, {"role": user.role, "is_active": user.is_active})
     if changes:

@@ -94,7 +94,12 @@ def update_user(user_id: int) -> Any:
     """Change a user's role or deactivate them."""
     session = get_session()
     begin_write(session)
-    service.update_user(session, user_id, request.form, signed_in_user())
+    try:
+        service.update_user(session, user_id, request.form, signed_in_user())
+    except ValidationFailed as exc:
+        session.rollback()
+        flash(" ".join(field_messages(exc).values()), "error")
+        return redirect(url_for("admin.users"), 303)
     session.commit()
     flash(gettext("users.updated_ok"), "success")
     return redirect(url_for("admin.users"))
