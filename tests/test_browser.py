@@ -16,7 +16,9 @@ from werkzeug.serving import make_server
 from tests.conftest import PASSWORD
 
 CHROMIUM = "/usr/bin/chromium"
-OUTPUT = Path(__file__).resolve().parent.parent / "test-output"
+# One folder per engine: CI runs the SQLite and PostgreSQL suites side by side.
+OUTPUT = Path(__file__).resolve().parent.parent / "test-output" / (
+    "postgresql" if os.environ.get("CLAIMS_TEST_DATABASE_URL") else "sqlite")
 
 pytestmark = pytest.mark.browser
 
@@ -106,7 +108,7 @@ def test_log_in_create_change_status_find_by_clitic_and_see_history(page, live_s
     page.wait_for_selector("#history")
     history = page.inner_text("#history")
     assert "مضلل" in history and "الرقم لم يتأكد من مصدر مستقل" in history
-    OUTPUT.mkdir(exist_ok=True)
+    OUTPUT.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(OUTPUT / "claim-page-ar.png"), full_page=True)
 
     page.click("#lang-switch")

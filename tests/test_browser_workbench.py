@@ -25,7 +25,7 @@ def test_ingest_article_make_claims_from_a_sentence_and_a_selection(page, live_s
     assert "Exit mobile version" not in page.inner_text("#article")
     assert page.inner_text("#wb-place") == "موسكو"
     assert page.locator("#ranked .wb-sentence.wb-top").count() == 9
-    OUTPUT.mkdir(exist_ok=True)
+    OUTPUT.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(OUTPUT / "workbench-ar.png"), full_page=False)
 
     # One click on a ranked sentence: the claim keeps its span and its speaker.
