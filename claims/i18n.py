@@ -184,6 +184,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "entity.kind": ("النوع", "Kind"),
     "entity.create": ("إنشاء", "Create"),
     "entity.created_ok": ("تم إنشاء الكيان.", "Entity created."),
+    "entity.name_history": ("سجل الأسماء", "Name history"),
     "alias.remove": ("حذف هذا الاسم", "Remove this name"),
     "alias.remove_confirm": ("حذف الاسم «{alias}»؟ ستُعاد مطابقة الادعاءات التي ذكرته.",
                              "Remove the name “{alias}”? Claims that mention it are re-linked."),

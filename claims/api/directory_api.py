@@ -155,11 +155,9 @@ def me() -> ResponseReturnValue:
            response="AuditPage")
 def audit_log() -> ResponseReturnValue:
     """Changes to users, entity names and API tokens, a page at a time."""
-    events = audit.events(get_session(), action=g.api_query.get("action"),
-                          before_id=g.api_query.get("before"), limit=audit.PAGE + 1)
-    return io.reply({"items": [audit_json(e) for e in events[:audit.PAGE]],
-                     "next_before": events[audit.PAGE - 1].id
-                     if len(events) > audit.PAGE else None})
+    events, older = audit.page(get_session(), g.api_query.get("action"),
+                               g.api_query.get("before"))
+    return io.reply({"items": [audit_json(e) for e in events], "next_before": older})
 
 
 def document() -> dict[str, Any]:

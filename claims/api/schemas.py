@@ -22,7 +22,7 @@ from claims.models import (
 )
 from claims.models.analysis import LINK_RELATIONS
 from claims.models.claims import CLAIM_TYPES, EVIDENCE_KINDS, EVIDENCE_STANCES
-from claims.models.entities import ALIAS_KINDS, ALIAS_LANGS, ENTITY_KINDS, MENTION_REVIEWS
+from claims.models.entities import ALIAS_KINDS, ALIAS_LANGS, ENTITY_KINDS, MENTION_REVIEW
 
 NULL_STR = {"type": ["string", "null"]}
 NULL_INT = {"type": ["integer", "null"]}
@@ -201,9 +201,9 @@ COMPONENTS.update({
     "Mention": _obj({"id": {"type": "integer"}, "entity": _ref("EntityRef"),
                      "surface": {"type": "string"}, "start": {"type": "integer"},
                      "end": {"type": "integer"}, "method": {"type": "string"},
-                     "review": {"enum": list(MENTION_REVIEWS)}}),
+                     "review": {"enum": list(MENTION_REVIEW)}}),
     "MentionList": _obj({"items": {"type": "array", "items": _ref("Mention")}}),
-    "MentionReview": _obj({"review": {"enum": list(MENTION_REVIEWS)}}),
+    "MentionReview": _obj({"review": {"enum": list(MENTION_REVIEW)}}),
     "Link": _obj({"claim_id": {"type": "integer"}, "other_id": {"type": "integer",
                   "description": "the other claim (for a duplicate: the one whose verdict "
                                  "the copy shares is other_id, or claim_id when the copy is "

@@ -13,7 +13,6 @@ from claims.db import Base, UTCDateTime, utcnow
 ENTITY_KINDS = ("person", "place", "organisation", "other")
 ALIAS_KINDS = ("name", "short", "demonym", "translit")
 ALIAS_LANGS = ("ar", "en", "other")
-MENTION_REVIEWS = ("auto", "confirmed", "rejected")
 MENTION_REVIEW = ("auto", "confirmed", "rejected")
 
 

@@ -30,6 +30,13 @@ def changed(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any
     return {name: [before[name], after[name]] for name in after if before[name] != after[name]}
 
 
+def page(session: Session, action: str | None = None,
+         before_id: int | None = None) -> tuple[Sequence[AuditEvent], int | None]:
+    """One page of events newest first, and the ``before_id`` of the next page (None: last)."""
+    found = events(session, action=action, before_id=before_id, limit=PAGE + 1)
+    return found[:PAGE], found[PAGE - 1].id if len(found) > PAGE else None
+
+
 def events(session: Session, *, action: str | None = None, target_kind: str | None = None,
            target_id: int | None = None, before_id: int | None = None,
            limit: int = PAGE) -> Sequence[AuditEvent]:

@@ -25,7 +25,7 @@ from claims.models import (
     User,
 )
 from claims.models.claims import CLAIM_TYPES
-from claims.models.entities import MENTION_REVIEWS
+from claims.models.entities import MENTION_REVIEW
 from claims.services import linker, revisions, workbench_links
 from claims.services.analysis import analyse_claim
 from claims.services.entities import resolve_entity
@@ -315,7 +315,7 @@ def remove_appearance(session: Session, claim: Claim, user: User | None,
 def set_mention_review(session: Session, claim: Claim, user: User | None, mention_id: int,
                        review: str) -> Mention:
     """Confirm or reject an automatic entity link (kept in the claim's edit history)."""
-    if review not in MENTION_REVIEWS:
+    if review not in MENTION_REVIEW:
         raise ValidationFailed.single("review", "bad_choice", value=review)
     mention = next((m for m in claim.mentions if m.id == mention_id), None)
     if mention is None:

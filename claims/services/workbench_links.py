@@ -18,7 +18,6 @@ from claims.services.analysis import Similar, link_claims, similar_claims
 from claims.services.inputs import Inputs
 from claims.text.matching import detect_conflict, score_pair
 
-DECISIONS = LINK_RELATIONS
 CANDIDATE_LIMIT = 6
 MIN_QUERY_CHARS = 8
 # Counter bumped whenever a claim's text changes (claims.update_claim), for the cache below.
@@ -151,7 +150,7 @@ def decide(session: Session, user: User, claim: Claim, data: Mapping[str, Any]) 
     """Record an editor's decision about this claim and another: same, conflict or dismissed."""
     form = Inputs(data)
     other_id = form.integer("other_id", required=True)
-    relation = form.choice("relation", DECISIONS, required=True)
+    relation = form.choice("relation", LINK_RELATIONS, required=True)
     form.check()
     assert other_id is not None and relation is not None
     if other_id == claim.id:

@@ -54,7 +54,6 @@ i18n.register({
     "audit.filter.alias.removed": ("حذف اسم بديل", "Alias removed"),
     "audit.filter.token.created": ("إنشاء رمز", "Token created"),
     "audit.filter.token.revoked": ("إلغاء رمز", "Token revoked"),
-    "entity.name_history": ("سجل الأسماء", "Name history"),
 })
 
 
@@ -113,8 +112,6 @@ def audit_log() -> str:
     args = Inputs(request.args)
     action = args.choice("action", AUDIT_ACTIONS)
     before = args.integer("before")  # a bad value shows the newest page, like none
-    events = audit.events(get_session(), action=action, before_id=before,
-                          limit=audit.PAGE + 1)
-    older = events[audit.PAGE - 1].id if len(events) > audit.PAGE else None
-    return render_template("admin/audit.html", events=events[:audit.PAGE], older=older,
+    events, older = audit.page(get_session(), action, before)
+    return render_template("admin/audit.html", events=events, older=older,
                            action=action, actions=AUDIT_ACTIONS)
