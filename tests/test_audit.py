@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -10,7 +11,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from claims.db import session_scope
-from claims.models import AuditEvent
+from claims.models import AuditEvent, Entity
 from claims.models.claims import HistoryIsAppendOnly
 from tests.conftest import PASSWORD, login_as
 from tests.test_api import API, auth, make_token
@@ -124,6 +125,29 @@ def test_the_command_line_is_named_as_the_actor(app: Flask, runner, client) -> N
     assert _events(app) == [(None, "user.created", {"username": "sara", "role": "editor"})]
     login_as(client, app, "admin")
     assert "سطر الأوامر" in _page(client, "/admin/audit")
+
+
+def test_gazetteer_loads_are_audited_as_the_command_line(app: Flask, client: FlaskClient,
+                                                          tmp_path) -> None:
+    from claims.services.entities import load_gazetteer
+
+    path = tmp_path / "gazetteer.json"
+    item = {"key": "place:grozny", "kind": "place", "name_ar": "غروزني", "name_en": "Grozny"}
+    path.write_text(json.dumps({"entities": [item]}), encoding="utf-8")
+    with app.app_context(), session_scope(app) as session:
+        assert load_gazetteer(session, path) == 1
+        session.commit()
+        item["aliases"] = [{"text": "جروزني", "kind": "translit"}]
+        path.write_text(json.dumps({"entities": [item]}), encoding="utf-8")
+        assert load_gazetteer(session, path) == 0  # a top-up: the new spelling only
+        assert load_gazetteer(session, path) == 0  # nothing new, nothing audited
+        session.commit()
+        entity_id = session.scalar(select(Entity.id).where(Entity.key == "place:grozny"))
+    assert [(who, action, d.get("source"), d.get("alias")) for who, action, d in _events(app)] == [
+        (None, "entity.created", "gazetteer", None), (None, "alias.added", None, "جروزني")]
+    login_as(client, app, "admin")
+    page = _page(client, f"/entities/{entity_id}")
+    assert "من المعجم الجغرافي المرفق" in page and "جروزني" in page
 
 
 def test_audit_events_are_append_only(app: Flask) -> None:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from claims.models import Alias, Claim, Entity, SourceDocument, User
 from claims.services import claims as claim_service
-from claims.services.entities import load_gazetteer
+from claims.services.entities import load_gazetteer, record_created
 from claims.services.evidence import add_evidence
 from claims.services.linker import aliases_changed
 from claims.services.users import create_user
@@ -48,6 +48,7 @@ def _ensure_entities(session: Session, items: list[dict[str, Any]]) -> None:
         for text, lang in names:
             entity.aliases.append(Alias(text=text, key=alias_key(text), kind="name", lang=lang))
         session.flush()
+        record_created(session, None, entity, source="demo")
         aliases_changed(session)
 
 

@@ -91,8 +91,7 @@ def create_entity(session: Session, data: Mapping[str, Any], actor: User | None 
         entity.aliases.append(Alias(text=name_en, key=alias_key(name_en), kind="name",
                                     lang="en"))
     session.flush()
-    audit.record(session, actor, "entity.created", "entity", entity.id, name=name_ar,
-                 name_en=name_en, kind=kind)
+    record_created(session, actor, entity)
     linker.aliases_changed(session)
     linker.relink_matching(session, [name_ar, *([name_en] if name_en else [])])
     return entity
@@ -139,6 +138,16 @@ def remove_alias(session: Session, entity: Entity, alias_id: int,
     return relinked
 
 
+def record_created(session: Session, actor: User | None, entity: Entity,
+                   source: str | None = None) -> None:
+    """Audit a new entity (``source``: where a bulk load took it from, e.g. "gazetteer")."""
+    details: dict[str, Any] = {"name": entity.name_ar, "name_en": entity.name_en,
+                               "kind": entity.kind}
+    if source:
+        details["source"] = source
+    audit.record(session, actor, "entity.created", "entity", entity.id, **details)
+
+
 def _record_alias(session: Session, actor: User | None, action: str, entity: Entity,
                   alias: Alias, relinked: int) -> None:
     """Audit an alias added or removed, with the claims whose links it changed."""
@@ -171,7 +180,7 @@ def list_entities(session: Session, query: str = "", limit: int = 200) -> Sequen
 
 
 def load_gazetteer(session: Session, path: Path = GAZETTEER) -> int:
-    """Load (or top up) entities and aliases from the shipped gazetteer; returns new entities."""
+    """Load (or top up) the shipped gazetteer, audited as the command line; returns new entities."""
     data = json.loads(path.read_text(encoding="utf-8"))
     existing = {key: eid for key, eid in session.execute(
         select(Entity.key, Entity.id).where(Entity.key.is_not(None))).all()}
@@ -188,6 +197,7 @@ def load_gazetteer(session: Session, path: Path = GAZETTEER) -> int:
             session.flush()
             entity_id = entity.id
             created += 1
+            record_created(session, None, entity, source="gazetteer")
         names = [{"text": item["name_ar"], "kind": "name", "lang": "ar"}]
         if item.get("name_en"):
             names.append({"text": item["name_en"], "kind": "name", "lang": "en"})
@@ -197,8 +207,13 @@ def load_gazetteer(session: Session, path: Path = GAZETTEER) -> int:
             if not key or (entity_id, key, kind) in known_aliases:
                 continue
             known_aliases.add((entity_id, key, kind))
-            session.add(Alias(entity_id=entity_id, text=alias["text"], key=key, kind=kind,
-                              lang=alias.get("lang", "ar")))
+            row = Alias(entity_id=entity_id, text=alias["text"], key=key, kind=kind,
+                        lang=alias.get("lang", "ar"))
+            session.add(row)
+            if item["key"] in existing:  # a top-up of an entity loaded before: audit it
+                session.flush()
+                _record_alias(session, None, "alias.added",
+                              session.get_one(Entity, entity_id), row, 0)
     session.flush()
     linker.aliases_changed(session)
     return created

@@ -41,6 +41,8 @@ i18n.register({
     "audit.entity.created": ("أُنشئ الكيان", "Entity created:"),
     "audit.alias.added": ("أُضيف الاسم البديل", "Alias added:"),
     "audit.alias.removed": ("حُذف الاسم البديل", "Alias removed:"),
+    "audit.source.gazetteer": ("من المعجم الجغرافي المرفق", "from the shipped gazetteer"),
+    "audit.source.demo": ("من بيانات العرض", "from the demo data"),
     "audit.of_entity": ("للكيان", "of"),
     "audit.relinked": ("أُعيد ربط {n} ادعاء", "{n} claims re-linked"),
     "audit.token.created": ("أُنشئ الرمز", "Token created:"),
