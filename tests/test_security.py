@@ -15,10 +15,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from claims.db import get_engine, session_scope
-from claims.models import Alias, Claim, Tag
+from claims.models import Alias, Claim, SourceDocument, Tag
 from claims.security import is_safe_redirect
 from tests.conftest import PASSWORD, login_as, make_app
 
@@ -36,6 +36,43 @@ def test_sixth_failure_for_one_account_is_throttled_from_any_address(client) -> 
     # Even the right password is refused now, from yet another address.
     assert _login(client, "viewer", PASSWORD, addr="10.0.1.99").status_code == 429
     assert _login(client, "editor", PASSWORD, addr="10.0.1.98").status_code == 302
+
+
+def test_a_throttled_login_says_when_to_retry(client) -> None:
+    for _ in range(5):
+        _login(client, "viewer", "wrong", addr="10.0.4.1")
+    refused = _login(client, "viewer", PASSWORD, addr="10.0.4.1")
+    assert refused.status_code == 429 and refused.headers["Retry-After"] == "60"
+
+
+def test_head_requests_never_run_a_form_s_post_branch(app, client, seeded) -> None:
+    # Flask answers HEAD with the GET view; CSRF checks only state-changing methods, so a view
+    # that tested for GET would have run its write branch (and counted a failed login).
+    for _ in range(6):
+        head = client.head("/login", data={"username": "viewer", "password": PASSWORD},
+                           environ_base={"REMOTE_ADDR": "10.0.5.1"})
+        assert head.status_code == 200
+    assert client.get("/claims").status_code == 302  # not logged in by a HEAD
+    assert _login(client, "editor", PASSWORD, addr="10.0.5.1").status_code == 302  # no throttle
+
+    def counts() -> tuple[int, int, str]:
+        with app.app_context(), session_scope(app) as session:
+            return (session.scalar(select(func.count()).select_from(Claim)) or 0,
+                    session.scalar(select(func.count()).select_from(SourceDocument)) or 0,
+                    session.scalar(select(Claim.text).order_by(Claim.id)) or "")
+
+    form = {"text": "قال بوتين إن 40 شخصاً قتلوا في غروزني.", "status": "unstarted",
+            "source_id": str(seeded["source"]), "version": "1"}
+    assert client.post("/claims/new", data=form).status_code == 302
+    before = counts()
+    with app.app_context(), session_scope(app) as session:
+        first = session.scalar(select(Claim.id).order_by(Claim.id))
+    assert client.head("/claims/new", data=form).status_code == 200
+    assert client.head(f"/claims/{first}/edit", data={**form, "text": "نص آخر تماماً"}
+                       ).status_code == 200
+    assert client.head("/workbench/ingest", data={"text": "قال بوتين إن 50 شخصاً قتلوا."}
+                       ).status_code == 200
+    assert counts() == before
 
 
 def test_sixth_failure_from_one_address_is_throttled_for_any_account(client) -> None:

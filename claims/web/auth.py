@@ -55,7 +55,7 @@ throttle = Throttle()
 def login_view() -> ResponseReturnValue:
     """Show the login form and sign the user in."""
     next_url = request.values.get("next", "")
-    if request.method == "GET":
+    if request.method != "POST":  # GET, and HEAD (which Flask routes here too)
         return render_template("login.html", next_url=next_url, username="")
     username = request.form.get("username", "").strip()[:64]
     password = request.form.get("password", "")
@@ -64,7 +64,8 @@ def login_view() -> ResponseReturnValue:
         keys = keys[:1]
     if throttle.blocked(*keys):
         return render_template("login.html", next_url=next_url, username=username,
-                               error=gettext("auth.throttled")), 429
+                               error=gettext("auth.throttled")), 429, \
+            {"Retry-After": str(WINDOW_SECONDS)}
     session = get_session()
     user_id = check_password(session, username, password)
     session.rollback()  # the slow hash check above held no write lock; end its read too

@@ -179,7 +179,7 @@ def _form_context(values: Any, errors: dict[str, str] | None = None) -> dict[str
 @policy("editor")
 def new() -> Any:
     """Create a claim."""
-    if request.method == "GET":
+    if request.method != "POST":  # GET or HEAD
         values = {"source_id": request.args.get("source", ""), "status": "unstarted",
                   "text": request.args.get("text", ""),
                   "span_start": request.args.get("span_start", ""),
@@ -312,7 +312,7 @@ def edit(claim_id: int) -> Any:
     if request.method == "POST":
         begin_write(session)
     claim = service.get_claim(session, claim_id)
-    if request.method == "GET":
+    if request.method != "POST":  # GET or HEAD
         values = {
             "text": claim.text, "restatement": claim.restatement or "",
             "source_id": claim.source_id,

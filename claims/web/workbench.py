@@ -113,7 +113,7 @@ def _upload(file: FileStorage | None) -> ingest_service.Upload | None:
 @policy("editor")
 def ingest() -> Any:
     """The ingest form; a valid article opens its workbench (the stored one if already in)."""
-    if request.method == "GET":
+    if request.method != "POST":  # GET or HEAD
         return render_template("workbench/ingest.html", values={}, errors={})
     session = get_session()
     begin_write(session)
