@@ -173,11 +173,21 @@ def test_edit_conflict_shows_current_state(app: Flask, editor_client, seeded) ->
     assert editor_client.post(f"/claims/{claim_id}/edit", data=data).status_code == 302
     again = editor_client.post(f"/claims/{claim_id}/edit", data=data | {"text": "نسخة ثانية"})
     assert again.status_code == 409
-    assert "نص معدل" in again.get_data(as_text=True)
+    html = again.get_data(as_text=True)
+    # The saved wording is shown beside the form, which keeps what this user typed and now
+    # carries the saved version: a second save replaces it knowingly.
+    assert '<bdi dir="auto" id="saved-text">نص معدل</bdi>' in html
+    assert re.search(r'<textarea id="text"[^>]*>نسخة ثانية</textarea>', html)
+    assert '<input type="hidden" name="version" value="2">' in html
+    with app.app_context(), session_scope(app) as session:
+        assert session.get(Claim, claim_id).text == "نص معدل"
     # The claim page keeps the wording the edit replaced, in its history.
     page = editor_client.get(f"/claims/{claim_id}").get_data(as_text=True)
     edit = page.split('<li class="edit"')[1].split("</li>")[0]
     assert "عُدّل" in edit and "نص الادعاء كما ورد" in edit and "الإصدار 2" in edit
+    resaved = editor_client.post(f"/claims/{claim_id}/edit",
+                                 data=data | {"text": "نسخة ثانية", "version": "2"})
+    assert resaved.status_code == 302
     before = edit.split('class="before"')[1].split("</div>")[0]
     after = edit.split('class="after"')[1].split("</div>")[0]
     assert "نص معدل" not in before and "نص معدل" in after

@@ -331,10 +331,14 @@ def edit(claim_id: int) -> Any:
         session.rollback()
         return render_template("claims/form.html", mode="edit", claim=claim,
                                **_form_context(request.form, field_messages(exc))), 422
-    except Conflict as exc:
+    except Conflict:
         session.rollback()
+        # The user's edit stays in the form, beside the version saved meanwhile; saving again
+        # (now against that version) replaces it knowingly, never silently.
         claim = service.get_claim(session, claim_id)
-        return detail_page(claim, conflict=exc, attempted=request.form), 409
+        values = {**request.form.to_dict(), "version": claim.version}
+        return render_template("claims/form.html", mode="edit", claim=claim, conflict=True,
+                               **_form_context(values)), 409
     session.commit()
     flash(gettext("claim.saved_ok"), "success")
     return redirect(url_for("claims.detail", claim_id=claim.id))
