@@ -96,6 +96,20 @@ def test_import_preview_writes_nothing_until_confirmed(app: Flask, editor_client
     assert _count(app) == 2
 
 
+def test_a_malformed_file_is_refused_by_line_with_nothing_offered(app: Flask, editor_client,
+                                                                  seeded) -> None:
+    huge = "text\nقال بوتين إن الطائرة سقطت\n" + "ب" * 140_000 + "\n"
+    # A quote never closed swallows the rest of the file into one cell, past the limit.
+    unclosed = 'text\n"قال علييف إن التحقيق مستمر\n' + "قال بوتين إن الطائرة سقطت\n" * 6000
+    for content, line in ((huge, 3), (unclosed, 5043)):  # where the cell passed 128 KiB
+        preview = _upload(editor_client, content)
+        html = preview.get_data(as_text=True)
+        assert preview.status_code == 422
+        assert f"الملف ليس CSV سليمًا عند السطر {line} " in html
+        assert "0 صف جاهز" in html and 'id="line-' not in html
+        assert _confirm(editor_client, html).status_code == 302 and _count(app) == 0
+
+
 def test_confirm_needs_this_sessions_preview(app: Flask, editor_client, seeded) -> None:
     html = _upload(editor_client, "text\nادعاء أول\n").get_data(as_text=True)
     assert editor_client.post("/import/csv/confirm", data={"token": "../../etc"}).status_code \

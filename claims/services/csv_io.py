@@ -152,17 +152,29 @@ def _status_of(values: dict[str, str], fmt: str, errors: list[dict[str, Any]]) -
 
 def parse(raw: bytes, name: str, fmt: str = "claims") -> Parsed:
     """Read and check every row without touching the database."""
-    text_max = int(current_app.config.get("CLAIM_TEXT_MAX", 2000))
     parsed = Parsed([], name, fmt)
     reader = csv.reader(io.StringIO(decode(raw), newline=""))
+    try:
+        _parse_rows(reader, parsed, name, fmt)
+    except csv.Error:
+        # A field over the csv module's limit (128 KiB) or a quote never closed: what was
+        # read may be cut anywhere, so nothing of the file is offered for import.
+        parsed.rows.clear()
+        parsed.problems.append(problem(None, "csv_malformed", line=reader.line_num))
+    return parsed
+
+
+def _parse_rows(reader: Any, parsed: Parsed, name: str, fmt: str) -> None:
+    """The rows of ``reader`` into ``parsed`` (raises csv.Error on a malformed file)."""
+    text_max = int(current_app.config.get("CLAIM_TEXT_MAX", 2000))
     header = next(reader, None)
     if not header:
         parsed.problems.append(problem(None, "csv_empty"))
-        return parsed
+        return
     columns = [HEADER_ALIASES.get(h.strip().lower(), "") for h in header]
     if "text" not in columns:
         parsed.problems.append(problem(None, "csv_no_text"))
-        return parsed
+        return
     default_source = f"CSV: {name}" if fmt == "claims" else f"ANS corpus: {name}"
     for values_list in reader:
         line = reader.line_num
@@ -188,7 +200,6 @@ def parse(raw: bytes, name: str, fmt: str = "claims") -> Parsed:
         row.key = import_key(text, values.get("source_url", "").strip()
                              or values["source_title"])
         parsed.rows.append(row)
-    return parsed
 
 
 def check(session: Session, parsed: Parsed) -> None:

@@ -79,6 +79,8 @@ i18n.register({
     "import.unmapped": ("تصنيفات غير معروفة (أُعطيت الحالة الافتراضية):", "Unknown labels (given the default status):"),
     "error.csv_empty": ("الملف فارغ.", "The file is empty."),
     "error.csv_no_text": ("لا يوجد عمود للنص (text أو claim أو claim_s أو نص).", "No text column (text, claim, claim_s or نص)."),
+    "error.csv_malformed": ("الملف ليس CSV سليمًا عند السطر {line} (علامة اقتباس لم تُغلق أو خانة أطول من 128 كيلوبايت)؛ لم يُقرأ منه شيء.",
+                            "The file is not valid CSV at line {line} (a quote never closed, or a cell over 128 KB); nothing was read from it."),
     "error.csv_too_many_rows": ("الملف أطول من {max} صف؛ تُرك الباقي.", "More than {max} rows; the rest was ignored."),
     "import.problems": ("مشكلات", "Problems"),
     "import.csv_done": ("أُنشئ {created} ادعاء، وتُخطي {skipped}.", "{created} claims created, {skipped} skipped."),
@@ -306,7 +308,9 @@ def import_csv() -> ResponseReturnValue:
             stale.unlink(missing_ok=True)
     (folder / f"{token}.json").write_text(json.dumps(dataclasses.asdict(parsed)), "utf-8")
     session["csv_import"] = token
-    return render_template("interchange/csv_preview.html", parsed=parsed, token=token)
+    unreadable = parsed.problems and not parsed.rows  # nothing in the file can be imported
+    return render_template("interchange/csv_preview.html", parsed=parsed, token=token), \
+        422 if unreadable else 200
 
 
 @bp.post("/import/csv/confirm", endpoint="confirm_csv")
