@@ -306,3 +306,20 @@ def test_appearances(app: Flask, client, seeded, editor_token) -> None:
     assert client.delete(gone, headers=h).status_code == 204
     assert client.delete(gone, headers=h).status_code == 404
     assert client.get(url, headers=h).json["items"] == []
+
+
+def test_every_ordinary_address_is_accepted_as_the_web_form_does(client, editor_token) -> None:
+    good = ["https://example.com/a?b=1&c=2", "https://example.com/a#x",
+            "https://example.com:8080/a", "https://مثال.com/", "https://example.com/أخبار/1",
+            "https://example.com/a+b", "https://example.com/a(b)", "HTTPS://EXAMPLE.COM/x"]
+    for i, url in enumerate(good):
+        made = client.post(f"{API}/claims", headers=auth(editor_token), json={
+            "text": f"قال بوتين إن {i + 3} أشخاص قتلوا", "source_url": url})
+        assert made.status_code == 201, (url, made.json)
+        assert made.json["source"]["url"] == url  # stored exactly as given
+    for url in ("javascript:alert(1)", "http://[::1", "https://a b.com/", "ftp://example.com/",
+                "https://", "https://example.com/\u202e"):
+        refused = client.post(f"{API}/claims", headers=auth(editor_token), json={
+            "text": "قال بوتين إن 38 شخصاً قتلوا", "source_url": url})
+        assert refused.status_code == 422, url
+        assert refused.json["error"]["field"] == "source_url", url

@@ -47,7 +47,7 @@ def _check(schema: dict[str, Any], value: Any, name: str) -> FieldError | None:
         if len(value) > schema.get("maxLength", len(value)):
             return FieldError(name, "too_long", {"max": schema["maxLength"]})
         if "pattern" in schema and not re.search(schema["pattern"], value):
-            return FieldError(name, "bad_url" if "http" in schema["pattern"] else "bad_choice",
+            return FieldError(name, "bad_url" if schema.get("format") == "uri" else "bad_choice",
                               {"value": value[:40]})
         if schema.get("format") == "date" and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
             return FieldError(name, "bad_date")

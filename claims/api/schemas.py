@@ -28,7 +28,10 @@ NULL_STR = {"type": ["string", "null"]}
 NULL_INT = {"type": ["integer", "null"]}
 NULL_DATE = {"type": ["string", "null"], "format": "date"}
 DATETIME = {"type": "string", "format": "date-time"}
-URL_PATTERN = r"^https?://[A-Za-z0-9.-]+(/[A-Za-z0-9._~/%-]*)?$"
+# Any absolute http(s) address without whitespace: queries, fragments, ports and Arabic paths
+# or domains included (the service checks the same, so the API and the web agree).
+URL = {"type": "string", "format": "uri", "maxLength": 2000,
+       "pattern": r"^[hH][tT][tT][pP][sS]?://[^\s/?#]+([/?#]\S*)?$"}
 TEXT = 2000
 
 
@@ -149,7 +152,7 @@ _CLAIM_FIELDS: dict[str, Any] = {
     "text": {"type": "string", "minLength": 1, "maxLength": TEXT},
     "restatement": _OPT_TEXT,
     "source_id": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
-    "source_url": {"type": "string", "pattern": URL_PATTERN, "maxLength": 2000},
+    "source_url": URL,
     "source_title": {"type": "string", "maxLength": 500},
     "speaker": {"type": "string", "maxLength": 256,
                 "description": "An entity name in any spelling, or #<entity id>"},
@@ -160,7 +163,7 @@ _CLAIM_FIELDS: dict[str, Any] = {
     "span_end": {"type": "integer", "minimum": 0, "maximum": 2**31 - 1},
 }
 _EVIDENCE_FIELDS: dict[str, Any] = {
-    "url": {"type": "string", "pattern": URL_PATTERN, "maxLength": 2000},
+    "url": URL,
     "title": {"type": "string", "maxLength": 500},
     "publisher": {"type": "string", "maxLength": 200},
     "kind": {"enum": list(EVIDENCE_KINDS)},
@@ -183,11 +186,11 @@ COMPONENTS.update({
                               "version": VERSION}, []),
                       "minProperties": 1},
     "AppearanceCreate": _obj({
-        "url": {"type": "string", "pattern": URL_PATTERN, "maxLength": 2000},
+        "url": URL,
         "title": {"type": "string", "maxLength": 500},
         "published_date": {"type": "string", "format": "date"}}, ["url"]),
     "SourceCreate": _obj({"text": {"type": "string", "minLength": 1, "maxLength": 200000},
-                          "url": {"type": "string", "pattern": URL_PATTERN, "maxLength": 2000},
+                          "url": URL,
                           "title": {"type": "string", "maxLength": 500},
                           "outlet": {"type": "string", "maxLength": 200}}, ["text"]),
     "EntityCreate": _obj({"kind": {"enum": list(ENTITY_KINDS)},

@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
-from urllib.parse import urlsplit
 
 from flask import current_app
 from sqlalchemy import select
@@ -25,6 +24,7 @@ from claims.models import Alias, Claim, ClaimAppearance, Entity, ExternalReview,
 from claims.services import claims as claim_service
 from claims.services.csv_io import stamp_import_keys
 from claims.services.entities import create_entity
+from claims.services.inputs import is_http_url
 from claims.text.arabic import normalize
 from claims.text.linking import alias_key
 
@@ -187,9 +187,7 @@ def _url(value: Any) -> str | None:
     if isinstance(value, dict):
         value = value.get("url") or value.get("@id")
     url = clean(_first(value)) if value else ""
-    parts = urlsplit(url)
-    ok = parts.scheme in ("http", "https") and parts.netloc and " " not in url
-    return url[:2000] if ok else None
+    return url[:2000] if is_http_url(url) else None
 
 
 def _date(value: Any) -> dt.date | None:

@@ -7,7 +7,6 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 from flask import current_app
 from sqlalchemy import select
@@ -16,7 +15,7 @@ from sqlalchemy.orm import Session
 from claims.demo import text_hash
 from claims.errors import ValidationFailed
 from claims.models import SourceDocument, User
-from claims.services.inputs import Inputs
+from claims.services.inputs import Inputs, is_http_url
 from claims.text.extract import (
     ExtractedArticle,
     extract_from_html,
@@ -109,10 +108,7 @@ def _read_upload(form: Inputs, upload: Upload | None, max_bytes: int) -> tuple[s
 
 def _http_url(value: str | None) -> str | None:
     """An extracted URL only if it is an absolute http(s) address that fits the column."""
-    if not value or len(value) > 2000 or any(ch.isspace() for ch in value):
-        return None
-    parts = urlsplit(value)
-    return value if parts.scheme in ("http", "https") and parts.netloc else None
+    return value if value and len(value) <= 2000 and is_http_url(value) else None
 
 
 def extract(raw: str, is_html: bool, url: str | None = None) -> ExtractedArticle:

@@ -3,12 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
 from claims.db import MAX_ID
 from claims.errors import FieldError, ValidationFailed
+
+
+def is_http_url(value: str) -> bool:
+    """True for an absolute http(s) address with a host, no whitespace and no control or
+    format (bidi) characters: a real address percent-encodes them, a spoofed one does not."""
+    if any(c.isspace() or unicodedata.category(c) in ("Cc", "Cf") for c in value):
+        return False
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # an unbalanced IPv6 bracket in the host
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
 class Inputs:
@@ -52,8 +65,7 @@ class Inputs:
         value = self.text(name, required=required, max_len=2000)
         if value is None:
             return None
-        parts = urlsplit(value)
-        if parts.scheme not in ("http", "https") or not parts.netloc or " " in value:
+        if not is_http_url(value):
             self.error(name, "bad_url")
             return None
         return value
