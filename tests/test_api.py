@@ -164,14 +164,18 @@ def test_evidence_crud(app: Flask, client, seeded, editor_token) -> None:
     evidence_id = made.json["id"]
     assert client.get(url, headers=h).json["items"][0]["title"] == "تقرير"
     assert client.get(f"{url}/{evidence_id}", headers=h).json["stance"] == "refutes"
+    unversioned = client.patch(f"{url}/{evidence_id}", headers=h, json={"stance": "supports"})
+    assert unversioned.status_code == 422 and unversioned.json["error"]["field"] == "version"
     patched = client.patch(f"{url}/{evidence_id}", headers=h,
-                           json={"stance": "supports", "note": "الرقم ٣٨ مؤكد", "publisher": None})
+                           json={"stance": "supports", "note": "الرقم ٣٨ مؤكد", "publisher": None,
+                                 "version": 1})
     assert patched.status_code == 200, patched.json
     assert (patched.json["stance"], patched.json["note"]) == ("supports", "الرقم ٣٨ مؤكد")
     assert patched.json["title"] == "تقرير" and patched.json["kind"] == "official"
-    for bad, field in (({}, "body"), ({"kind": "rumour"}, "kind"), ({"url": "ftp://x"}, "url"),
-                       ({"url": None, "title": None}, "title")):
-        refused = client.patch(f"{url}/{evidence_id}", json=bad, headers=h)
+    for bad, field in (({}, "version"), ({"kind": "rumour"}, "kind"),
+                       ({"url": "ftp://x"}, "url"), ({"url": None, "title": None}, "title")):
+        refused = client.patch(f"{url}/{evidence_id}", json=bad | {"version": 2} if bad else bad,
+                               headers=h)
         assert refused.status_code == 422 and refused.json["error"]["field"] == field, bad
     assert client.get(f"{url}/{evidence_id}", headers=h).json["stance"] == "supports"
     # Two people editing one item: whoever sends a stale version hears so (409), nothing lost.
@@ -188,11 +192,15 @@ def test_evidence_crud(app: Flask, client, seeded, editor_token) -> None:
     assert gone.status_code == 409 and gone.json["error"]["current_version"] == version + 1
     other = new_claim(client, editor_token, seeded)
     elsewhere = f"{API}/claims/{other['id']}/evidence/{evidence_id}"
-    assert client.patch(elsewhere, json={"note": "x"}, headers=h).status_code == 404
+    assert client.patch(elsewhere, json={"note": "x", "version": 3}, headers=h).status_code == 404
     assert client.patch(f"{url}/{evidence_id}", json={"note": "x"}).status_code == 401
-    assert client.delete(f"{url}/{evidence_id}", headers=h).status_code == 204
+    unversioned = client.delete(f"{url}/{evidence_id}", headers=h)  # never "any version"
+    assert unversioned.status_code == 422 and unversioned.json["error"]["field"] == "version"
+    current = {"version": version + 1}
+    assert client.delete(f"{url}/{evidence_id}", query_string=current, headers=h).status_code == 204
     assert client.get(f"{url}/{evidence_id}", headers=h).status_code == 404
-    assert client.delete(f"{url}/{evidence_id}", headers=h).status_code == 404
+    assert client.delete(f"{url}/{evidence_id}", query_string=current, headers=h
+                         ).status_code == 404
 
 
 def test_search_entities_sources_and_matching(app: Flask, client, seeded, editor_token) -> None:

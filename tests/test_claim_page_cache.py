@@ -81,11 +81,12 @@ def test_cached_page_shows_every_change_at_once(app: Flask, editor_client, seede
     with app.app_context(), session_scope(app) as session:
         claim = session.get(Claim, claim_id)
         evidence_id = claim.evidence[0].id
-        evidence_service.update_evidence(session, claim, None, evidence_id, {"title": "دليل-معدل"})
+        evidence_service.update_evidence(session, claim, None, evidence_id,
+                                         {"title": "دليل-معدل", "version": 1})
         session.commit()
     page = _evidence(_page(editor_client, claim_id))
     assert "دليل-معدل" in page and "دليل-أول" not in page
-    editor_client.post(f"/claims/{claim_id}/evidence/{evidence_id}/delete")
+    editor_client.post(f"/claims/{claim_id}/evidence/{evidence_id}/delete", data={"version": "2"})
     page = _page(editor_client, claim_id)
     assert "دليل-معدل" not in _evidence(page)
     assert "حُذف دليل" in page.split('id="history"')[1]  # what it said is kept there

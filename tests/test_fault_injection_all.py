@@ -76,9 +76,9 @@ def _scenarios(ids: dict[str, Any], seeded: dict[str, int]) -> list[Scenario]:
         ("api.add_evidence", "POST", f"{api}/claims/{c}/evidence", "json",
          {"url": "https://example.org/r", "title": "دليل"}),
         ("api.update_evidence", "PATCH", f"{api}/claims/{c}/evidence/{ids['evidence']}", "json",
-         {"stance": "refutes"}),
-        ("api.remove_evidence", "DELETE", f"{api}/claims/{c}/evidence/{ids['evidence']}",
-         "json", None),
+         {"stance": "refutes", "version": 1}),
+        ("api.remove_evidence", "DELETE",
+         f"{api}/claims/{c}/evidence/{ids['evidence']}?version=2", "json", None),  # after the PATCH
         ("api.add_appearance", "POST", f"{api}/claims/{c}/appearances", "json",
          {"url": "https://u.example/w"}),
         ("api.remove_appearance", "DELETE",

@@ -320,7 +320,8 @@ def _scenarios(app: Flask, seeded: dict[str, int]) -> list[tuple[str, str, dict[
                                                           "title": "دليل"}),
         (f"/claims/{c}/evidence/{evidence_id}", "claims.edit_evidence", {
             "title": "تقرير معدل", "stance": "refutes", "note": "يناقض", "version": "1"}),
-        (f"/claims/{c}/evidence/{evidence_id}/delete", "claims.remove_evidence", {}),
+        (f"/claims/{c}/evidence/{evidence_id}/delete", "claims.remove_evidence",
+         {"version": "2"}),  # as edited by the scenario before
         (f"/claims/{c}/mentions/{mention_id}", "claims.review_mention", {"review": "rejected"}),
         (f"/claims/{c}/appearances", "claims.add_appearance", {"url": "https://u.example/w",
                                                                "title": "منشور"}),

@@ -197,7 +197,7 @@ def test_evidence_add_validate_remove(app: Flask, seeded) -> None:
         assert evidence.accessed_date.isoformat() == "2025-10-09"
         evidence_service.update_evidence(session, claim, _user(session), evidence.id,
                                          {"stance": "supports", "version": 1})
-        evidence_service.remove_evidence(session, claim, None, evidence.id)
+        evidence_service.remove_evidence(session, claim, None, evidence.id, 2)
         session.commit()
         assert session.scalar(select(func.count()).select_from(Evidence)) == 0
         # Added, edited and removed: each step is in the claim's edit history, item and all.
@@ -210,7 +210,7 @@ def test_evidence_add_validate_remove(app: Flask, seeded) -> None:
 
 
 def test_two_sessions_editing_one_evidence_item_end_in_a_conflict(app: Flask, seeded) -> None:
-    """Without a version in the request, the UPDATE's WHERE version = n still catches the race."""
+    """Both saw version 1: the UPDATE's WHERE version = 1 catches the one that lost the race."""
     with app.app_context(), session_scope(app) as first:
         claim = _create(first, seeded)
         evidence_id = evidence_service.add_evidence(first, claim, _user(first), {
@@ -223,13 +223,13 @@ def test_two_sessions_editing_one_evidence_item_end_in_a_conflict(app: Flask, se
         b.expunge(stale)  # b keeps version 1 past the end of its snapshot
         b.rollback()
         evidence_service.update_evidence(a, a.get(Claim, claim_id), None, evidence_id,
-                                         {"note": "الأول"})
+                                         {"note": "الأول", "version": 1})
         a.commit()
         b.add(stale)
         begin_write(b)
         with pytest.raises(Conflict) as lost:
             evidence_service.update_evidence(b, b.get(Claim, claim_id), None, evidence_id,
-                                             {"note": "الثاني"})
+                                             {"note": "الثاني", "version": 1})
         assert lost.value.current_version == 2
     with app.app_context(), session_scope(app) as check:
         assert check.get(Evidence, evidence_id).note == "الأول"

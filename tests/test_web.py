@@ -227,7 +227,7 @@ def test_removing_evidence_edited_since_the_page_was_shown_keeps_it(app: Flask, 
 
         evidence_service.update_evidence(session, session.get(Claim, claim_id), None,
                                          evidence_id,
-                                {"note": "أضيف مصدر ثانٍ"})
+                                         {"note": "أضيف مصدر ثانٍ", "version": 1})
         session.commit()
     tampered = editor_client.post(action, data={"version": "abc"})
     assert tampered.status_code == 422 and "تقرير رسمي" in editor_client.get(

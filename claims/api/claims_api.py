@@ -205,15 +205,15 @@ def update_evidence(claim_id: int, evidence_id: int) -> ResponseReturnValue:
 @operation("DELETE", "/claims/{claim_id}/evidence/{evidence_id}", summary="Remove evidence",
            tag="evidence", level="editor",
            params=(id_param("claim_id"), id_param("evidence_id"),
-                   Param("version", VERSION,
-                         description="Only if the item is still at this version (else 409)")),
+                   Param("version", VERSION, required=True,
+                         description="The version the client saw; a later one is a 409")),
            status=204, errors=(409,))
 def remove_evidence(claim_id: int, evidence_id: int) -> ResponseReturnValue:
     """Delete one evidence item of a claim."""
     session = get_session()
     begin_write(session)
     evidence_service.remove_evidence(session, _claim(claim_id), io.user(), evidence_id,
-                                     g.api_query.get("version"))
+                                     g.api_query["version"])
     session.commit()
     return io.no_content()
 

@@ -180,11 +180,10 @@ COMPONENTS.update({
                                  "note": {"type": "string", "maxLength": 4000}},
                                 ["status", "version"]),
     "EvidenceCreate": _obj(_EVIDENCE_FIELDS, []),
-    # "version": optional; when given, a stale one is a 409 instead of an overwrite.
-    "EvidencePatch": {**_obj({**{name: _nullable(schema)
-                                 for name, schema in _EVIDENCE_FIELDS.items()},
-                              "version": VERSION}, []),
-                      "minProperties": 1},
+    # "version": the one the client saw; a stale one is a 409, never an overwrite.
+    "EvidencePatch": _obj({**{name: _nullable(schema)
+                              for name, schema in _EVIDENCE_FIELDS.items()},
+                           "version": VERSION}, ["version"]),
     "AppearanceCreate": _obj({
         "url": URL,
         "title": {"type": "string", "maxLength": 500},

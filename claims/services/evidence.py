@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from flask import current_app
 from sqlalchemy import select
@@ -56,14 +56,13 @@ def update_evidence(session: Session, claim: Claim, user: User | None, evidence_
                     data: Mapping[str, Any]) -> Evidence:
     """Change the given fields of one evidence item; fields not given keep their value.
 
-    With ``data['version']``, an item changed since that version is a Conflict, as is losing
-    a race with a concurrent edit of the same item."""
+    ``data['version']`` is the version the editor saw (required): an item changed since is
+    a Conflict, as is losing a race with a concurrent edit of the same item."""
     evidence = get_evidence(session, claim, evidence_id)
-    if data.get("version") is not None:
-        form = Inputs(data)
-        expected = form.integer("version", code="bad_version")
-        form.check()
-        _expect_version(evidence, expected)
+    form = Inputs(data)
+    expected = form.integer("version", required=True, code="bad_version")
+    form.check()
+    _expect_version(evidence, cast(int, expected))
     data = {k: v for k, v in data.items() if k != "version"}
     before = revisions.evidence_snapshot(evidence)
     current = {name: before[name] for name in EVIDENCE_FIELDS}
@@ -85,18 +84,18 @@ def update_evidence(session: Session, claim: Claim, user: User | None, evidence_
     return evidence
 
 
-def _expect_version(evidence: Evidence, expected: int | None) -> None:
-    """A Conflict unless the item is at ``expected`` (None: any version will do)."""
-    if expected is not None and expected != evidence.version:
+def _expect_version(evidence: Evidence, expected: int) -> None:
+    """A Conflict unless the item is at ``expected``."""
+    if expected != evidence.version:
         raise Conflict(f"evidence {evidence.id} is at version {evidence.version}, "
                        f"not {expected}", current_version=evidence.version)
 
 
 def remove_evidence(session: Session, claim: Claim, user: User | None, evidence_id: int,
-                    version: int | None = None) -> None:
-    """Detach and delete one evidence item of this claim; with ``version``, only the item as
-    the remover last saw it (one edited since is a Conflict, not silently deleted). What it
-    said stays in the claim's edit history."""
+                    version: int) -> None:
+    """Detach and delete one evidence item of this claim, only as the remover last saw it at
+    ``version`` (one edited since is a Conflict, not silently deleted). What it said stays in
+    the claim's edit history."""
     evidence = get_evidence(session, claim, evidence_id)
     _expect_version(evidence, version)
     before = revisions.evidence_snapshot(evidence)

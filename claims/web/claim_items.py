@@ -6,7 +6,7 @@ Routes of the ``claims`` blueprint (registered by importing this module, see ``i
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, cast
 
 from flask import flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
@@ -57,11 +57,12 @@ def add_evidence(claim_id: int) -> ResponseReturnValue:
 def remove_evidence(claim_id: int, evidence_id: int) -> ResponseReturnValue:
     """Remove an evidence item, as the page showed it (one edited since is kept)."""
     inputs = Inputs(request.form)
-    version = inputs.integer("version")
-    inputs.check()  # a tampered version is refused, not taken as "any version"
+    version = inputs.integer("version", required=True)
+    inputs.check()  # a missing or tampered version is refused, never taken as "any version"
 
     def remove(session: Session, claim: Claim, item_id: int) -> None:
-        evidence_service.remove_evidence(session, claim, signed_in_user(), item_id, version)
+        evidence_service.remove_evidence(session, claim, signed_in_user(), item_id,
+                                         cast(int, version))
 
     try:
         return _remove(remove, claim_id, evidence_id, "evidence.removed_ok", "#evidence")
