@@ -22,8 +22,9 @@ from sqlalchemy.orm.util import identity_key
 from claims.cookie_sessions import CookieSessions
 from claims.db import compiled_once, driver_rows, get_session
 from claims.lru import LRU
-from claims.models import User
+from claims.models import User, UserSession
 from claims.models.users import ROLES
+from claims.services.sessions import session_hash
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -92,32 +93,41 @@ def current_user() -> User | None:
     return g.get("user")
 
 
-def login(user: User) -> None:
-    """Start a fresh session for ``user`` (a new session prevents fixation)."""
-    session.clear()
-    session["uid"] = user.id
-    session["pw"] = user.password_hash[-16:]
-    session["at"] = dt.datetime.now(dt.UTC).isoformat()
-    session.permanent = True
-
-
-def logout() -> None:
-    """End the session."""
+def login(secret: str) -> None:
+    """A fresh cookie for the server-side session ``secret`` opens (against fixation); the
+    language chosen before logging in stays."""
     lang = session.get("lang")
     session.clear()
     if lang:
         session["lang"] = lang
+    session["sid"] = secret
+    session["at"] = dt.datetime.now(dt.UTC).isoformat()
+    session.permanent = True
 
 
-# The user's row as plain Core: the ORM query costs more than the check it serves.
+def logout() -> str | None:
+    """Clear the cookie but for its language; returns the secret of the session it held."""
+    secret, lang = session.get("sid"), session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    return secret if isinstance(secret, str) else None
+
+
+# The user's row as plain Core (the ORM query costs more than the check it serves), found by
+# an open server-side session.
 _USERS = cast(Table, User.__table__)
-_USER_ROW = select(_USERS).where(_USERS.c.id == bindparam("uid"))
+_SESSIONS = cast(Table, UserSession.__table__)
+_USER_ROW = (select(_USERS).join(_SESSIONS, _SESSIONS.c.user_id == _USERS.c.id)
+             .where(_SESSIONS.c.token_hash == bindparam("sid"), _SESSIONS.c.ended_at.is_(None)))
 
 
 def _load_user() -> None:
     g.user = None
-    uid = session.get("uid")
-    if uid is None:
+    secret = session.get("sid")
+    if not isinstance(secret, str):
+        if "uid" in session:  # a cookie from before server-side sessions: log in again
+            session.clear()
         return
     db_session = get_session()
     reads_only = g.reads_only_view = _reads_only(request.endpoint)
@@ -126,10 +136,10 @@ def _load_user() -> None:
         # takes its own snapshot anyway, and the request saves its BEGIN and ROLLBACK round
         # trips (two of the five a cached claim page made).
         db_session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-    row = _user_row(db_session, uid)
+    row = _user_row(db_session, session_hash(secret))
     user = None
-    # A password change or deactivation ends every existing session of that user.
-    if row is not None and row[_ACTIVE] and session.get("pw") == row[_HASH][-16:]:
+    # Logging out, a password change or deactivation ends the session.
+    if row is not None and row[_ACTIVE]:
         # Attached before the commit: adding to the session afterwards would open a new
         # session transaction, and begin_write would then no longer take the write lock first.
         user = _as_loaded(db_session, row)
@@ -145,8 +155,9 @@ def _load_user() -> None:
     g.user = user
 
 
-def _user_row(db_session: Session, uid: Any) -> tuple[Any, ...] | None:
-    """The user's row (every column, typed as SQLAlchemy loads it), or None.
+def _user_row(db_session: Session, sid: str) -> tuple[Any, ...] | None:
+    """The row of the user whose open session has hash ``sid`` (every column, typed as
+    SQLAlchemy loads it), or None.
 
     On SQLite straight through the DBAPI cursor of the session's transaction (SQLAlchemy's
     execution machinery costs several times the statement), each value through its column
@@ -154,12 +165,12 @@ def _user_row(db_session: Session, uid: Any) -> tuple[Any, ...] | None:
     conn = db_session.connection()
     dialect = conn.dialect
     if dialect.name != "sqlite":
-        found = conn.execute(_USER_ROW, {"uid": uid}).first()
+        found = conn.execute(_USER_ROW, {"sid": sid}).first()
         return None if found is None else tuple(found)
-    # Compiled with a stand-in id; the id is all it binds.
-    compiled = compiled_once(_USER_ROW, dialect, lambda: _USER_ROW.params(uid=0),
-                             expect=("uid",))
-    rows = driver_rows(conn, compiled.sql, (uid,))
+    # Compiled with a stand-in hash; the hash is all it binds.
+    compiled = compiled_once(_USER_ROW, dialect, lambda: _USER_ROW.params(sid=""),
+                             expect=("sid",))
+    rows = driver_rows(conn, compiled.sql, (sid,))
     if not rows:
         return None
     return tuple(value if process is None else process(value)
@@ -174,7 +185,7 @@ def _reads_only(endpoint: str | None) -> bool:
 
 
 _USER_KEYS = tuple(_USERS.c.keys())
-_ID, _ACTIVE, _HASH = (_USER_KEYS.index(name) for name in ("id", "is_active", "password_hash"))
+_ID, _ACTIVE = (_USER_KEYS.index(name) for name in ("id", "is_active"))
 
 
 def _as_loaded(db_session: Session, row: tuple[Any, ...]) -> User:

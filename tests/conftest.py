@@ -134,16 +134,20 @@ def user_ids(_schema: dict[str, int]) -> dict[str, int]:
 
 def login_as(client: FlaskClient, app: Flask, role: str) -> None:
     """Log the client in as the test user of ``role`` without paying for argon2 each time."""
+    import datetime as dt
+
     from sqlalchemy import select
 
     from claims.models import User
+    from claims.services.sessions import start_session
 
     with app.app_context(), session_scope(app) as session:
         user = session.scalar(select(User).where(User.username == role))
         assert user is not None
+        secret = start_session(session, user, dt.timedelta(hours=12))
+        session.commit()
         with client.session_transaction() as sess:
-            sess["uid"] = user.id
-            sess["pw"] = user.password_hash[-16:]
+            sess["sid"] = secret
 
 
 @pytest.fixture

@@ -129,7 +129,7 @@ def test_login_starts_a_fresh_session(client: FlaskClient) -> None:
     """Session fixation: nothing planted before login survives it, and the cookie changes."""
     with client.session_transaction() as sess:
         sess["planted"] = "attacker"
-        sess["uid"] = 999_999
+        sess["sid"] = "chosen-by-the-attacker"
     before = client.get_cookie("claims_session")
     assert before is not None
     response = _login(client, "viewer", PASSWORD)
@@ -137,7 +137,51 @@ def test_login_starts_a_fresh_session(client: FlaskClient) -> None:
     after = _cookie(response)["claims_session"].value
     assert after != before.value
     with client.session_transaction() as sess:
-        assert "planted" not in sess and sess["uid"] != 999_999
+        assert "planted" not in sess and sess["sid"] != "chosen-by-the-attacker"
+
+
+def _replay(app: Flask, cookie: str):
+    """A request from another browser that copied the session cookie."""
+    other = app.test_client()
+    other.set_cookie("claims_session", cookie)
+    return other.get("/claims")
+
+
+def test_logging_out_ends_the_session_on_the_server(app: Flask, client: FlaskClient) -> None:
+    assert _login(client, "editor", PASSWORD).status_code == 302
+    copied = client.get_cookie("claims_session").value
+    assert _replay(app, copied).status_code == 200
+    assert client.post("/logout").status_code == 302
+    assert _replay(app, copied).status_code == 302  # to the login page
+    assert client.get("/claims").status_code == 302
+    # Logging out in one browser leaves another browser of the same user signed in.
+    second = app.test_client()
+    assert _login(second, "editor", PASSWORD).status_code == 302
+    third = app.test_client()
+    assert _login(third, "editor", PASSWORD).status_code == 302
+    assert second.post("/logout").status_code == 302
+    assert third.get("/claims").status_code == 200
+
+
+def test_a_new_password_ends_every_session_of_that_user(app: Flask, client, runner) -> None:
+    made = runner.invoke(args=["user", "create", "huda", "--role", "editor", "--password-stdin"],
+                         input=PASSWORD + "\n")
+    assert made.exit_code == 0, made.output
+    assert _login(client, "huda", PASSWORD).status_code == 302
+    other = app.test_client()
+    assert _login(other, "viewer", PASSWORD).status_code == 302
+    result = runner.invoke(args=["user", "password", "huda", "--password-stdin"],
+                           input="a-brand-new-password-123\n")
+    assert result.exit_code == 0, result.output
+    assert client.get("/claims").status_code == 302
+    assert other.get("/claims").status_code == 200
+    assert _login(client, "huda", "a-brand-new-password-123").status_code == 302
+
+
+def test_the_language_chosen_before_logging_in_stays(client: FlaskClient) -> None:
+    client.post("/lang", data={"lang": "en", "next": "/login"})
+    assert _login(client, "viewer", PASSWORD).status_code == 302
+    assert '<html lang="en" dir="ltr">' in client.get("/claims").get_data(as_text=True)
 
 
 @pytest.mark.parametrize("overrides, secure", [

@@ -14,7 +14,7 @@ from claims.models.claims import (
 )
 from claims.models.entities import Alias, Counter, Entity, Mention
 from claims.models.interchange import ApiToken, ExternalReview
-from claims.models.users import LoginFailure, User
+from claims.models.users import LoginFailure, User, UserSession
 
 __all__ = [
     "Alias",
@@ -37,4 +37,5 @@ __all__ = [
     "StatusChange",
     "Tag",
     "User",
+    "UserSession",
 ]

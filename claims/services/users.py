@@ -16,6 +16,7 @@ from claims.models.users import ROLES
 from claims.security import hash_password, needs_rehash, verify_password
 from claims.services import audit
 from claims.services.inputs import Inputs, storable
+from claims.services.sessions import end_sessions
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9._-]{2,64}$")
 MIN_PASSWORD = 12
@@ -101,9 +102,10 @@ def update_user(session: Session, user_id: int, data: Mapping[str, Any],
 
 def set_password(session: Session, user: User, password: str,
                  actor: User | None = None) -> None:
-    """Replace a user's password (which also ends their other sessions)."""
+    """Replace a user's password and end their sessions (their browsers must log in again)."""
     if len(password) < MIN_PASSWORD:
         raise ValidationFailed.single("password", "weak_password")
     user.password_hash = hash_password(password)
     session.flush()
+    end_sessions(session, user.id)
     audit.record(session, actor, "user.password_set", "user", user.id, username=user.username)

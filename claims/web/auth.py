@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import delete, func, select
 
@@ -13,6 +13,7 @@ from claims.i18n import gettext
 from claims.models import LoginFailure
 from claims.security import login, logout, policy, safe_next
 from claims.services.inputs import storable
+from claims.services.sessions import end_session, start_session
 from claims.services.users import check_password, record_login
 
 bp = Blueprint("auth", __name__)
@@ -78,16 +79,22 @@ def login_view() -> ResponseReturnValue:
         throttle.fail(*keys)
         return render_template("login.html", next_url=next_url, username=username,
                                error=gettext("auth.failed")), 401
+    secret = start_session(session, user, current_app.permanent_session_lifetime)
     session.commit()
-    login(user)
+    login(secret)
     return redirect(safe_next(next_url, url_for("claims.index")))
 
 
 @bp.post("/logout", endpoint="logout")
 @policy("public")
 def logout_view() -> ResponseReturnValue:
-    """End the session."""
-    logout()
+    """End the session, server-side too: a copy of its cookie opens nothing afterwards."""
+    secret = logout()
+    if secret:
+        session = get_session()
+        begin_write(session)
+        end_session(session, secret)
+        session.commit()
     flash(gettext("auth.logged_out"), "info")
     return redirect(url_for("auth.login"))
 
