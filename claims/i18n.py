@@ -247,6 +247,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "problem.line": ("السطر {line}: ", "line {line}: "),
     "error.bad_characters": ("يحتوي على محارف لا يمكن حفظها (محرف NUL أو ترميز غير صالح).", "Contains characters that cannot be stored (a NUL character or invalid Unicode)."),
     "error.unstorable": ("رفضت قاعدة البيانات إحدى القيم المرسلة؛ لم يُحفظ شيء.", "The database refused one of the values sent; nothing was saved."),
+    "error.bad_type": ("نوع القيمة غير صحيح؛ المتوقع: {expected}.", "Wrong type of value; expected: {expected}."),
     "error.bad_choice": ("قيمة غير مسموحة: {value}.", "Value not allowed: {value}."),
     "error.bad_span": ("موضع النص في المصدر غير صالح.", "The span in the source is not valid."),
     "error.bad_version": ("رقم الإصدار مفقود أو غير صالح.", "The version number is missing or invalid."),

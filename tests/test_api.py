@@ -331,3 +331,23 @@ def test_every_ordinary_address_is_accepted_as_the_web_form_does(client, editor_
             "text": "قال بوتين إن 38 شخصاً قتلوا", "source_url": url})
         assert refused.status_code == 422, url
         assert refused.json["error"]["field"] == "source_url", url
+
+
+def test_a_patch_that_changes_nothing_keeps_the_version(client, seeded, editor_token) -> None:
+    claim = new_claim(client, editor_token, seeded, claim_date="2024-12-25", tags=["طيران"])
+    url, h = f"{API}/claims/{claim['id']}", auth(editor_token)
+    for body in ({"version": 1}, {"version": 1, "text": claim["text"], "tags": ["طيران"]}):
+        same = client.patch(url, json=body, headers=h)
+        assert same.status_code == 200 and same.json["version"] == 1
+    assert client.get(f"{url}/revisions", headers=h).json["items"] == []
+    # "" or null clears the date, as "" clears the speaker.
+    cleared = client.patch(url, json={"version": 1, "claim_date": ""}, headers=h)
+    assert cleared.status_code == 200 and cleared.json["claim_date"] is None
+    assert cleared.json["version"] == 2
+    dated = client.patch(url, json={"version": 2, "claim_date": "٢٠٢٤-١٢-٢٦"}, headers=h)
+    assert dated.json["claim_date"] == "2024-12-26"
+    cleared = client.patch(url, json={"version": 3, "claim_date": None}, headers=h)
+    assert cleared.status_code == 200 and cleared.json["claim_date"] is None
+    wrong = client.patch(url, json={"version": 4, "text": 123}, headers=h)
+    assert wrong.status_code == 422 and wrong.json["error"]["errors"][0]["code"] == "bad_type"
+    assert wrong.json["error"]["field"] == "text" and "string" in wrong.json["error"]["message"]

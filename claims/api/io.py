@@ -38,7 +38,8 @@ def _check(schema: dict[str, Any], value: Any, name: str) -> FieldError | None:
     """The first way ``value`` breaks ``schema`` (the subset of JSON Schema the API uses)."""
     bad = FieldError(name, "bad_choice", {"value": str(value)[:40]})
     if "type" in schema and not _type_ok(value, schema["type"]):
-        return bad
+        kinds = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
+        return FieldError(name, "bad_type", {"expected": " | ".join(kinds)})
     if "enum" in schema and value not in schema["enum"]:
         return bad
     if isinstance(value, str):
@@ -49,7 +50,7 @@ def _check(schema: dict[str, Any], value: Any, name: str) -> FieldError | None:
         if "pattern" in schema and not re.search(schema["pattern"], value):
             return FieldError(name, "bad_url" if schema.get("format") == "uri" else "bad_choice",
                               {"value": value[:40]})
-        if schema.get("format") == "date" and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        if schema.get("format") == "date" and value and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
             return FieldError(name, "bad_date")
     if isinstance(value, int) and not isinstance(value, bool) and not (
             schema.get("minimum", value) <= value <= schema.get("maximum", value)):

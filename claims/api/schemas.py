@@ -156,7 +156,7 @@ _CLAIM_FIELDS: dict[str, Any] = {
     "source_title": {"type": "string", "maxLength": 500},
     "speaker": {"type": "string", "maxLength": 256,
                 "description": "An entity name in any spelling, or #<entity id>"},
-    "claim_date": {"type": "string", "format": "date"},
+    "claim_date": {**NULL_DATE, "description": "YYYY-MM-DD; null or \"\" clears it"},
     "claim_type": {"enum": list(CLAIM_TYPES)},
     "tags": {"type": "array", "maxItems": 20, "items": {"type": "string", "maxLength": 64}},
     "span_start": {"type": "integer", "minimum": 0, "maximum": 2**31 - 1},

@@ -201,8 +201,10 @@ def update_claim(session: Session, claim: Claim, user: User, data: Mapping[str, 
     values: dict[str, Any] = {}
     _read_claim_fields(session, form, values)
     form.check()
-    before = revisions.snapshot(claim)
     tags = _tags(session, values["tags"])
+    if _unchanged(claim, values, tags):
+        return claim  # nothing to save: the version stays, so no other editor meets a conflict
+    before = revisions.snapshot(claim)
     text_changed = values["text"] != claim.text
     claim.text = values["text"]
     claim.text_key = text_search_key(values["text"])
@@ -221,6 +223,16 @@ def update_claim(session: Session, claim: Claim, user: User, data: Mapping[str, 
     _flush_versioned(session, claim)
     revisions.record_edit(session, claim, user, before)
     return claim
+
+
+def _unchanged(claim: Claim, values: dict[str, Any], tags: list[Tag]) -> bool:
+    """True when an edit would store exactly what the claim holds."""
+    return (values["text"] == claim.text and values["restatement"] == claim.restatement
+            and values["source"] is claim.source and values["speaker"] is claim.speaker
+            and values["span"] == (claim.span_start, claim.span_end)
+            and values["claim_date"] == claim.claim_date
+            and values["claim_type"] == claim.claim_type
+            and {t.id for t in tags} == {t.id for t in claim.tags})  # a new tag has no id yet
 
 
 _claims = cast(Table, Claim.__table__)
