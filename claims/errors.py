@@ -127,7 +127,8 @@ def register(app: Flask) -> None:
                                   first.field,
                                   errors=[{"field": e.field, "code": e.code,
                                            "message": translate(f"error.{e.code}", "en",
-                                                                **e.params)}
+                                                                **e.params),
+                                           "params": e.params}  # e.g. the entity that exists
                                           for e in exc.errors])
             extra: dict[str, Any] = {}
             if isinstance(exc, Conflict):

@@ -186,6 +186,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "entity.name_en": ("الاسم بالإنجليزية", "English name"),
     "entity.kind": ("النوع", "Kind"),
     "entity.create": ("إنشاء", "Create"),
+    "entity.distinct": ("هذا كيان آخر يحمل الاسم نفسه", "This is a different entity with the same name"),
+    "entity.open_twin": ("افتح الكيان الموجود #{id}", "Open the existing entity #{id}"),
     "entity.created_ok": ("تم إنشاء الكيان.", "Entity created."),
     "entity.name_history": ("سجل الأسماء", "Name history"),
     "alias.remove": ("حذف هذا الاسم", "Remove this name"),
@@ -243,6 +245,24 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "error.missing_source": ("اختر مصدرًا أو أدخل رابط مصدر جديد.", "Choose a source or enter a new source URL."),
     "error.unknown_source": ("المصدر غير موجود.", "That source does not exist."),
     "error.bad_date": ("تاريخ غير صالح؛ استخدم الصيغة YYYY-MM-DD.", "Not a valid date; use YYYY-MM-DD."),
+    # Field names, for a message shown away from its field (a flash after a redirect).
+    "field.text": ("النص", "Text"),
+    "field.entity": ("الكيان", "Entity"),
+    "field.kind": ("النوع", "Kind"),
+    "field.lang": ("اللغة", "Language"),
+    "field.speaker": ("القائل", "Speaker"),
+    "field.span_start": ("بداية المقطع المحدد", "Start of the selection"),
+    "field.span_end": ("نهاية المقطع المحدد", "End of the selection"),
+    "field.selected": ("النص المحدد", "Selected text"),
+    "field.same_as": ("الادعاء المطابق", "Same claim as"),
+    "field.other_id": ("الادعاء الآخر", "Other claim"),
+    "field.relation": ("العلاقة", "Relation"),
+    "field.status": ("الحالة", "Status"),
+    "field.username": ("اسم المستخدم", "Username"),
+    "field.password": ("كلمة المرور", "Password"),
+    "field.display_name": ("الاسم الظاهر", "Display name"),
+    "field.role": ("الدور", "Role"),
+    "field.is_active": ("نشط", "Active"),
     "list.comma": ("، ", ", "),  # between the items of a list in running text
     "problem.line": ("السطر {line}: ", "line {line}: "),
     "error.bad_characters": ("يحتوي على محارف لا يمكن حفظها (محرف NUL أو ترميز غير صالح).", "Contains characters that cannot be stored (a NUL character or invalid Unicode)."),
@@ -257,15 +277,55 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "error.weak_password": ("كلمة المرور قصيرة (12 حرفًا على الأقل).", "Password too short (at least 12 characters)."),
     "error.bad_username": ("اسم المستخدم: أحرف لاتينية وأرقام و . _ - فقط.", "Username: Latin letters, digits, . _ - only."),
     "error.not_found": ("غير موجود.", "Not found."),
+    "error.no_letters": ("لا يحتوي على أي حرف (التطويل والتشكيل وعلامات الاتجاه والأرقام وحدها ليست اسمًا).", "Contains no letters (tatweel, diacritics, direction marks or digits alone are not a name)."),
+    "error.function_word": ("«{value}» حرف أو أداة وحدها، وليس اسمًا.", "“{value}” is a lone particle or function word, not a name."),
+    "error.too_short": ("«{value}» قصير جدًا؛ الاسم حرفان على الأقل.", "“{value}” is too short; a name has at least two letters."),
+    "error.alias_exists": ("لهذا الكيان الاسم «{alias}» أصلًا.", "This entity already has the name “{alias}”."),
+    "error.exists": ("يوجد كيان من النوع نفسه بهذا الاسم: {name} (#{entity_id}). إن كان كيانًا آخر يحمل الاسم نفسه فأكّد ذلك ثم أعد الإرسال.", "An entity of this kind already has this name: {name} (#{entity_id}). If this is a different entity with the same name, say so and send again."),
+    "error.taken": ("اسم المستخدم مأخوذ (لا فرق بين الأحرف الكبيرة والصغيرة في الأسماء).", "This username is taken (upper and lower case count as the same)."),
 }
 
 
-def register(messages: dict[str, tuple[str, str]]) -> None:
-    """Add a feature's (Arabic, English) strings to the catalogue; keys must be new."""
+# Counted messages: their forms other than the plain message (which is the "other" form), by
+# CLDR plural category, in Arabic and in English. The count is the ``count`` parameter, or
+# ``n`` when that is a number.
+PLURALS: dict[str, tuple[dict[str, str], dict[str, str]]] = {
+    "claims.count": ({"zero": "لا ادعاءات", "one": "ادعاء واحد", "two": "ادعاءان",
+                      "few": "{n} ادعاءات", "many": "{n} ادعاءً"}, {"one": "{n} claim"}),
+    "entity.alias_added": ({"zero": "أضيف الاسم البديل، ولم يتغير ربط أي ادعاء.",
+                            "one": "أضيف الاسم البديل وأعيد ربط ادعاء واحد.",
+                            "two": "أضيف الاسم البديل وأعيد ربط ادعاءين.",
+                            "few": "أضيف الاسم البديل وأعيد ربط {n} ادعاءات.",
+                            "many": "أضيف الاسم البديل وأعيد ربط {n} ادعاءً."},
+                           {"one": "Alias added; 1 claim re-linked."}),
+    "entity.alias_removed": ({"zero": "حذف الاسم البديل، ولم يتغير ربط أي ادعاء.",
+                              "one": "حذف الاسم البديل وأعيد ربط ادعاء واحد.",
+                              "two": "حذف الاسم البديل وأعيد ربط ادعاءين.",
+                              "few": "حذف الاسم البديل وأعيد ربط {n} ادعاءات.",
+                              "many": "حذف الاسم البديل وأعيد ربط {n} ادعاءً."},
+                             {"one": "Alias removed; 1 claim re-linked."}),
+}
+
+
+def plural_category(count: int, lang: str) -> str:
+    """The CLDR plural category of a whole number: Arabic has zero, one, two, few (3–10),
+    many (11–99) and other (100, 101, …) forms; English has one and other."""
+    if lang != "ar":
+        return "one" if count == 1 else "other"
+    if count in (0, 1, 2):
+        return ("zero", "one", "two")[count]
+    return "few" if 3 <= count % 100 <= 10 else "many" if count % 100 >= 11 else "other"
+
+
+def register(messages: dict[str, tuple[str, str]],
+             plurals: dict[str, tuple[dict[str, str], dict[str, str]]] | None = None) -> None:
+    """Add a feature's (Arabic, English) strings, and the plural forms of its counted ones
+    (see PLURALS), to the catalogue; keys must be new."""
     clash = messages.keys() & MESSAGES.keys()
     if clash:
         raise ValueError(f"message keys defined twice: {sorted(clash)}")
     MESSAGES.update(messages)
+    PLURALS.update(plurals or {})
 
 
 def translate(key: str, lang: str, **params: Any) -> str:
@@ -274,6 +334,10 @@ def translate(key: str, lang: str, **params: Any) -> str:
     if pair is None:
         return key
     text = pair[0] if lang == "ar" else pair[1]
+    count = params.get("count", params.get("n"))
+    if key in PLURALS and isinstance(count, int):
+        forms = PLURALS[key][0 if lang == "ar" else 1]
+        text = forms.get(plural_category(count, lang), text)
     return text.format(**params) if params else text
 
 
@@ -287,6 +351,12 @@ def describe(problem: Mapping[str, Any], lang: str) -> str:
     elif problem.get("item") is not None:
         text = f"#{problem['item']}: {text}"
     return text
+
+
+def field_label(name: str) -> str:
+    """A form field's name in the request's language (the field's own name if it has none)."""
+    key = f"field.{name}"
+    return gettext(key) if key in MESSAGES else name
 
 
 def current_language() -> str:

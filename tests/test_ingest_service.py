@@ -146,7 +146,7 @@ def test_decoding_boms_utf8_windows_1256_and_declared_charset() -> None:
 
 @pytest.mark.parametrize(("data", "upload", "field", "code"), [
     ({}, None, "text", "paste_or_upload"),
-    ({"text": "   "}, None, "text", "paste_or_upload"),
+    ({"text": "   "}, None, "text", "empty_text"),  # spaces: the text is empty
     ({"text": "نص"}, Upload("a.txt", "نص".encode()), "file", "paste_or_upload"),
     ({}, Upload("a.pdf", b"%PDF-1.4"), "file", "bad_file_type"),
     ({}, Upload("a.txt", b"\x00\x01\x02binary"), "file", "not_text"),
@@ -154,6 +154,8 @@ def test_decoding_boms_utf8_windows_1256_and_declared_charset() -> None:
     ({}, Upload("a.txt", b"\xff\xfe\x00"), "file", "not_text"),
     ({}, Upload("a.txt", "٣٨ — ٦٧ ، 2024".encode()), "file", "empty_article"),
     ({"text": "٣٨ / ٦٧ ..."}, None, "text", "empty_article"),
+    # tatweel is a letter to str.isalpha; diacritics and direction marks are none either
+    ({"text": "ـــ ًٌ 123 \u200f\u200e"}, None, "text", "empty_article"),
     ({}, Upload("a.html", b"<html><body><script>var x;</script></body></html>"), "file",
      "empty_article"),
     ({"text": "قال بوتين إن 38 شخصاً قتلوا.", "url": "javascript:alert(1)"}, None, "url",

@@ -26,7 +26,7 @@ from claims.services.csv_io import stamp_import_keys
 from claims.services.entities import create_entity
 from claims.services.inputs import is_http_url
 from claims.text.arabic import normalize
-from claims.text.linking import alias_key
+from claims.text.linking import alias_key, name_problem
 
 LABELS_FILE = CONFIG_DIR / "claimreview-labels.toml"
 _SCRIPT_RE = re.compile(
@@ -206,7 +206,7 @@ def _speaker(session: Session, user: User, author: Any) -> Entity | None:
     if not isinstance(author, dict):
         return None
     name = clean(author.get("name"))[:256]
-    if not name:
+    if not name or name_problem(name):  # "—", "ـ": no name to link a speaker by
         return None
     same_as = " ".join(str(s) for s in (author.get("sameAs") or [])) \
         if isinstance(author.get("sameAs"), list) else str(author.get("sameAs") or "")
@@ -218,13 +218,16 @@ def _speaker(session: Session, user: User, author: Any) -> Entity | None:
     ids = set(session.scalars(select(Alias.entity_id).where(Alias.key == alias_key(name))))
     if len(ids) == 1:
         return session.get(Entity, ids.pop())
-    other = clean(author.get("alternateName"))[:256] or None
+    other = clean(author.get("alternateName"))[:256]
     types = _types(author)
     kind = "person" if "Person" in types else "other" if "Thing" in types else "organisation"
     return create_entity(session, {"kind": kind, "name_ar": name,
-                                   "name_en": other if other and alias_key(other) !=
-                                   alias_key(name) else None,
-                                   "wikidata_id": qid.group(1).upper() if qid else None},
+                                   "name_en": other if other and not name_problem(other)
+                                   and alias_key(other) != alias_key(name) else None,
+                                   "wikidata_id": qid.group(1).upper() if qid else None,
+                                   # if several entities have the name the import cannot
+                                   # choose, so the claimant gets its own (as it always did)
+                                   "distinct": True},
                          user)
 
 

@@ -53,6 +53,8 @@ def find_entities(session: Session, query: str, limit: int = 20) -> list[Entity]
 def resolve_entity(session: Session, name: str, field_name: str) -> Entity:
     """The single entity a name denotes, or a field error (unknown or ambiguous)."""
     value = name.strip()
+    if not value:
+        raise ValidationFailed.single(field_name, "required")
     if value.startswith("#") and value[1:].isdecimal():  # "#12", "#١٢": an entity's id
         number = int(value[1:])
         entity = session.get(Entity, number) if number <= MAX_ID else None
@@ -72,16 +74,22 @@ def resolve_entity(session: Session, name: str, field_name: str) -> Entity:
 
 
 def create_entity(session: Session, data: Mapping[str, Any], actor: User | None = None) -> Entity:
-    """Create an entity with its Arabic and English names as aliases."""
+    """Create an entity with its Arabic and English names as aliases.
+
+    A name an entity of the same kind already has is refused (a form sent twice makes no
+    twin) unless ``distinct`` says this is another entity of the same name."""
     form = Inputs(data)
     kind = form.choice("kind", ENTITY_KINDS, required=True)
-    name_ar = form.text("name_ar", required=True, max_len=256)
-    name_en = form.text("name_en", max_len=256)
+    name_ar = form.name("name_ar", required=True)
+    name_en = form.name("name_en")
     wikidata = form.text("wikidata_id", max_len=32)
     if wikidata and not (wikidata[0] in "Qq" and wikidata[1:].isdigit()):
         form.error("wikidata_id", "bad_choice", value=wikidata)
+    distinct = form.flag("distinct")
     form.check()
     assert kind and name_ar
+    if not distinct:
+        _refuse_same_name(session, kind, {"name_ar": name_ar, "name_en": name_en})
     entity = Entity(kind=kind, name_ar=name_ar, name_en=name_en,
                     wikidata_id=wikidata.upper() if wikidata else None)
     session.add(entity)
@@ -97,22 +105,37 @@ def create_entity(session: Session, data: Mapping[str, Any], actor: User | None 
     return entity
 
 
+def _refuse_same_name(session: Session, kind: str, names: Mapping[str, str | None]) -> None:
+    """A field error (the first field whose name it has) naming the entity of ``kind`` that
+    already has one of these names."""
+    keys = {field: alias_key(value) for field, value in names.items() if value}
+    found = {}
+    for key, entity_id, name in session.execute(
+            select(Alias.key, Entity.id, Entity.name_ar).join(Entity, Alias.entity_id == Entity.id)
+            .where(Entity.kind == kind, Alias.kind == "name", Alias.key.in_(keys.values()))
+            .order_by(Entity.id.desc())):
+        found[key] = (entity_id, name)  # the oldest entity last, so it wins
+    for field, key in keys.items():
+        if key in found:
+            entity_id, name = found[key]
+            raise ValidationFailed.single(field, "exists", entity_id=entity_id, name=name)
+
+
 def add_alias(session: Session, entity: Entity, data: Mapping[str, Any],
               actor: User | None = None) -> tuple[Alias, int]:
     """Add an alias and re-link the claims it may now match; returns (alias, relinked)."""
     form = Inputs(data)
-    text = form.text("text", required=True, max_len=256)
+    text = form.name("text", required=True)
     kind = form.choice("kind", ALIAS_KINDS, default="name")
     lang = form.choice("lang", ALIAS_LANGS, default="ar")
     form.check()
     assert text and kind and lang
     key = alias_key(text)
-    if not key:
-        raise ValidationFailed.single("text", "required")
-    exists = session.scalar(select(Alias.id).where(
-        Alias.entity_id == entity.id, Alias.key == key, Alias.kind == kind))
-    if exists:
-        raise ValidationFailed.single("text", "duplicate")
+    # Whatever its kind: the spelling is there already (to change its kind, remove it first).
+    existing = session.scalar(select(Alias.text).where(
+        Alias.entity_id == entity.id, Alias.key == key).order_by(Alias.id).limit(1))
+    if existing is not None:
+        raise ValidationFailed.single("text", "alias_exists", alias=existing)
     alias = Alias(entity_id=entity.id, text=text, key=key, kind=kind, lang=lang)
     session.add(alias)
     session.flush()

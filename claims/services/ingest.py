@@ -16,6 +16,7 @@ from claims.demo import text_hash
 from claims.errors import ValidationFailed
 from claims.models import SourceDocument, User
 from claims.services.inputs import Inputs, is_http_url
+from claims.text.arabic import has_letters
 from claims.text.extract import (
     ExtractedArticle,
     extract_from_html,
@@ -164,11 +165,12 @@ def ingest_article(session: Session, user: User, data: Mapping[str, Any],
         form.error("file", "paste_or_upload")
     elif not pasted and uploaded is None and not any(e.field in ("file", "text")
                                                        for e in form.errors):
-        form.error("text", "paste_or_upload")
+        blank = isinstance(data.get("text"), str) and data["text"] != ""  # spaces were sent
+        form.error("text", "empty_text" if blank else "paste_or_upload")
     form.check()
     raw, is_html = uploaded if uploaded else (pasted or "", bool(_LOOKS_HTML.match(pasted or "")))
     article = extract(raw, is_html, url)
-    if not any(ch.isalpha() for ch in article.text):  # digits and marks alone are no article
+    if not has_letters(article.text):  # digits, tatweel and marks alone are no article
         raise ValidationFailed.single("file" if uploaded else "text", "empty_article")
     digest = text_hash(article.text)
     url = url or _http_url(article.url)

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from claims.db import MAX_ID
 from claims.errors import FieldError, ValidationFailed
+from claims.text.link_keys import name_problem
 
 
 def is_http_url(value: str) -> bool:
@@ -59,6 +60,30 @@ class Inputs:
             self.error(name, "too_long", max=max_len)
             return None
         return value
+
+    def name(self, name: str, *, required: bool = False, max_len: int = 256) -> str | None:
+        """A name for an entity or alias, whose lookup key can name something (name_problem)."""
+        value = self.text(name, required=required, max_len=max_len)
+        if value is None:
+            return None
+        code = name_problem(value)
+        if code:
+            self.error(name, code, value=value[:40])
+            return None
+        return value
+
+    def flag(self, name: str, *, default: bool = False) -> bool:
+        """A yes/no field: a JSON boolean, or true/false, 1/0, on/off, yes/no; absent: default."""
+        value = self.data.get(name)
+        if value is None or value == "":
+            return default
+        if isinstance(value, bool):
+            return value
+        word = str(value).strip().lower()
+        if word in _YES or word in _NO:
+            return word in _YES
+        self.error(name, "bad_choice", value=str(value)[:40])
+        return default
 
     def url(self, name: str, *, required: bool = False) -> str | None:
         """An absolute http(s) URL."""
@@ -133,4 +158,6 @@ def storable(value: str) -> bool:
     return True
 
 
+_YES = frozenset({"1", "true", "on", "yes"})
+_NO = frozenset({"0", "false", "off", "no"})
 _DIGITS = {0x0660 + i: str(i) for i in range(10)} | {0x06F0 + i: str(i) for i in range(10)}

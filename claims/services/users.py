@@ -35,8 +35,8 @@ def create_user(session: Session, data: Mapping[str, Any], actor: User | None = 
         form.error("username", "bad_username")
     if not isinstance(password, str) or len(password) < MIN_PASSWORD:
         form.error("password", "weak_password")
-    if username and session.scalar(select(User.id).where(User.username == username)):
-        form.error("username", "duplicate")
+    if username and find_user(session, username) is not None:
+        form.error("username", "taken")
     form.check()
     assert username and role
     user = User(username=username, password_hash=hash_password(password), role=role,
@@ -47,13 +47,26 @@ def create_user(session: Session, data: Mapping[str, Any], actor: User | None = 
     return user
 
 
+def find_user(session: Session, username: str) -> User | None:
+    """The user of this name, upper and lower case alike; an exact match wins over others."""
+    name = username.strip()
+    # No stored name holds a NUL (create_user refuses one), and PostgreSQL cannot compare it.
+    if not storable(name):
+        return None
+    if not name.isascii():  # names are ASCII: fold no other letters (the Kelvin sign is no k)
+        return session.scalar(select(User).where(User.username == name))
+    found = session.scalars(select(User).where(func.lower(User.username) == name.lower())
+                            .order_by(User.id)).all()
+    exact = [user for user in found if user.username == name]
+    # Names told apart only by case (made before they were refused): only the exact one.
+    return exact[0] if exact else found[0] if len(found) == 1 else None
+
+
 def check_password(session: Session, username: str, password: str) -> int | None:
     """The id of the active user with these credentials, or None; writes nothing.
 
     The caller should hold no write transaction: the hash check is slow on purpose."""
-    # No stored name holds a NUL (create_user refuses one), and PostgreSQL cannot compare it.
-    user = session.scalar(select(User).where(User.username == username.strip())) \
-        if storable(username) else None
+    user = find_user(session, username)
     found = (user.id, user.password_hash) if user is not None and user.is_active else None
     if found is None:
         verify_password(_DUMMY_HASH, password)  # same time whether or not the user exists
@@ -81,11 +94,11 @@ def update_user(session: Session, user_id: int, data: Mapping[str, Any],
         raise NotFound(f"user {user_id} not found")
     form = Inputs(data)
     role = form.choice("role", ROLES, default=user.role)
+    active = form.flag("is_active", default=user.is_active)
     form.check()
     before = {"role": user.role, "is_active": user.is_active}
     user.role = role or user.role
-    if "is_active" in data:
-        user.is_active = str(data.get("is_active")).lower() in {"1", "true", "on", "yes"}
+    user.is_active = active
     if before == {"role": "admin", "is_active": True} and not user.can("admin"):
         # Nobody could manage users any more: someone else must be an admin first.
         others = session.scalar(select(func.count()).select_from(User).where(

@@ -21,6 +21,7 @@ __all__ = [
     "BIDI_CONTROLS",
     "analyse",
     "dediacritize",
+    "has_letters",
     "lemmatise",
     "load_camel_ner",
     "morphology_available",
@@ -108,6 +109,15 @@ def normalize(text: str) -> str:
     text = _fold_latin(text.casefold())
     text = text.translate(_TABLE)
     return _SPACE_RE.sub(" ", text).strip()
+
+
+# What normalisation deletes: tatweel is a letter to ``str.isalpha`` but no letter of a word.
+_DROPPED = frozenset(code for code, repl in _TABLE.items() if repl is None)
+
+
+def has_letters(text: str) -> bool:
+    """Whether ``text`` holds a letter besides tatweel, diacritics and format characters."""
+    return any(ch.isalpha() and ord(ch) not in _DROPPED for ch in text)
 
 
 def strip_controls(text: str) -> str:

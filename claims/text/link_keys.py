@@ -8,14 +8,17 @@ from functools import lru_cache
 from itertools import accumulate
 from typing import Any, cast
 
-from claims.text.arabic import normalize
+from claims.text.arabic import has_letters, normalize
 from claims.text.clitics import (
+    GIVEN_NAMES,
+    STOPWORDS,
     TITLES,
     clitic_forms,
     compound_variants,
     demonym_base,
     ending_variants,
     g_variants,
+    letter_count,
     skeleton,
 )
 from claims.text.homographs import (
@@ -23,6 +26,7 @@ from claims.text.homographs import (
     KIN_NOUNS,
     PREPOSITIONS,
     SAID_AFTER,
+    SHORT_FUNCTION_WORDS,
     SPEECH_VERBS,
 )
 from claims.text.link_context import named_month
@@ -43,6 +47,7 @@ __all__ = [
     "candidate_keys",
     "context",
     "ends_with_alef_maqsura",
+    "name_problem",
     "raw_offset",
     "remember",
     "skeleton_key",
@@ -175,6 +180,30 @@ def _gap_joins(gap: str) -> bool:
 def alias_key(text: str) -> str:
     """Normalised lookup key of an alias (tokens normalised and joined by one space)."""
     return " ".join(tok for tok, *_ in tokens(text))
+
+
+# A bare proclitic chain (و، ف، ب، ال، وال، بال، لل): never a name on its own.
+_PROCLITICS = re.compile(r"[وف]?(?:[بكل]?(?:ال)?|لل)")
+# Arabic function words; a given name that is spelled like one (علي) stays allowed. Latin
+# ones are left out: two-letter Latin keys are mostly abbreviations (US, UN, EU).
+_FUNCTION_WORDS = (STOPWORDS | SHORT_FUNCTION_WORDS) - GIVEN_NAMES
+
+
+def name_problem(text: str) -> str | None:
+    """Why ``text`` cannot name an entity (an error code), or None if its key can.
+
+    A name the key of which holds no letter, is one letter, or is only particles (و، ال، من)
+    could never be told apart from ordinary text: as an alias it would match everywhere."""
+    key = alias_key(text)
+    if not has_letters(key):
+        return "no_letters"
+    words = key.split(" ")
+    if all("\u0621" <= w[0] <= "\u064a" and (_PROCLITICS.fullmatch(w) or w in _FUNCTION_WORDS)
+           for w in words):
+        return "function_word"
+    if len(words) == 1 and letter_count(key) < 2:
+        return "too_short"
+    return None
 
 
 def skeleton_key(text: str) -> str:

@@ -10,7 +10,7 @@ from flask.typing import ResponseReturnValue
 from markupsafe import Markup
 
 from claims.db import get_engine
-from claims.i18n import LANGUAGES, current_language, gettext
+from claims.i18n import LANGUAGES, current_language, field_label, gettext
 from claims.security import current_user, policy, safe_next
 from claims.text.arabic import strip_controls
 
@@ -118,7 +118,7 @@ def init_web(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.globals.update(
-        _=gettext, lang=current_language, current_user=current_user,
+        _=gettext, field_label=field_label, lang=current_language, current_user=current_user,
         status_info=_status, statuses=lambda: list(app.config["STATUSES"].values()),
     )
     app.jinja_env.filters["date"] = _format_date

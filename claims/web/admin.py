@@ -56,12 +56,19 @@ i18n.register({
     "audit.filter.alias.removed": ("حذف اسم بديل", "Alias removed"),
     "audit.filter.token.created": ("إنشاء رمز", "Token created"),
     "audit.filter.token.revoked": ("إلغاء رمز", "Token revoked"),
+}, plurals={
+    "audit.relinked": ({"zero": "لم يتغير ربط أي ادعاء", "one": "أُعيد ربط ادعاء واحد",
+                        "two": "أُعيد ربط ادعاءين", "few": "أُعيد ربط {n} ادعاءات",
+                        "many": "أُعيد ربط {n} ادعاءً"}, {"one": "1 claim re-linked"}),
 })
 
 
-def _page(values: Any = None, errors: dict[str, str] | None = None) -> str:
+def _page(values: Any = None, errors: dict[str, str] | None = None,
+          edited: int | None = None) -> str:
+    """The users page; ``values`` and ``errors`` belong to the add form, or with ``edited`` to
+    that user's row."""
     users = get_session().scalars(select(User).order_by(User.username)).all()
-    return render_template("admin/users.html", users=users, roles=ROLES,
+    return render_template("admin/users.html", users=users, roles=ROLES, edited=edited,
                            values=values or {}, errors=errors or {})
 
 
@@ -99,8 +106,7 @@ def update_user(user_id: int) -> Any:
         service.update_user(session, user_id, request.form, signed_in_user())
     except ValidationFailed as exc:
         session.rollback()
-        flash(" ".join(field_messages(exc).values()), "error")
-        return redirect(url_for("admin.users"), 303)
+        return _page(request.form, field_messages(exc), edited=user_id), 422
     session.commit()
     flash(gettext("users.updated_ok"), "success")
     return redirect(url_for("admin.users"))

@@ -28,7 +28,7 @@ from sqlalchemy.orm import joinedload, load_only, selectinload
 from claims import i18n
 from claims.db import begin_write, get_session
 from claims.errors import Conflict, NotFound, ValidationFailed
-from claims.i18n import gettext
+from claims.i18n import field_label, gettext
 from claims.models import (
     Claim,
     ClaimRevision,
@@ -133,6 +133,12 @@ def field_messages(exc: ValidationFailed) -> dict[str, str]:
     for error in exc.errors:
         messages.setdefault(error.field, gettext(f"error.{error.code}", **error.params))
     return messages
+
+
+def flash_field_errors(exc: ValidationFailed) -> None:
+    """Flash each failing field's message after the field's name (for a page redirected to)."""
+    for name, message in field_messages(exc).items():
+        flash(f"{field_label(name)}: {message}", "error")
 
 
 @bp.get("", endpoint="index")

@@ -14,7 +14,7 @@ from claims.security import policy, reads_only, safe_next
 from claims.services import audit
 from claims.services import entities as service
 from claims.services.search import ClaimFilters, search_claims
-from claims.web.claims import field_messages, signed_in_user
+from claims.web.claims import field_messages, flash_field_errors, signed_in_user
 
 bp = Blueprint("entities", __name__, url_prefix="/entities")
 
@@ -40,8 +40,10 @@ def create() -> Any:
         entity = service.create_entity(session, request.form, signed_in_user())
     except ValidationFailed as exc:
         session.rollback()
+        # A name its kind has already: link that entity, and offer to say this is another.
+        twin = next((e.params["entity_id"] for e in exc.errors if e.code == "exists"), None)
         return render_template("entities/list.html", entities=[], q="", values=request.form,
-                               errors=field_messages(exc), kinds=ENTITY_KINDS), 422
+                               errors=field_messages(exc), kinds=ENTITY_KINDS, twin=twin), 422
     session.commit()
     flash(gettext("entity.created_ok"), "success")
     return redirect(safe_next(request.form.get("next"),
@@ -60,8 +62,7 @@ def link() -> Any:
         _, relinked = service.add_alias(session, entity, request.form, signed_in_user())
     except ValidationFailed as exc:
         session.rollback()
-        for message in field_messages(exc).values():
-            flash(message, "error")
+        flash_field_errors(exc)
         return redirect(back)
     session.commit()
     flash(gettext("entity.alias_added", n=relinked), "success")

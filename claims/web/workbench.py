@@ -19,7 +19,7 @@ from claims.services import claims as claim_service
 from claims.services import ingest as ingest_service
 from claims.services import workbench as service
 from claims.services import workbench_links as links
-from claims.web.claims import field_messages, signed_in_user
+from claims.web.claims import field_messages, flash_field_errors, signed_in_user
 
 bp = Blueprint("workbench", __name__, url_prefix="/workbench")
 
@@ -96,6 +96,7 @@ i18n.register({
     "error.file_too_large": ("الملف أكبر من الحد المسموح ({max} ك.ب).", "The file is larger than the limit ({max} KB)."),
     "error.not_text": ("الملف ليس نصًا.", "The file is not text."),
     "error.empty_article": ("لم يُعثر على نص مقال.", "No article text was found."),
+    "error.empty_text": ("النص المُلصق فارغ (مسافات فقط).", "The pasted text is empty (only spaces)."),
 })
 
 
@@ -155,7 +156,7 @@ def make_claim(source_id: int) -> ResponseReturnValue:
         claim = service.create_from_span(session, signed_in_user(), source, request.form)
     except ValidationFailed as exc:
         session.rollback()
-        flash(" ".join(field_messages(exc).values()), "error")
+        flash_field_errors(exc)
         return redirect(url_for("workbench.detail", source_id=source_id)), 303
     claim_id = claim.id
     session.commit()
@@ -195,7 +196,7 @@ def decide(claim_id: int) -> ResponseReturnValue:
         links.decide(session, signed_in_user(), claim, request.form)
     except ValidationFailed as exc:
         session.rollback()
-        flash(" ".join(field_messages(exc).values()), "error")
+        flash_field_errors(exc)
         return redirect(url_for("claims.detail", claim_id=claim_id) + "#matches"), 303
     session.commit()
     flash(gettext("match.saved"), "success")
