@@ -50,7 +50,8 @@ def _check(schema: dict[str, Any], value: Any, name: str) -> FieldError | None:
         if "pattern" in schema and not re.search(schema["pattern"], value):
             return FieldError(name, "bad_url" if schema.get("format") == "uri" else "bad_choice",
                               {"value": value[:40]})
-        if schema.get("format") == "date" and value and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        if schema.get("format") == "date" and value \
+                and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):  # "": no date
             return FieldError(name, "bad_date")
     if isinstance(value, int) and not isinstance(value, bool) and not (
             schema.get("minimum", value) <= value <= schema.get("maximum", value)):
