@@ -351,3 +351,17 @@ def test_a_patch_that_changes_nothing_keeps_the_version(client, seeded, editor_t
     wrong = client.patch(url, json={"version": 4, "text": 123}, headers=h)
     assert wrong.status_code == 422 and wrong.json["error"]["errors"][0]["code"] == "bad_type"
     assert wrong.json["error"]["field"] == "text" and "string" in wrong.json["error"]["message"]
+
+
+def test_a_body_not_sent_as_json_is_415_and_a_204_has_no_type(client, seeded,
+                                                               editor_token) -> None:
+    h = auth(editor_token)
+    sent = client.post(f"{API}/claims", data='{"text": "قال بوتين إن 38 شخصاً قتلوا"}',
+                       headers=h | {"Content-Type": "text/plain"})
+    assert sent.status_code == 415 and sent.json["error"]["code"] == "unsupported_media_type"
+    claim = new_claim(client, editor_token, seeded)
+    made = client.post(f"{API}/claims/{claim['id']}/evidence", headers=h,
+                       json={"url": "https://example.org/r", "title": "تقرير"})
+    gone = client.delete(f"{API}/claims/{claim['id']}/evidence/{made.json['id']}",
+                         query_string={"version": 1}, headers=h)
+    assert gone.status_code == 204 and "Content-Type" not in gone.headers and not gone.data

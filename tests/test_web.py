@@ -483,3 +483,11 @@ def test_an_oversized_upload_is_named_as_such_not_as_an_internal_error(app: Flas
     with app.test_request_context("/"):  # a 4xx without its own message is still not "ours"
         other = render_template("error.html", status=418, exc=None)
     assert "تعذّر تنفيذ الطلب كما أُرسل" in other and "خطأ داخلي" not in other
+
+
+def test_the_favicon_is_served(client) -> None:
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 301 and icon.headers["Location"].endswith("/static/favicon.svg")
+    svg = client.get("/static/favicon.svg")
+    assert svg.status_code == 200 and svg.mimetype == "image/svg+xml"
+    assert 'rel="icon"' in client.get("/login").get_data(as_text=True)

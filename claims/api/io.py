@@ -8,6 +8,7 @@ from typing import Any
 from flask import Response, current_app, jsonify, request
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import BadRequest as HttpBadRequest
+from werkzeug.exceptions import UnsupportedMediaType
 
 from claims import json_input
 from claims.config import Status
@@ -110,6 +111,8 @@ def check_args() -> None:
 
 def body(schema_name: str | None = None) -> dict[str, Any]:
     """The JSON object sent, checked against its schema and for values no database stores."""
+    if request.content_length and not request.is_json:  # a body, but not declared as JSON
+        raise UnsupportedMediaType("send the body as application/json")
     try:
         data = json_input.loads(request.get_data()) if request.is_json else None
     except json_input.TooDeep as exc:
@@ -163,5 +166,7 @@ def reply(payload: Any, status: int = 200) -> Response:
 
 
 def no_content() -> Response:
-    """An empty 204 response."""
-    return Response(status=204)
+    """An empty 204 response (no Content-Type: there is no content)."""
+    response = Response(status=204)
+    del response.headers["Content-Type"]
+    return response

@@ -27,6 +27,13 @@ def set_language() -> ResponseReturnValue:
     return redirect(safe_next(request.form.get("next"), url_for("claims.index")))
 
 
+@bp.get("/favicon.ico")
+@policy("public")
+def favicon() -> ResponseReturnValue:
+    """Browsers ask for /favicon.ico whatever the page says: send them to the SVG icon."""
+    return redirect(url_for("static", filename="favicon.svg"), 301)
+
+
 @bp.get("/healthz")
 @policy("public")
 def healthz() -> dict[str, str]:
