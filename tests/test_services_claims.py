@@ -246,12 +246,13 @@ def test_every_edit_keeps_what_it_replaced(app: Flask, seeded) -> None:
                 "claim_date": "٢٠٢٤-١٢-٢٦"}
         service.update_claim(session, claim, editor, data)
         session.commit()
-        # The same values again: the version moves, but nothing changed, so nothing is recorded.
+        # The same values again: nothing changed, so neither the version nor the history moves.
         service.update_claim(session, claim, editor, data | {"version": 2})
         session.commit()
+        assert claim.version == 2
         with pytest.raises(Conflict):  # a stale edit records nothing either
             service.update_claim(session, claim, editor, data | {"text": "نص آخر",
-                                                                 "version": 2})
+                                                                 "version": 1})
         session.rollback()
         rows = revisions.revisions_of(session, claim.id)
         assert len(rows) == 1
