@@ -50,6 +50,25 @@ def test_ingest_page_and_errors_next_to_fields(app: Flask, editor_client: FlaskC
     assert _count(app, SourceDocument) == 0
 
 
+def test_upload_over_the_character_limit_is_refused_next_to_the_file_field(
+        app: Flask, editor_client: FlaskClient) -> None:
+    app.config["INGEST_MAX_CHARS"] = 1000
+    body = ("قال بوتين إن 38 شخصاً قتلوا. " * 40).encode()  # 1,160 characters
+    for lang, message in (("ar", "أطول من الحد المسموح (1000 حرفًا)"),
+                          ("en", "longer than the limit (1000 characters)")):
+        with editor_client.session_transaction() as sess:
+            sess["lang"] = lang
+        response = editor_client.post("/workbench/ingest", data={
+            "file": (io.BytesIO(body), "long.txt"), "title": "عنوان يبقى كما كتب",
+            "url": "https://news.example/long"}, content_type="multipart/form-data")
+        assert response.status_code == 422
+        html = response.get_data(as_text=True)
+        error = html[html.index('id="file-error"'):][:300]
+        assert message in error
+        assert "عنوان يبقى كما كتب" in html and "https://news.example/long" in html
+    assert _count(app, SourceDocument) == 0
+
+
 def test_seed_article_from_shared_opens_its_workbench(editor_client: FlaskClient,
                                                       seeded) -> None:
     raw = shared_path("seed", "article-ar.txt").read_text(encoding="utf-8")
