@@ -203,6 +203,18 @@ def test_evidence_crud(app: Flask, client, seeded, editor_token) -> None:
                          ).status_code == 404
 
 
+def test_source_over_the_character_limit_is_refused_naming_the_field(
+        app: Flask, client: FlaskClient, editor_token: str) -> None:
+    app.config["INGEST_MAX_CHARS"] = 1000
+    response = client.post(f"{API}/sources", json={"text": "قال بوتين إن 38 شخصاً قتلوا. " * 40},
+                           headers=auth(editor_token))
+    assert response.status_code == 422
+    assert (response.json["error"]["field"], response.json["error"]["errors"][0]["code"]) == (
+        "text", "too_long")
+    assert "1000" in response.json["error"]["message"]
+    assert client.get(f"{API}/sources", headers=auth(editor_token)).json["total"] == 0
+
+
 def test_search_entities_sources_and_matching(app: Flask, client, seeded, editor_token) -> None:
     h = auth(editor_token)
     said = new_claim(client, editor_token, seeded, text="اتهم بوتين باكو بالتكتم")

@@ -177,6 +177,40 @@ def test_upload_size_limit(app: Flask, session: Session) -> None:
     assert caught.value.errors[0].code == "file_too_large"
 
 
+LONG_SENTENCES = "قال بوتين إن 38 شخصاً قتلوا. " * 40  # 1,160 characters
+
+
+@pytest.mark.parametrize("upload", [
+    Upload("long.txt", LONG_SENTENCES.encode()),
+    Upload("long.txt", codecs.BOM_UTF16_LE + LONG_SENTENCES.encode("utf-16-le")),
+    Upload("long.html", f"<html><body><article><p>{LONG_SENTENCES}</p></article></body></html>"
+           .encode()),
+])
+def test_upload_has_the_pasted_text_character_limit(app: Flask, session: Session,
+                                                    upload: Upload) -> None:
+    app.config["INGEST_MAX_CHARS"] = 1000
+    before = _sources(session)
+    with pytest.raises(ValidationFailed) as caught:
+        ingest_article(session, _editor(session), {"title": "عنوان"}, upload)
+    assert [(e.field, e.code, e.params) for e in caught.value.errors] == [
+        ("file", "file_too_long", {"max": 1000})]
+    with pytest.raises(ValidationFailed) as caught:
+        ingest_article(session, _editor(session), {"text": LONG_SENTENCES})
+    assert [(e.field, e.code) for e in caught.value.errors] == [("text", "too_long")]
+    assert _sources(session) == before
+
+
+def test_saved_page_markup_does_not_count_towards_the_character_limit(app: Flask,
+                                                                      session: Session) -> None:
+    app.config["INGEST_MAX_CHARS"] = 1000
+    article = "قال بوتين إن 38 شخصاً قتلوا في الحادث. " * 20
+    page = (f"<html><head><style>{'p { color: red; } ' * 200}</style></head><body><article>"
+            f"<p>{article}</p></article><script>{'var x = 1; ' * 300}</script></body></html>")
+    assert len(page) > 1000 >= len(article.strip())
+    result = ingest_article(session, _editor(session), {}, Upload("page.html", page.encode()))
+    assert result.created and result.source.text == article.strip()
+
+
 def test_statement_span_drops_attribution_dateline_and_quotes() -> None:
     sentence = "وقال بوتين إن الصواريخ انفجرت بالقرب من الطائرة."
     start, end = statement_span(sentence, detect_speaker(sentence), False)

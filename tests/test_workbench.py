@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from claims.db import session_scope
 from claims.models import Claim, ClaimLink, SourceDocument
+from claims.services import workbench as workbench_service
 from tests.conftest import login_as, make_app, shared_path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,6 +48,25 @@ def test_ingest_page_and_errors_next_to_fields(app: Flask, editor_client: FlaskC
     bad_file = editor_client.post("/workbench/ingest", data={
         "file": (io.BytesIO(b"%PDF"), "report.pdf")}, content_type="multipart/form-data")
     assert bad_file.status_code == 422 and 'id="file-error"' in bad_file.get_data(as_text=True)
+    assert _count(app, SourceDocument) == 0
+
+
+def test_upload_over_the_character_limit_is_refused_next_to_the_file_field(
+        app: Flask, editor_client: FlaskClient) -> None:
+    app.config["INGEST_MAX_CHARS"] = 1000
+    body = ("قال بوتين إن 38 شخصاً قتلوا. " * 40).encode()  # 1,160 characters
+    for lang, message in (("ar", "أطول من الحد المسموح (1000 حرفًا)"),
+                          ("en", "longer than the limit (1000 characters)")):
+        with editor_client.session_transaction() as sess:
+            sess["lang"] = lang
+        response = editor_client.post("/workbench/ingest", data={
+            "file": (io.BytesIO(body), "long.txt"), "title": "عنوان يبقى كما كتب",
+            "url": "https://news.example/long"}, content_type="multipart/form-data")
+        assert response.status_code == 422
+        html = response.get_data(as_text=True)
+        error = html[html.index('id="file-error"'):][:300]
+        assert message in error
+        assert "عنوان يبقى كما كتب" in html and "https://news.example/long" in html
     assert _count(app, SourceDocument) == 0
 
 
@@ -94,6 +114,8 @@ def test_workbench_ranks_highlights_and_makes_a_claim_in_one_click(app: Flask,
     page = editor_client.get(f"/workbench/{source_id}").get_data(as_text=True)
     ranked = page[page.index('id="ranked"'):page.index('class="wb-rest"')]
     assert ranked.count('class="wb-sentence wb-top') == 9  # the top third of 27 sentences
+    # A news article is analysed and shown whole: every sentence, no pages.
+    assert page.count('<article class="wb-sentence') == 27 and 'id="wb-pager"' not in page
     for reason in ("رقم", "إسناد", "كيان", "إحصاء", "مقارنة"):
         assert f">{reason}</span>" in ranked
     assert "صاروخين انفجرا على بعد 10 أمتار" in ranked and "وأدرج تعداد عام 2021" in ranked
@@ -231,3 +253,47 @@ def test_viewers_read_the_workbench_but_cannot_change_anything(app: Flask, clien
     assert client.get("/workbench/match?text=abc").status_code == 403
     assert client.post(f"/workbench/{seeded['source']}/claims", data={}).status_code == 403
     assert client.post("/workbench/ingest", data={"text": "x"}).status_code == 403
+
+
+
+def _long_article(copies: int) -> str:
+    """The demo article ``copies`` times over, its numbers changed in each copy."""
+    text = DEMO_TEXT.read_text(encoding="utf-8").strip()
+    return "\n\n".join(re.sub(r"\d+", lambda m, n=n: str(int(m.group()) + n), text)
+                        for n in range(copies))
+
+
+def test_long_article_is_analysed_one_page_of_ranked_sentences_at_a_time(
+        app: Flask, editor_client: FlaskClient, seeded, monkeypatch) -> None:
+    source_id = _ingest(editor_client, text=_long_article(5))  # 5 × 27 = 135 sentences
+    matched: list[str] = []
+    real = workbench_service.similar_claims
+
+    def counting(session, text: str, **kwargs):
+        matched.append(text)
+        return real(session, text, **kwargs)
+
+    monkeypatch.setattr(workbench_service, "similar_claims", counting)
+    size = workbench_service.PAGE_SIZE
+    assert size == 100
+    first = editor_client.get(f"/workbench/{source_id}").get_data(as_text=True)
+    assert first.count('<article class="wb-sentence') == size and len(matched) == size
+    assert first.count('class="wb-rank"') == size and '>100</span>' in first
+    assert first.count('class="wb-sent') - first.count('class="wb-sentence') == 135  # article
+    assert 'id="wb-prev"' not in first
+    next_url = re.search(r'<a class="btn" rel="next" id="wb-next" href="([^"]+)"', first)
+    assert next_url and next_url.group(1) == f"/workbench/{source_id}?page=2#ranked"
+    second = editor_client.get(next_url.group(1)).get_data(as_text=True)
+    assert second.count('<article class="wb-sentence') == 35 and len(matched) == size + 35
+    assert '>101</span>' in second and '>135</span>' in second and '>100</span>' not in second
+    assert 'id="wb-next"' not in second and 'id="wb-prev"' in second
+    assert "<details class=\"wb-rest\" open>" in second  # ranks 101-135 are below the top third
+    # A malformed page number is the first page; one past the end, the last.
+    def ranked(query: str) -> str:
+        html = editor_client.get(f"/workbench/{source_id}{query}").get_data(as_text=True)
+        section = html[html.index('id="ranked"'):html.index('id="article"')]
+        return re.sub(r'name="csrf_token" value="[^"]*"', "", section)  # tokens carry a time
+
+    assert ranked("?page=abc") == ranked("") and ranked("?page=-3") == ranked("?page=1")
+    assert ranked("?page=99") == ranked("?page=2")
+    assert len(matched) == size + 35  # pages seen before are not matched again

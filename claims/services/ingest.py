@@ -80,7 +80,8 @@ def decode_bytes(raw: bytes, html: bool = False) -> str:
     return raw.decode("cp1256", errors="replace")
 
 
-def _read_upload(form: Inputs, upload: Upload | None, max_bytes: int) -> tuple[str, bool] | None:
+def _read_upload(form: Inputs, upload: Upload | None, max_bytes: int,
+                 max_chars: int) -> tuple[str, bool] | None:
     """The upload's text and whether it is HTML, recording field errors on ``form``."""
     if upload is None or (not upload.filename and not upload.data):
         return None
@@ -104,7 +105,13 @@ def _read_upload(form: Inputs, upload: Upload | None, max_bytes: int) -> tuple[s
     if not text.strip():
         form.error("file", "empty_article")
         return None
-    return text, is_html or bool(_LOOKS_HTML.match(text))
+    is_html = is_html or bool(_LOOKS_HTML.match(text))
+    # A text file counts as pasted text would; a saved page's markup does not count (its
+    # article text is measured once extracted, in ingest_article).
+    if not is_html and len(text.strip()) > max_chars:
+        form.error("file", "file_too_long", max=max_chars)
+        return None
+    return text, is_html
 
 
 def _http_url(value: str | None) -> str | None:
@@ -160,7 +167,7 @@ def ingest_article(session: Session, user: User, data: Mapping[str, Any],
     url = form.url("url")
     title = form.text("title", max_len=500)
     outlet = form.text("outlet", max_len=200)
-    uploaded = _read_upload(form, upload, max_bytes)
+    uploaded = _read_upload(form, upload, max_bytes, max_chars)
     if pasted and uploaded:
         form.error("file", "paste_or_upload")
     elif not pasted and uploaded is None and not any(e.field in ("file", "text")
@@ -172,6 +179,9 @@ def ingest_article(session: Session, user: User, data: Mapping[str, Any],
     article = extract(raw, is_html, url)
     if not has_letters(article.text):  # digits, tatweel and marks alone are no article
         raise ValidationFailed.single("file" if uploaded else "text", "empty_article")
+    if len(article.text) > max_chars:  # the workbench's work grows with the stored text
+        raise ValidationFailed.single("file" if uploaded else "text",
+                                      "file_too_long" if uploaded else "too_long", max=max_chars)
     digest = text_hash(article.text)
     url = url or _http_url(article.url)
     existing = find_existing(session, url, digest)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,7 +55,7 @@ def _entity_ids(session: Session, claim: Claim) -> frozenset[int]:
 # Scored candidates per (engine, claim id, version, archive generation): a page view that
 # repeats finds them here instead of scoring ~60 LSH candidates again.
 Scored = tuple[int, float, str, tuple[str, ...]]
-_scored: PerEngine[tuple[int, ...], list[Scored]] = PerEngine(2048)
+_scored: PerEngine[Hashable, list[Scored]] = PerEngine(2048)
 
 
 def texts_changed(session: Session) -> None:
@@ -63,28 +63,36 @@ def texts_changed(session: Session) -> None:
     Counter.bump(session, TEXTS_COUNTER)
 
 
-def _generation(session: Session) -> tuple[int, int]:
+def generation(session: Session) -> tuple[int, int]:
     """Changes whenever a claim is added or a claim's text is edited."""
     newest = session.scalar(select(func.max(Claim.id))) or 0
     edits = session.scalar(select(Counter.value_of(TEXTS_COUNTER))) or 0
     return int(newest), int(edits)
 
 
-def _similar(session: Session, claim: Claim) -> list[Similar]:
-    """``similar_claims`` for a stored claim, cached until the archive or the claim changes."""
+def cached_similar(session: Session, cache: PerEngine[Hashable, list[Scored]],
+                   key: Hashable, find: Callable[[], list[Similar]]) -> list[Similar]:
+    """``find()``'s similar claims, kept in ``cache`` under ``key`` (which must include the
+    archive's ``generation``); a hit loads only the claims, fresh (status, verdict)."""
     engine = session.get_bind()
     assert isinstance(engine, Engine)
-    key = (claim.id, claim.version, *_generation(session))
-    scored = _scored(engine).get(key)
+    scored = cache(engine).get(key)
     if scored is None:
-        found = similar_claims(session, claim.text, exclude_id=claim.id,
-                               entity_ids=_entity_ids(session, claim), limit=CANDIDATE_LIMIT)
-        _scored(engine).put(key, [(s.claim.id, s.score, s.relation, s.reasons) for s in found])
+        found = find()
+        cache(engine).put(key, [(s.claim.id, s.score, s.relation, s.reasons) for s in found])
         return found
     claims = {c.id: c for c in session.scalars(
         select(Claim).where(Claim.id.in_([row[0] for row in scored])))} if scored else {}
     return [Similar(claims[i], score, relation, reasons)
             for i, score, relation, reasons in scored if i in claims]
+
+
+def _similar(session: Session, claim: Claim) -> list[Similar]:
+    """``similar_claims`` for a stored claim, cached until the archive or the claim changes."""
+    return cached_similar(
+        session, _scored, (claim.id, claim.version, *generation(session)),
+        lambda: similar_claims(session, claim.text, exclude_id=claim.id,
+                               entity_ids=_entity_ids(session, claim), limit=CANDIDATE_LIMIT))
 
 
 def decided_relations(session: Session, claim: Claim) -> Relations:

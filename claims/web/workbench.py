@@ -49,6 +49,10 @@ i18n.register({
     "wb.ranked": ("الجمل الأجدر بالتحقق", "Most check-worthy sentences"),
     "wb.ranked_help": ("الثلث الأعلى مظلل مع أسباب ترتيبه.", "The top third is highlighted with the reasons for its rank."),
     "wb.rest": ("بقية الجمل ({n})", "Remaining sentences ({n})"),
+    "wb.paged": ("المقال طويل، فتُحلَّل جمله {size} جملة في كل صفحة، الأجدر بالتحقق أولًا؛ المقال كاملًا أدناه.", "A long article: its sentences are analysed {size} per page, most check-worthy first; the whole article is below."),
+    "wb.page": ("الجمل {first}–{last} من {n} حسب الترتيب", "Sentences {first}–{last} of {n} by rank"),
+    "wb.prev": ("الجمل السابقة", "Previous sentences"),
+    "wb.next": ("الجمل التالية ({n})", "Next sentences ({n})"),
     "wb.article": ("المقال", "Article"),
     "wb.select_help": ("حدد جزءًا من جملة لتحويله إلى ادعاء.", "Select part of a sentence to turn it into a claim."),
     "wb.make_claim": ("إنشاء ادعاء", "Make claim"),
@@ -94,6 +98,7 @@ i18n.register({
     "error.paste_or_upload": ("الصق نص المقال أو ارفع ملفًا واحدًا (لا الاثنين).", "Paste the article or upload one file (not both)."),
     "error.bad_file_type": ("نوع الملف غير مدعوم؛ ارفع ملف ‎.txt‎ أو ‎.html‎.", "Unsupported file type; upload a .txt or .html file."),
     "error.file_too_large": ("الملف أكبر من الحد المسموح ({max} ك.ب).", "The file is larger than the limit ({max} KB)."),
+    "error.file_too_long": ("نص المقال في الملف أطول من الحد المسموح ({max} حرفًا).", "The article in the file is longer than the limit ({max} characters)."),
     "error.not_text": ("الملف ليس نصًا.", "The file is not text."),
     "error.empty_article": ("لم يُعثر على نص مقال.", "No article text was found."),
     "error.empty_text": ("النص المُلصق فارغ (مسافات فقط).", "The pasted text is empty (only spaces)."),
@@ -138,11 +143,14 @@ def ingest() -> Any:
 @bp.get("/<int:source_id>", endpoint="detail")
 @policy("viewer")
 def detail(source_id: int) -> str:
-    """The article's sentences ranked, annotated, and one click away from becoming claims."""
+    """The article's sentences ranked, annotated (a page of them in a long article), and one
+    click away from becoming claims."""
     session = get_session()
-    bench = service.build_workbench(session, service.get_source(session, source_id))
+    # Not a number: the first page; past either end: the nearest page (the service clamps).
+    page = request.args.get("page", 1, type=int) or 1
+    bench = service.build_workbench(session, service.get_source(session, source_id), page=page)
     return render_template("workbench/detail.html", bench=bench, source=bench.source,
-                           segments=service.sentence_segments)
+                           segments=service.sentence_segments, page_size=service.PAGE_SIZE)
 
 
 @bp.post("/<int:source_id>/claims", endpoint="make_claim")
