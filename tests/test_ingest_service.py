@@ -142,6 +142,9 @@ def test_decoding_boms_utf8_windows_1256_and_declared_charset() -> None:
     assert decode_bytes(text.encode("cp1256")) == text
     page = f'<html><head><meta charset="windows-1256"></head><body><p>{text}</p></body></html>'
     assert text in decode_bytes(page.encode("cp1256"), html=True)
+    # A page saved as Windows-1256 that still declares UTF-8 is read as Windows-1256.
+    mislabelled = page.replace("windows-1256", "utf-8")
+    assert text in decode_bytes(mislabelled.encode("cp1256"), html=True)
 
 
 @pytest.mark.parametrize(("data", "upload", "field", "code"), [

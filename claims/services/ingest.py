@@ -72,9 +72,9 @@ def decode_bytes(raw: bytes, html: bool = False) -> str:
     if html:
         declared = _DECLARED_CHARSET.search(raw[:4096])
         if declared:
-            try:
-                return raw.decode(declared.group(1).decode("ascii"), errors="replace")
-            except LookupError:
+            try:  # strictly: a page saved as Windows-1256 may still declare UTF-8
+                return raw.decode(declared.group(1).decode("ascii"))
+            except (LookupError, UnicodeDecodeError):
                 pass
     # Arabic text that is not UTF-8 is almost always Windows-1256 (every byte decodes).
     return raw.decode("cp1256", errors="replace")
