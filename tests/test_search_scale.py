@@ -45,7 +45,8 @@ def test_pages_and_counts_match_the_unbounded_query(app: Flask) -> None:
             ClaimFilters(q="الحكومة", entity=putin), ClaimFilters(entity=putin, page=2),
             ClaimFilters(status="true", speaker=putin), ClaimFilters(),
             ClaimFilters(status="mixed", page=4), ClaimFilters(q="بوتين", demonyms=False),
-            ClaimFilters(q="لا-يوجد-شيء"),
+            ClaimFilters(q="لا-يوجد-شيء"), ClaimFilters(q="بوتين الحكومة"),
+            ClaimFilters(q="بوتين xyzzy"), ClaimFilters(q="الحكومة وبوتين", status="false"),
         ]
         for filters in cases:
             _check(session, filters)
@@ -84,3 +85,27 @@ def test_an_entity_query_narrowed_by_another_entity(app: Flask, seeded, client) 
     with app.app_context(), session_scope(app) as session:
         both = search_claims(session, ClaimFilters(q="بوتين", entity=seeded["aliyev"]))
         assert [c.text for c in both.claims] == ["قال بوتين إن علييف اعتذر"]
+
+
+def test_other_words_and_names_narrow_an_entity_query(app: Flask, seeded, client) -> None:
+    login_as(client, app, "editor")
+    texts = ("قال بوتين إن علييف اعتذر عن الحادث", "قال بوتين إن 38 شخصاً قتلوا",
+             "قال علييف إن الطائرة أسقطت فوق غروزني", "أكد مسؤول أن عاماً مضى على الحادث")
+    for text in texts:
+        assert client.post("/claims/new", data={"text": text, "source_id": seeded["source"],
+                                                "status": "unstarted"}).status_code == 302
+    expected = {
+        "بوتين": {texts[0], texts[1]},
+        "بوتين xyzzy": set(),  # a word no claim has is not dropped for the name's sake
+        "بوتين قتلوا": {texts[1]},
+        "وبوتين علييف": {texts[0]},  # two names: claims naming both
+        "علييف في": {texts[0], texts[2]},  # function words ask nothing more
+        "شخص": {texts[1]},  # the bare word finds its accusative (شخصاً)
+        "عام": {texts[3]},
+    }
+    with app.app_context(), session_scope(app) as session:
+        for q, want in expected.items():
+            found = search_claims(session, ClaimFilters(q=q))
+            assert {c.text for c in found.claims} == want, q
+            assert {c.text for c in session.scalars(filtered_query(session, ClaimFilters(
+                q=q))[0])} == want, q  # the export's unbounded query agrees

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, Select, bindparam, exists, func, select, union, union_all
+from sqlalchemy import Engine, Select, bindparam, exists, func, or_, select, union, union_all
 from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
 from claims.db import compile_positional, driver_rows
@@ -14,6 +14,7 @@ from claims.models import Claim, ClaimTag, Entity, Mention, Quantity, SourceDocu
 from claims.services.entities import find_entities
 from claims.services.filters import ClaimFilters
 from claims.services.linker import alias_signature
+from claims.services.query_parts import split_query
 from claims.services.text_match import text_match_branch, text_match_ids
 from claims.text.arabic import normalize
 
@@ -70,15 +71,42 @@ def _mentioning(entity_ids: list[int], demonyms: bool) -> Select[Any]:
     return stmt if demonyms else stmt.where(Mention.is_demonym.is_(False))
 
 
+def _named(entity_ids: list[int], demonyms: bool) -> Any:
+    """The claims row mentions one of these entities or has one as its speaker."""
+    # An alias: inside a branch read from mentions, a bare Mention would correlate to it.
+    other = aliased(Mention)
+    mentioned = select(other.claim_id).where(other.entity_id.in_(entity_ids),
+                                             other.review != "rejected")
+    if not demonyms:
+        mentioned = mentioned.where(other.is_demonym.is_(False))
+    return or_(Claim.id.in_(mentioned), Claim.speaker_id.in_(entity_ids))
+
+
+def _besides(session: Session, q: str, entities: list[Entity], demonyms: bool
+             ) -> dict[int, list[Any]]:
+    """Per matched entity, what else ``q`` asks of a claim found through that entity: the
+    other names in ``q`` (claims naming all of them) and its other words in full text."""
+    parts = split_query(session, q, entities)
+    rest = text_match_ids(session, parts.rest) if parts.rest else None
+    besides: dict[int, list[Any]] = {}
+    for group in parts.groups:
+        conds = [_named(sorted(other), demonyms) for other in parts.groups if other != group]
+        if rest is not None:
+            conds.append(Claim.id.in_(rest))
+        besides.update({entity_id: conds for entity_id in group})
+    return besides
+
+
 def _query_condition(session: Session, q: str, demonyms: bool = True
                      ) -> tuple[Any, list[Entity]]:
     entities = find_entities(session, q, limit=10)
-    ids = [e.id for e in entities]
     # One UNION of indexed branches: an OR across them would defeat the GIN/FTS indexes.
     branches: list[Select[Any]] = []
-    if ids:
-        branches.append(_mentioning(ids, demonyms))
-        branches.append(select(Claim.id).where(Claim.speaker_id.in_(ids)))
+    besides = _besides(session, q, entities, demonyms)
+    for entity in entities:
+        extra = besides.get(entity.id, [])
+        branches.append(_by_mention(entity.id, demonyms, extra))
+        branches.append(select(Claim.id).where(Claim.speaker_id == entity.id, *extra))
     match = text_match_ids(session, q)
     if match is not None:
         branches.append(match)
@@ -166,10 +194,12 @@ def _branches(session: Session, filters: ClaimFilters, entities: list[Entity]
     match: Branch | None = None
     if filters.q:
         conds = _conditions(filters, None)
+        besides = _besides(session, filters.q, entities, filters.demonyms)
         for entity in entities:
-            selects.append(_by_mention(entity.id, filters.demonyms, conds))
+            entity_conds = [*conds, *besides.get(entity.id, [])]
+            selects.append(_by_mention(entity.id, filters.demonyms, entity_conds))
             selects.append(select(Claim.id.label("id")).where(Claim.speaker_id == entity.id,
-                                                              *conds))
+                                                              *entity_conds))
         match = text_match_branch(session, filters.q, conds)
     elif filters.entity is not None:
         selects.append(_by_mention(filters.entity, filters.demonyms,

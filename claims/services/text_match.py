@@ -18,6 +18,13 @@ _WORD_RE = re.compile(r"\w+")
 MAX_QUERY_WORDS = 12
 
 
+# The accusative indefinite is written with a final alef (شخصاً، عامًا، شريكًا) that keys keep
+# once the tanween is gone, so a word typed bare also looks for that form; never the other
+# way (روسيا is no accusative of روسي).  Words ending in alef, alef maqsura or ta marbuta
+# (ه once normalised) take no such alef.
+_ACCUSATIVE = re.compile(r"^[\u0621-\u064a]{2,}(?<![اىه])$")
+
+
 def query_terms(q: str) -> list[list[str]]:
     """For each word of a query, the search-key forms it may take (clitics stripped, …)."""
     terms: list[list[str]] = []
@@ -25,6 +32,8 @@ def query_terms(q: str) -> list[list[str]]:
         forms = {word}
         for key in candidate_keys(word):
             forms.update(_WORD_RE.findall(key))
+        if _ACCUSATIVE.match(word):
+            forms.add(word + "ا")
         terms.append(sorted(forms))
     return terms
 
