@@ -491,3 +491,16 @@ def test_the_favicon_is_served(client) -> None:
     svg = client.get("/static/favicon.svg")
     assert svg.status_code == 200 and svg.mimetype == "image/svg+xml"
     assert 'rel="icon"' in client.get("/login").get_data(as_text=True)
+
+
+def test_entity_status_counts_match_the_lists_they_open(app, editor_client, seeded) -> None:
+    for text, speaker in (("قال علييف إن التحقيق مستمر", ""), ("الطائرة أسقطت فوق غروزني", "علييف")):
+        assert editor_client.post("/claims/new", data={
+            "text": text, "speaker": speaker, "source_id": seeded["source"],
+            "status": "unstarted"}).status_code == 302
+    page = editor_client.get(f"/entities/{seeded['aliyev']}").get_data(as_text=True)
+    chips = re.findall(r'<a href="(/claims\?[^"]+)">.*?<strong>(\d+)</strong></a>', page)
+    assert chips
+    for link, count in chips:
+        listed = editor_client.get(link.replace("&amp;", "&")).get_data(as_text=True)
+        assert listed.count('class="claim-card') == int(count), link

@@ -179,12 +179,13 @@ def _record_alias(session: Session, actor: User | None, action: str, entity: Ent
 
 
 def status_counts(session: Session, entity_id: int) -> dict[str, int]:
-    """How many claims mentioning or said by the entity are in each status."""
+    """How many claims mentioning the entity are in each status: the claims the list filtered
+    by the entity and the status shows (``/claims?entity=…&status=…``), so each count is what
+    its link opens."""
     mentioned = select(Mention.claim_id).where(Mention.entity_id == entity_id,
                                                Mention.review != "rejected")
     rows = session.execute(
-        select(Claim.status, func.count())
-        .where((Claim.id.in_(mentioned)) | (Claim.speaker_id == entity_id))
+        select(Claim.status, func.count()).where(Claim.id.in_(mentioned))
         .group_by(Claim.status)
     ).all()
     return {status: count for status, count in rows}
