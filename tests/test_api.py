@@ -377,3 +377,16 @@ def test_a_body_not_sent_as_json_is_415_and_a_204_has_no_type(client, seeded,
     gone = client.delete(f"{API}/claims/{claim['id']}/evidence/{made.json['id']}",
                          query_string={"version": 1}, headers=h)
     assert gone.status_code == 204 and "Content-Type" not in gone.headers and not gone.data
+
+
+def test_dates_that_have_not_happened_are_refused(client, seeded, editor_token) -> None:
+    h = auth(editor_token)
+    future = client.post(f"{API}/claims", headers=h, json={
+        "text": "قال بوتين إن 38 شخصاً قتلوا", "source_id": seeded["source"],
+        "claim_date": "2099-05-05"})
+    assert future.status_code == 422 and future.json["error"]["field"] == "claim_date"
+    assert "future" in future.json["error"]["message"]
+    claim = new_claim(client, editor_token, seeded, claim_date="٢٠٢٤-١٢-٢٥")
+    evidence = client.post(f"{API}/claims/{claim['id']}/evidence", headers=h, json={
+        "url": "https://example.org/r", "title": "تقرير", "accessed_date": "2099-01-01"})
+    assert evidence.status_code == 422 and evidence.json["error"]["field"] == "accessed_date"

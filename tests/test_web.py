@@ -494,7 +494,8 @@ def test_the_favicon_is_served(client) -> None:
 
 
 def test_entity_status_counts_match_the_lists_they_open(app, editor_client, seeded) -> None:
-    for text, speaker in (("قال علييف إن التحقيق مستمر", ""), ("الطائرة أسقطت فوق غروزني", "علييف")):
+    for text, speaker in (("قال علييف إن التحقيق مستمر", ""),
+                          ("الطائرة أسقطت فوق غروزني", "علييف")):
         assert editor_client.post("/claims/new", data={
             "text": text, "speaker": speaker, "source_id": seeded["source"],
             "status": "unstarted"}).status_code == 302

@@ -60,7 +60,7 @@ def _read_claim_fields(session: Session, form: Inputs, values: dict[str, Any]) -
     text_max, restatement_max = _limits()
     values["text"] = form.text("text", required=True, max_len=text_max)
     values["restatement"] = form.text("restatement", max_len=restatement_max)
-    values["claim_date"] = form.date("claim_date")
+    values["claim_date"] = form.date("claim_date", past=True)
     values["claim_type"] = form.choice("claim_type", CLAIM_TYPES, default="other")
     speaker = form.text("speaker", max_len=256)
     values["speaker"] = None
@@ -298,7 +298,7 @@ def add_appearance(session: Session, claim: Claim, user: User | None,
     form = Inputs(data)
     url = form.url("url", required=True)
     title = form.text("title", max_len=500)
-    published = form.date("published_date")
+    published = form.date("published_date", past=True)
     form.check()
     if url == (claim.source.url if claim.source else None) or any(
             a.url == url for a in claim.appearances):

@@ -192,7 +192,7 @@ def _parse_rows(reader: Any, parsed: Parsed, name: str, fmt: str) -> None:
             row.errors.append(problem("text", "too_long", max=text_max))
         values["status"] = _status_of(values, fmt, row.errors)
         form = Inputs(values)
-        form.date("claim_date")
+        form.date("claim_date", past=True)
         form.url("source_url")
         form.choice("claim_type", CLAIM_TYPES, default="other")
         row.errors.extend(problems_of(form.errors))

@@ -28,7 +28,7 @@ def read_fields(data: Mapping[str, Any]) -> dict[str, Any]:
         "kind": form.choice("kind", EVIDENCE_KINDS, default="other") or "other",
         "stance": form.choice("stance", EVIDENCE_STANCES, default="context") or "context",
         "note": form.text("note", max_len=int(current_app.config.get("NOTE_MAX", 4000))) or "",
-        "accessed_date": form.date("accessed_date"),
+        "accessed_date": form.date("accessed_date", past=True),
     }
     form.check()
     return values

@@ -95,17 +95,23 @@ class Inputs:
             return None
         return value
 
-    def date(self, name: str) -> dt.date | None:
-        """An ISO date (YYYY-MM-DD); Arabic-Indic digits are accepted."""
+    def date(self, name: str, *, past: bool = False) -> dt.date | None:
+        """An ISO date (YYYY-MM-DD); Arabic-Indic digits are accepted. ``past``: something
+        that has happened (a claim made, a page read), so not after today (by a day's grace,
+        for a desk ahead of UTC)."""
         value = self.text(name, max_len=32)
         if value is None:
             return None
         value = value.translate(_DIGITS)
         try:
-            return dt.date.fromisoformat(value)
+            day = dt.date.fromisoformat(value)
         except ValueError:
             self.error(name, "bad_date")
             return None
+        if past and day > dt.datetime.now(dt.UTC).date() + dt.timedelta(days=1):
+            self.error(name, "future_date", value=value)
+            return None
+        return day
 
     def choice(self, name: str, allowed: Iterable[str], *, default: str | None = None,
                required: bool = False) -> str | None:
