@@ -85,7 +85,7 @@ class Forbidden(DomainError):
 
 def wants_json() -> bool:
     """JSON for the API and for clients that ask for it, HTML otherwise."""
-    if request.path.startswith("/api/"):
+    if request.path.startswith("/api/") or request.path.endswith(".json"):
         return True
     best = request.accept_mimetypes.best_match(["text/html", "application/json"])
     accepted = request.accept_mimetypes

@@ -121,6 +121,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                        "Someone else changed this claim after you opened it. This is its current state (version {version}); your change was not saved."),
     "claim.edit_conflict": ("حفظ شخص آخر هذا الادعاء (الإصدار {version} الآن) بعد أن فتحته. تعديلاتك في النموذج أدناه ولم تُحفظ بعد، والنسخة المحفوظة هنا. قارن بينهما، ثم احفظ مجدداً لتحلّ تعديلاتك محلها.",
                             "Someone else saved this claim (now version {version}) after you opened it. Your changes are in the form below, not saved yet; the saved version is here. Compare them, then save again to replace it."),
+    "claim.edit_published": ("لهذا الادعاء حكم منشور: ما تغيّره هنا يظهر في المراجعة العامة (ClaimReview) مع تاريخ التعديل.",
+                             "This claim has a published verdict: what you change here appears in the public review (ClaimReview), with the date it was modified."),
     "claim.edit_conflict_discard": ("تجاهل تعديلاتي وافتح الادعاء", "Discard my changes and open the claim"),
     "claim.version": ("الإصدار", "Version"),
     "claim.from_to": ("من {from_} إلى {to}", "from {from_} to {to}"),

@@ -163,6 +163,31 @@ def test_claimreview_is_public_complete_and_valid(app: Flask, published) -> None
         assert [c.id for c in published_claims(session, limit=2)] == newest[:2]
 
 
+def test_the_first_appearance_is_the_earliest_and_later_edits_are_dated(
+        app: Flask, editor_client: FlaskClient, published) -> None:
+    import datetime as dt
+
+    claim_id = published["false"]  # its source is undated; the claim is dated 2024-12-26
+    assert editor_client.post(f"/claims/{claim_id}/appearances", data={
+        "url": "https://t.example/v/1", "title": "مقطع", "published_date": "2024-12-20",
+    }).status_code == 302
+    with app.app_context(), session_scope(app) as session:
+        claim = session.get(Claim, claim_id)
+        claim.updated_at = claim.updated_at + dt.timedelta(days=3)  # edited after the verdict
+        session.commit()
+    anonymous = app.test_client()
+    review = anonymous.get(f"/claims/{claim_id}/claimreview.json").get_json()
+    assert review["itemReviewed"]["firstAppearance"]["url"] == "https://t.example/v/1"
+    assert review["dateModified"] > review["datePublished"]
+    assert schema_problems(review) == [] and google_problems(review) == []
+    form = editor_client.get(f"/claims/{claim_id}/edit").get_data(as_text=True)
+    assert 'id="published-note"' in form  # the editor is told the wording is published
+    assert 'id="published-note"' not in editor_client.get(
+        f"/claims/{published['open']}/edit").get_data(as_text=True)
+    unpublished = anonymous.get(f"/claims/{published['open']}/claimreview.json")
+    assert unpublished.status_code == 404 and unpublished.is_json
+
+
 def test_published_reviews_point_at_the_configured_public_address(database_url, published
                                                                   ) -> None:
     from claims.config import ConfigError

@@ -97,19 +97,37 @@ def claim_review(claim: Claim, review_url: str) -> dict[str, Any] | None:
     appearances = _appearances(claim)
     if appearances:
         item["appearance"] = appearances
-        item["firstAppearance"] = {"@type": "CreativeWork", "url": appearances[0]["url"]}
-    return {
+        item["firstAppearance"] = {"@type": "CreativeWork",
+                                   "url": _first_appearance(appearances, published)}
+    verdict = _verdict_date(claim)
+    review: dict[str, Any] = {
         "@context": CONTEXT,
         "@type": "ClaimReview",
         "url": review_url,
         "claimReviewed": claim.text,
-        "datePublished": _verdict_date(claim),
+        "datePublished": verdict,
         "inLanguage": lang,
         "author": {"@type": "Organization", "name": config["ORGANISATION_NAME"],
                    "url": config["ORGANISATION_URL"]},
         "reviewRating": rating,
         "itemReviewed": item,
     }
+    if claim.updated_at.date().isoformat() > verdict:
+        review["dateModified"] = claim.updated_at.date().isoformat()  # edited since the verdict
+    return review
+
+
+def _first_appearance(appearances: list[dict[str, Any]], source_date: Any) -> str:
+    """The source's URL, unless an appearance is dated before the source (dated by the claim
+    if need be): the order they were recorded in is not always the order they appeared in."""
+    source = appearances[0]["url"]
+    source_day = appearances[0].get("datePublished") or (
+        source_date.isoformat() if source_date else None)
+    if not source_day:  # nothing to compare with: what was recorded first stays first
+        return source
+    earlier = {a["url"]: a["datePublished"] for a in appearances[1:]
+               if a.get("datePublished") and a["datePublished"] < source_day}
+    return min(earlier, key=earlier.__getitem__) if earlier else source
 
 
 def published_claims(session: Session, limit: int = 1000) -> Sequence[Claim]:
