@@ -97,19 +97,16 @@ def user_create(username: str, role: str, password_stdin: bool) -> None:
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 @with_appcontext
 def user_password(username: str, password_stdin: bool) -> None:
-    """Set a user's password (ending their other sessions)."""
-    from sqlalchemy import select
-
+    """Set a user's password (ending their sessions); the name in any case, as at login."""
     from claims.errors import ValidationFailed
-    from claims.models import User
-    from claims.services.users import set_password
+    from claims.services.users import find_user, set_password
 
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     with session_scope(current_app) as session:
-        user = session.scalar(select(User).where(User.username == username))
+        user = find_user(session, username)
         if user is None:
             click.echo(f"no user named {username}", err=True)
             raise SystemExit(2)
@@ -119,7 +116,7 @@ def user_password(username: str, password_stdin: bool) -> None:
             click.echo("password: at least 12 characters", err=True)
             raise SystemExit(2) from exc
         session.commit()
-    click.echo(f"password changed for {username}")
+        click.echo(f"password changed for {user.username}")
 
 
 @click.command("demo")
