@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 from pathlib import Path
@@ -122,13 +123,18 @@ def test_workbench_ranks_highlights_and_makes_a_claim_in_one_click(app: Flask,
     assert 'src="/static/workbench.js"' in page and "<script>" not in page
     # The one-click "open in form" link carries text, span, speaker and source.
     with app.app_context(), session_scope(app) as session:
-        text = session.get(SourceDocument, source_id).text
+        stored = session.get(SourceDocument, source_id)
+        text = stored.text
+        stored.published_date = dt.date(2025, 10, 9)  # claims made from it take its date
+        session.commit()
+    page = editor_client.get(f"/workbench/{source_id}").get_data(as_text=True)
     start = text.index("الصواريخ التي أطلقتها")
     links = re.findall(r'href="(/claims/new\?[^"]+)"', page)
     prefill = next(link for link in links if f"span_start={start}&" in link)
     form = editor_client.get(prefill.replace("&amp;", "&")).get_data(as_text=True)
     assert 'value="فلاديمير بوتين"' in form and "الصواريخ التي أطلقتها" in form
     assert f'name="span_start" value="{start}"' in form
+    assert 'name="claim_date" dir="ltr" placeholder="YYYY-MM-DD" value="2025-10-09"' in form
     assert f'<option value="{source_id}" selected' in form
     # The one-click POST creates the claim with its span and speaker.
     sentence = next(v for v in re.findall(r'<form method="post" action="/workbench/\d+/claims"'
@@ -145,6 +151,7 @@ def test_workbench_ranks_highlights_and_makes_a_claim_in_one_click(app: Flask,
         claim = session.get(Claim, claim_id)
         assert claim.speaker_id == seeded["putin"] and claim.source_id == source_id
         assert (claim.span_start, claim.span_end) == (start, end)
+        assert claim.claim_date == dt.date(2025, 10, 9)
         assert claim.text == text[start:end] and claim.text.startswith("الصواريخ التي")
     again = editor_client.get(f"/workbench/{source_id}").get_data(as_text=True)
     assert f'<a href="/claims/{claim_id}" class="wb-claim-link">' in again

@@ -266,7 +266,8 @@ def _span_text(source: SourceDocument, form: Inputs) -> tuple[int, int, str]:
 
 def create_from_span(session: Session, user: User, source: SourceDocument,
                      data: Mapping[str, Any]) -> Claim:
-    """Turn a span of the article into a claim (speaker if it resolves), and maybe link it."""
+    """Turn a span of the article into a claim (speaker if it resolves, dated by the article
+    reporting it), and maybe link it."""
     form = Inputs(data)
     start, end, quoted = _span_text(source, form)
     speaker = form.text("speaker", max_len=256) or ""
@@ -278,6 +279,8 @@ def create_from_span(session: Session, user: User, source: SourceDocument,
     claim = claim_service.create_claim(session, user, {
         "text": quoted, "source_id": source.id, "span_start": start, "span_end": end,
         "speaker": speaker, "claim_type": "quantity" if extract_quantities(quoted) else "other",
+        # Said when reported, or before: the article's date is the best date it offers.
+        "claim_date": source.published_date.isoformat() if source.published_date else "",
         "status": data.get("status") or next(iter(claim_service.statuses())),
     })
     if same_as is not None:

@@ -190,7 +190,8 @@ def new() -> Any:
                   "text": request.args.get("text", ""),
                   "span_start": request.args.get("span_start", ""),
                   "span_end": request.args.get("span_end", ""),
-                  "speaker": request.args.get("speaker", "")}
+                  "speaker": request.args.get("speaker", ""),
+                  "claim_date": request.args.get("claim_date", "")}
         return render_template("claims/form.html", mode="new", **_form_context(values))
     session = get_session()
     begin_write(session)
