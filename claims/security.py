@@ -93,13 +93,18 @@ def current_user() -> User | None:
     return g.get("user")
 
 
-def login(secret: str) -> None:
-    """A fresh cookie for the server-side session ``secret`` opens (against fixation); the
-    language chosen before logging in stays."""
+def _clear_but_language() -> None:
+    """Empty the cookie session, keeping only the interface language the visitor chose."""
     lang = session.get("lang")
     session.clear()
     if lang:
         session["lang"] = lang
+
+
+def login(secret: str) -> None:
+    """A fresh cookie for the server-side session ``secret`` opens (against fixation); the
+    language chosen before logging in stays."""
+    _clear_but_language()
     session["sid"] = secret
     session["at"] = dt.datetime.now(dt.UTC).isoformat()
     session.permanent = True
@@ -107,10 +112,8 @@ def login(secret: str) -> None:
 
 def logout() -> str | None:
     """Clear the cookie but for its language; returns the secret of the session it held."""
-    secret, lang = session.get("sid"), session.get("lang")
-    session.clear()
-    if lang:
-        session["lang"] = lang
+    secret = session.get("sid")
+    _clear_but_language()
     return secret if isinstance(secret, str) else None
 
 

@@ -48,6 +48,10 @@ def test_a_throttled_login_says_when_to_retry(client) -> None:
 def test_head_requests_never_run_a_form_s_post_branch(app, client, seeded) -> None:
     # Flask answers HEAD with the GET view; CSRF checks only state-changing methods, so a view
     # that tested for GET would have run its write branch (and counted a failed login).
+    # Every view serving both GET and POST is checked below; a new one must join them.
+    both = {rule.endpoint for rule in app.url_map.iter_rules()
+            if {"GET", "POST"} <= (rule.methods or set())}
+    assert both == {"auth.login", "claims.new", "claims.edit", "workbench.ingest"}
     for _ in range(6):
         head = client.head("/login", data={"username": "viewer", "password": PASSWORD},
                            environ_base={"REMOTE_ADDR": "10.0.5.1"})

@@ -64,21 +64,18 @@ def matched_entities(session: Session, q: str, limit: int = 10) -> list[Entity]:
     return [by_id[i] for i in ids if i in by_id]
 
 
-def _mentioning(entity_ids: list[int], demonyms: bool) -> Select[Any]:
-    """Claims linked to any of these entities (demonym links optionally left out)."""
-    stmt = select(Mention.claim_id).where(Mention.entity_id.in_(entity_ids),
-                                          Mention.review != "rejected")
-    return stmt if demonyms else stmt.where(Mention.is_demonym.is_(False))
+def _mentioning(entity_ids: list[int], demonyms: bool, mention: Any = Mention) -> Select[Any]:
+    """Claims linked to any of these entities (demonym links optionally left out), read from
+    ``mention`` (an alias of Mention inside a statement that already reads mentions)."""
+    stmt = select(mention.claim_id).where(mention.entity_id.in_(entity_ids),
+                                          mention.review != "rejected")
+    return stmt if demonyms else stmt.where(mention.is_demonym.is_(False))
 
 
 def _named(entity_ids: list[int], demonyms: bool) -> Any:
     """The claims row mentions one of these entities or has one as its speaker."""
     # An alias: inside a branch read from mentions, a bare Mention would correlate to it.
-    other = aliased(Mention)
-    mentioned = select(other.claim_id).where(other.entity_id.in_(entity_ids),
-                                             other.review != "rejected")
-    if not demonyms:
-        mentioned = mentioned.where(other.is_demonym.is_(False))
+    mentioned = _mentioning(entity_ids, demonyms, aliased(Mention))
     return or_(Claim.id.in_(mentioned), Claim.speaker_id.in_(entity_ids))
 
 

@@ -186,12 +186,10 @@ def _form_context(values: Any, errors: dict[str, str] | None = None) -> dict[str
 def new() -> Any:
     """Create a claim."""
     if request.method != "POST":  # GET or HEAD
-        values = {"source_id": request.args.get("source", ""), "status": "unstarted",
-                  "text": request.args.get("text", ""),
-                  "span_start": request.args.get("span_start", ""),
-                  "span_end": request.args.get("span_end", ""),
-                  "speaker": request.args.get("speaker", ""),
-                  "claim_date": request.args.get("claim_date", "")}
+        # Pre-filled from the address (the workbench's "open in form" link).
+        values = {name: request.args.get(name, "")
+                  for name in ("text", "span_start", "span_end", "speaker", "claim_date")}
+        values |= {"source_id": request.args.get("source", ""), "status": "unstarted"}
         return render_template("claims/form.html", mode="new", **_form_context(values))
     session = get_session()
     begin_write(session)
