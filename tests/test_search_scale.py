@@ -109,3 +109,24 @@ def test_other_words_and_names_narrow_an_entity_query(app: Flask, seeded, client
             assert {c.text for c in found.claims} == want, q
             assert {c.text for c in session.scalars(filtered_query(session, ClaimFilters(
                 q=q))[0])} == want, q  # the export's unbounded query agrees
+
+
+def test_text_search_reaches_regular_inflections(app: Flask, seeded, client) -> None:
+    login_as(client, app, "editor")
+    texts = ("مضيفًا أن صاروخين انفجرا على بعد 10 أمتار فقط من طائرة الركاب",
+             "حاولت الطائرة الهبوط في غرب كازاخستان حيث تحطمت وقتلت 38 شخصا",
+             "أجريت الانتخابات في موعدها", "وقع الحادث في ديسمبر/كانون الأول")
+    for text in texts:
+        assert client.post("/claims/new", data={"text": text, "source_id": seeded["source"],
+                                                "status": "unstarted"}).status_code == 302
+    expected = {
+        "صاروخ": {texts[0]},  # the dual صاروخين
+        "الصاروخان": {texts[0]},
+        "تحطم": {texts[1]},  # the feminine past تحطمت
+        "انتخاب": {texts[2]},
+        "كانوا": set(),  # a function word is not widened to the month كانون
+    }
+    with app.app_context(), session_scope(app) as session:
+        for q, want in expected.items():
+            found = search_claims(session, ClaimFilters(q=q))
+            assert {c.text for c in found.claims} == want, q

@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session
 from claims.db import PG_TEXT_COLUMN
 from claims.models import Claim
 from claims.text.arabic import normalize
+from claims.text.clitics import clitic_forms
+from claims.text.inflection import inflected_forms
 from claims.text.linking import candidate_keys
 
 _WORD_RE = re.compile(r"\w+")
@@ -26,16 +28,27 @@ _ACCUSATIVE = re.compile(r"^[\u0621-\u064a]{2,}(?<![اىه])$")
 
 
 def query_terms(q: str) -> list[list[str]]:
-    """For each word of a query, the search-key forms it may take (clitics stripped, …)."""
+    """For each word of a query, the search-key forms it may take (clitics stripped, regular
+    suffixes added or removed: صاروخ finds صاروخين, تحطم finds تحطمت)."""
     terms: list[list[str]] = []
     for word in _WORD_RE.findall(normalize(q))[:MAX_QUERY_WORDS]:
-        forms = {word}
+        keys = {word}
         for key in candidate_keys(word):
-            forms.update(_WORD_RE.findall(key))
+            keys.update(_WORD_RE.findall(key))
+        forms = keys | {form for key in _bare_readings(word) for form in inflected_forms(key)}
         if _ACCUSATIVE.match(word):
             forms.add(word + "ا")
         terms.append(sorted(forms))
     return terms
+
+
+def _bare_readings(word: str) -> list[str]:
+    """The most stripped clitic readings of a normalised word, the ones worth inflecting: a
+    claim's key holds each word's most stripped readings too (وللحكومات → حكومات), so
+    inflecting للحكومه as well as حكومه would only add forms no key holds."""
+    readings = [f.form for f in clitic_forms(word)]
+    return [r for r in readings
+            if not any(len(other) < len(r) and r.endswith(other) for other in readings)]
 
 
 # SQLite's contentless index holds each claim under rowid -id (migration 0007), so ascending
