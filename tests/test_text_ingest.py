@@ -320,6 +320,12 @@ def test_rank_sentences_uses_entity_hints_and_keeps_ties_in_order() -> None:
         ("قال وزير الخارجية الروسي سيرغي لافروف إن المحادثات بناءة.", "سيرغي لافروف", "قال"),
         ("وقال المتحدث باسم الكرملين دميتري بيسكوف للصحفيين إن", "دميتري بيسكوف", "وقال"),
         ("بوتين قال إن الحادث مأساوي.", "بوتين", "قال"),
+        # subject first, then a stance verb: the name after the verb is its object
+        ("علييف في هذه الأثناء انتقدت موسكو لمحاولته “التكتم” على الحادث.", "علييف", "انتقدت"),
+        ("علييف انتقد موسكو بشدة.", "علييف", "انتقد"),
+        ("بوتين، من جهته، قال إن الحادث مأساوي.", "بوتين", "قال"),
+        ("الأسبوع الماضي انتقد بوتين العقوبات الغربية.", "بوتين", "انتقد"),  # a time, no subject
+        ("ومن جانبه، شكر علييف بوتين على التحقيق.", "علييف", "شكر"),
     ],
 )
 def test_detect_speaker(sentence: str, name: str, cue: str) -> None:
@@ -362,6 +368,7 @@ def test_detect_speaker_on_demo_article(article_sentences: list[Sentence]) -> No
     assert speaker("من الواضح أن الجانب الروسي") == "بوتين"  # "وأضاف:" inherits
     assert speaker("هذه الكلمات المتعلقة") == "بوتين"
     assert speaker("أود أن أشكرك") == "علييف"  # "وقال:" after "شكر علييف بوتين"
+    assert speaker("انتقدت موسكو لمحاولته") == "علييف"  # not Moscow, the one criticised
     assert speaker("آمل ألا يتم استعادة") == "بوتين"
     assert speaker("تعتزم بقوة تعزيز") == "بوتين"
     assert speaker("وتعد أذربيجان ممر نقل") is None

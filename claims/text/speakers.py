@@ -80,6 +80,15 @@ _PRONOUN_PARTICLES = frozenset(
 _OBJECT_SUFFIX_RE = re.compile(r"^ل.{2,}(?:ه|ها|ك|كم|هم|نا|ي)$")  # لوالدته، لنفسك
 # Prefixes ل/لل on the next word mark an addressee ("للصحفيين", "لوكالة"), not a name.
 _ADDRESSEE = frozenset("لوكاله لقناه لصحيفه لتلفزيون لموقع لاذاعه لشبكه لمجله".split())
+# Sentence adverbials that may stand between a clause-initial subject and its verb
+# ("علييف في هذه الأثناء انتقد", "بوتين، من جهته، قال"), normalised.
+# Longest first, so "بدوره ايضا" is skipped whole.
+_ADVERBIALS = tuple(sorted((tuple(p.split()) for p in (
+    "في هذه الاثناء", "في الاثناء", "في المقابل", "في الوقت نفسه", "في الوقت ذاته",
+    "من جهته", "من جهتها", "من جانبه", "من جانبها", "من ناحيته", "من ناحيتها",
+    "بدوره", "بدورها", "بدورهم", "ايضا", "بدوره ايضا")), key=len, reverse=True))
+# Time nouns that open a sentence without being its subject ("الأسبوع الماضي انتقد ...").
+_TIME_NOUNS = frozenset("الاسبوع الشهر العام السنه الماضي الماضيه المقبل الجاري".split())
 _QUOTE_PAIRS = {"“": "”", "«": "»", '"': '"'}
 _MAX_NAME_TOKENS = 5
 _CONFIDENCE = {"verb": 0.9, "source": 0.75, "svo": 0.7, "weak": 0.5}
@@ -210,17 +219,39 @@ def _guess_after(
     return SpeakerGuess(name, start, end, cue_text, _CONFIDENCE[kind])
 
 
+def _skip_commas(tokens: list[tuple[str, int, int]], k: int) -> int:
+    while k >= 0 and tokens[k][0].strip() in {"،", ","}:
+        k -= 1
+    return k
+
+
+def _before_adverbial(tokens: list[tuple[str, int, int]], norms: list[str], k: int
+                      ) -> int | None:
+    """Index of the last token before a sentence adverbial (and its commas) ending at ``k``,
+    or None when no adverbial ends there."""
+    k = _skip_commas(tokens, k)
+    for phrase in _ADVERBIALS:
+        n = len(phrase)
+        if k - n + 1 >= 0 and tuple(norms[k - n + 1:k + 1]) == phrase:
+            return _skip_commas(tokens, k - n)
+    return None
+
+
 def _guess_before(
     text: str, tokens: list[tuple[str, int, int]], norms: list[str], cue: int
 ) -> SpeakerGuess | None:
-    """SVO order at the start of a clause: "بوتين قال إن ..." or "وشون هانيتي قال"."""
-    k = cue - 1
+    """SVO order at the start of a clause: "بوتين قال إن ...", "وشون هانيتي قال", or with a
+    sentence adverbial between: "علييف في هذه الأثناء انتقد موسكو"."""
+    k = _before_adverbial(tokens, norms, cue - 1)
+    k = cue - 1 if k is None else k
     picked: list[int] = []
     while k >= 0 and len(picked) < 3 and _is_word(tokens[k][0]) and not _is_stop(norms[k]):
         picked.insert(0, k)
         k -= 1
     if not picked or (k >= 0 and _is_word(tokens[k][0])):
         return None  # only a whole clause-initial subject counts
+    if any(norms[j] in _TIME_NOUNS for j in picked):
+        return None  # "الأسبوع الماضي انتقد ...": a time, not a subject
     picked = _strip_titles(norms, picked)
     start, end = tokens[picked[0]][1], tokens[picked[-1]][2]
     first_norm = norms[picked[0]]
@@ -249,7 +280,10 @@ def detect_speaker(sentence: str, previous: str | None = None) -> SpeakerGuess |
         if kind == "subjectless":
             pronoun_cue = pronoun_cue or token
             continue
-        guess = _guess_after(text, tokens, norms, i, kind)
+        # After a stance verb a clause-initial subject comes first: in "علييف انتقد موسكو"
+        # the name after the verb is its object.
+        guess = _guess_before(text, tokens, norms, i) if kind == "weak" else None
+        guess = guess or _guess_after(text, tokens, norms, i, kind)
         if guess is None and kind in {"verb", "weak"}:
             guess = _guess_before(text, tokens, norms, i)
         if guess is None:
