@@ -130,3 +130,34 @@ def test_text_search_reaches_regular_inflections(app: Flask, seeded, client) -> 
         for q, want in expected.items():
             found = search_claims(session, ClaimFilters(q=q))
             assert {c.text for c in found.claims} == want, q
+
+
+def test_a_claim_is_found_by_its_editorial_restatement(app: Flask, seeded, client) -> None:
+    from claims.db import begin_write
+    from claims.services import linker
+
+    login_as(client, app, "editor")
+    assert client.post("/claims/new", data={
+        "text": "قال بوتين إن الدفاع الجوي الروسي مسؤول عن إسقاط الطائرة",
+        "restatement": "Putin admits Russian air defence downed the airliner",
+        "source_id": seeded["source"], "status": "unstarted"}).status_code == 302
+
+    def found(q: str) -> int:
+        with app.app_context(), session_scope(app) as session:
+            return search_claims(session, ClaimFilters(q=q)).total
+
+    assert found("airliner") == 1 and found("الدفاع الجوي") == 1
+    with app.app_context(), session_scope(app) as session:
+        claim = session.scalars(select(Claim)).one()
+        claim_id, version = claim.id, claim.version
+    assert client.post(f"/claims/{claim_id}/edit", data={
+        "text": "قال بوتين إن الدفاع الجوي الروسي مسؤول عن إسقاط الطائرة",
+        "restatement": "بوتين يقر بمسؤولية روسيا عن إسقاط الطائرة الأذربيجانية",
+        "source_id": seeded["source"], "version": version}).status_code == 302
+    assert found("airliner") == 0 and found("يقر") == 1  # the edit re-keys the restatement
+    with app.app_context(), session_scope(app) as session:
+        before = session.get(Claim, claim_id).text_key
+        begin_write(session)
+        linker.relink_claims(session, [claim_id], keys=True)  # `claims relink` keeps it too
+        session.commit()
+        assert session.get(Claim, claim_id).text_key == before

@@ -31,7 +31,7 @@ from claims.services.analysis import analyse_claim
 from claims.services.entities import resolve_entity
 from claims.services.inputs import Inputs
 from claims.text.arabic import normalize
-from claims.text.linking import text_search_key
+from claims.text.linking import claim_search_key, tokens
 
 MAX_TAGS = 20
 
@@ -143,7 +143,8 @@ def create_claim(session: Session, user: User, data: Mapping[str, Any]) -> Claim
     form.check()
     tags = _tags(session, values["tags"])
     claim = Claim(
-        text=values["text"], text_key=text_search_key(values["text"]),
+        text=values["text"],
+        text_key=claim_search_key(tokens(values["text"]), values["restatement"]),
         restatement=values["restatement"], source=values["source"],
         span_start=values["span"][0], span_end=values["span"][1],
         speaker=values["speaker"], claim_date=values["claim_date"],
@@ -207,7 +208,7 @@ def update_claim(session: Session, claim: Claim, user: User, data: Mapping[str, 
     before = revisions.snapshot(claim)
     text_changed = values["text"] != claim.text
     claim.text = values["text"]
-    claim.text_key = text_search_key(values["text"])
+    claim.text_key = claim_search_key(tokens(values["text"]), values["restatement"])
     claim.restatement = values["restatement"]
     claim.source = values["source"]
     claim.span_start, claim.span_end = values["span"]

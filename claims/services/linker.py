@@ -17,7 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from claims.models import Alias, Claim, Counter, Entity, Mention
-from claims.text.linking import AliasEntry, AliasIndex, alias_key, tokens, tokens_search_key
+from claims.text.linking import AliasEntry, AliasIndex, alias_key, claim_search_key, tokens
 
 _COUNTER = "aliases"
 _lock = threading.Lock()
@@ -97,19 +97,19 @@ MentionRow = tuple[Any, ...]
 # Enough claims per process to be worth starting workers; below this, linking stays here.
 _PARALLEL_MIN = 20_000
 _INDEX: list[AliasIndex] = []  # the alias index of a worker process
-# One unit of work: (claim id, text, stored text_key or None when keys are not recomputed,
-# stored mention rows); its result lists only what changed: (claim id, new text_key or None,
-# new mention rows or None).
-Job = list[tuple[int, str, str | None, list[MentionRow]]]
+# One unit of work: (claim id, text, restatement, stored text_key or None when keys are not
+# recomputed, stored mention rows); its result lists only what changed: (claim id, new
+# text_key or None, new mention rows or None).
+Job = list[tuple[int, str, str | None, str | None, list[MentionRow]]]
 Changes = list[tuple[int, str | None, list[MentionRow] | None]]
 
 
 def _relink_job(index: AliasIndex, job: Job, rewrite: bool) -> Changes:
     """Link each text once (its tokens also give the text key) and diff with stored rows."""
     out: Changes = []
-    for claim_id, body, old_key, old in job:
+    for claim_id, body, restatement, old_key, old in job:
         toks = tokens(body)
-        key = tokens_search_key(toks) if old_key is not None else None
+        key = claim_search_key(toks, restatement) if old_key is not None else None
         new_key = key if key != old_key else None
         found = index.find_rows(body, toks)
         decisions = {(r[0], r[2], r[3]): r[8] for r in old if r[8] != "auto"} if old else {}
@@ -249,10 +249,11 @@ def _read_job(session: Session, table: Table, chunk: list[int], keys: bool) -> J
                                .where(mwhere)):
         current.setdefault(row[0], []).append(tuple(row[1:]))
     rows = session.execute(select(claims.c.id, claims.c.text,
+                                  claims.c.restatement if keys else literal(None),
                                   claims.c.text_key if keys else literal(None))
                            .where(where).order_by(claims.c.id))
-    return [(claim_id, body, key, current.get(claim_id, []))
-            for claim_id, body, key in rows if not dense or claim_id in wanted]
+    return [(claim_id, body, restatement, key, current.get(claim_id, []))
+            for claim_id, body, restatement, key in rows if not dense or claim_id in wanted]
 
 
 def _write(session: Session, table: Table, changes: Changes, changed: set[int],

@@ -240,6 +240,14 @@ def text_search_key(text: str) -> str:
     return tokens_search_key(tokens(text))
 
 
+def claim_search_key(toks: list[Token], restatement: str | None) -> str:
+    """A claim's full-text key: its text's (already split by ``tokens``), then its editorial
+    restatement's, so a search finds a claim by either wording."""
+    key = tokens_search_key(toks)
+    extra = text_search_key(restatement) if restatement else ""
+    return f"{key} {extra}" if key and extra else key or extra
+
+
 def tokens_search_key(toks: list[Token]) -> str:
     """``text_search_key`` of a text already split by ``tokens`` (linking reuses them)."""
     return " ".join([_token_key(tok) for tok, _, _, _ in toks])
