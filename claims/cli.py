@@ -11,6 +11,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from claims.db import session_scope
+from claims.i18n import counted
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -148,7 +149,7 @@ def relink_command(workers: int) -> None:
         with click.progressbar(length=total, label="re-linking claims") as bar:
             done = relink_all(session, progress=bar.update, workers=workers, keys=True)
         session.commit()
-    click.echo(f"re-linked {done} claims")
+    click.echo(f"re-linked {counted(done, 'claim')}")
 
 
 @click.command("serve")
@@ -218,7 +219,7 @@ def restore_command(path: Path) -> None:
         click.echo("restored database fails its checks: " + "; ".join(problems), err=True)
         raise SystemExit(1)
     counts = row_counts(engine)
-    click.echo(f"restored {counts.get('claims', 0)} claims from {path}")
+    click.echo(f"restored {counted(counts.get('claims', 0), 'claim')} from {path}")
 
 
 def register_commands(app: Flask) -> None:

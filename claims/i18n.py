@@ -320,6 +320,12 @@ def plural_category(count: int, lang: str) -> str:
     return "few" if 3 <= count % 100 <= 10 else "many" if count % 100 >= 11 else "other"
 
 
+def counted(count: int, noun: str, plural: str | None = None) -> str:
+    """An English count with its noun in the right number ("1 claim", "3 claims"), for the
+    command line, which speaks English only."""
+    return f"{count} {noun if count == 1 else plural or noun + 's'}"
+
+
 def register(messages: dict[str, tuple[str, str]],
              plurals: dict[str, tuple[dict[str, str], dict[str, str]]] | None = None) -> None:
     """Add a feature's (Arabic, English) strings, and the plural forms of its counted ones
