@@ -228,6 +228,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "error.401": ("يلزم تسجيل الدخول.", "You need to log in."),
     "error.413": ("الطلب أو الملف المرفوع أكبر من الحد المسموح.", "The request or the uploaded file is larger than allowed."),
     "error.415": ("نوع المحتوى المرسل غير مدعوم.", "The content type sent is not supported."),
+    "error.bad_host": ("لا يجيب الموقع على هذا العنوان؛ افتحه من عنوانه المعتاد.", "This site does not answer at that address; open it at its usual address."),
     "error.4xx": ("تعذّر تنفيذ الطلب كما أُرسل. لم يُحفظ شيء.", "The request could not be handled as sent. Nothing was saved."),
     "error.405": ("هذه الطريقة غير مسموحة.", "Method not allowed."),
     "error.409": ("تعارض: عدّل شخص آخر هذا السجل.", "Conflict: someone else changed this record."),

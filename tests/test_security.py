@@ -530,3 +530,51 @@ def test_a_value_the_database_refuses_is_a_clean_422(app: Flask, editor_client,
     api = editor_client.post("/entities", data={"name_ar": "بوتين", "kind": "person"},
                              headers={"Accept": "application/json"})
     assert api.status_code == 422 and api.json["error"]["code"] == "unstorable"
+
+
+def test_production_answers_only_to_the_public_host(database_url, _schema, caplog) -> None:
+    prod = make_app(database_url, env="production", secret_key=PROD_SECRET,
+                    public_url="https://factcheck.example.org", allowed_hosts="10.0.0.5")
+    try:
+        client = prod.test_client()
+        for host in ("factcheck.example.org", "factcheck.example.org:443", "10.0.0.5:8000"):
+            assert client.get("/healthz", headers={"Host": host}).status_code == 200, host
+        forged = client.get("/login", headers={"Host": "evil.example"})
+        assert forged.status_code == 400 and "error-card" in forged.get_data(as_text=True)
+        assert "لا يجيب الموقع على هذا العنوان" in forged.get_data(as_text=True)
+        assert "evil.example" not in forged.get_data(as_text=True)
+        posted = client.post("/login", data={"username": "viewer", "password": PASSWORD},
+                             headers={"Host": "evil.example"})
+        assert posted.status_code == 400 and "error-card" in posted.get_data(as_text=True)
+        api = client.get("/api/v1/claims", headers={"Host": "evil.example"})
+        assert api.status_code == 400 and api.json["error"]["code"] == "bad_request"
+    finally:
+        get_engine(prod).dispose()
+    # Signed in (the page shell then shows the user's navigation), over plain HTTP.
+    app = make_app(database_url)
+    try:
+        client = app.test_client()
+        login_as(client, app, "admin")
+        client.set_cookie("claims_session", client.get_cookie("claims_session").value,
+                          domain="evil.example")
+        app.config["TRUSTED_HOSTS"] = ["factcheck.example.org"]
+        signed_in = client.get("/admin/users", headers={"Host": "evil.example"})
+        page = signed_in.get_data(as_text=True)
+        assert signed_in.status_code == 400 and "error-card" in page
+        assert 'href="/admin/users"' in page  # the admin's navigation: links were built
+    finally:
+        get_engine(app).dispose()
+    with caplog.at_level("WARNING", logger="claims"):
+        unset = make_app(database_url, env="production", secret_key=PROD_SECRET)
+    try:
+        assert unset.config["TRUSTED_HOSTS"] is None
+        assert any("CLAIMS_PUBLIC_URL is not set" in r.getMessage() for r in caplog.records)
+        assert unset.test_client().get("/healthz", headers={"Host": "any.example"}
+                                       ).status_code == 200
+    finally:
+        get_engine(unset).dispose()
+    development = make_app(database_url, public_url="https://factcheck.example.org")
+    try:  # in development any Host is answered, as before
+        assert development.config["TRUSTED_HOSTS"] is None
+    finally:
+        get_engine(development).dispose()
