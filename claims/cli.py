@@ -98,7 +98,8 @@ def user_create(username: str, role: str, password_stdin: bool) -> None:
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 @with_appcontext
 def user_password(username: str, password_stdin: bool) -> None:
-    """Set a user's password (ending their sessions); the name in any case, as at login."""
+    """Set a user's password (ending their sessions and revoking their API tokens); the name
+    in any case, as at login."""
     from claims.errors import ValidationFailed
     from claims.services.users import find_user, set_password
 
@@ -112,12 +113,13 @@ def user_password(username: str, password_stdin: bool) -> None:
             click.echo(f"no user named {username}", err=True)
             raise SystemExit(2)
         try:
-            set_password(session, user, password)
+            revoked = set_password(session, user, password)
         except ValidationFailed as exc:
             click.echo("password: at least 12 characters", err=True)
             raise SystemExit(2) from exc
         session.commit()
-        click.echo(f"password changed for {user.username}")
+        click.echo(f"password changed for {user.username}: signed out everywhere, "
+                   f"{counted(revoked, 'API token')} revoked")
 
 
 @click.command("demo")
