@@ -42,6 +42,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         WTF_CSRF_SSL_STRICT=production,
         MAX_CONTENT_LENGTH=5 * 1024 * 1024,
     )
+    if production:
+        _trust_hosts(app, settings)
     hops = int(settings.get("proxy_hops", 0))
     if hops > 0:
         from werkzeug.middleware.proxy_fix import ProxyFix
@@ -61,6 +63,19 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     register_commands(app)
     return app
+
+
+def _trust_hosts(app: Flask, settings: dict[str, Any]) -> None:
+    """Answer only to the public address's host name (and those listed besides), so that a
+    forged Host header never reaches an absolute URL: any other host gets a 400."""
+    from claims.config import trusted_hosts
+
+    app.config["TRUSTED_HOSTS"] = trusted_hosts(settings) or None
+    if not settings.get("public_url"):
+        app.logger.warning(
+            "CLAIMS_PUBLIC_URL is not set: published reviews and other absolute URLs follow "
+            "each request's Host header, which a client can forge; set it to the public "
+            "address (e.g. https://factcheck.example.org) to serve that host name only")
 
 
 class _IdConverter(IntegerConverter):

@@ -11,6 +11,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from claims.db import session_scope
+from claims.i18n import counted
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -97,7 +98,8 @@ def user_create(username: str, role: str, password_stdin: bool) -> None:
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 @with_appcontext
 def user_password(username: str, password_stdin: bool) -> None:
-    """Set a user's password (ending their sessions); the name in any case, as at login."""
+    """Set a user's password (ending their sessions and revoking their API tokens); the name
+    in any case, as at login."""
     from claims.errors import ValidationFailed
     from claims.services.users import find_user, set_password
 
@@ -111,12 +113,13 @@ def user_password(username: str, password_stdin: bool) -> None:
             click.echo(f"no user named {username}", err=True)
             raise SystemExit(2)
         try:
-            set_password(session, user, password)
+            revoked = set_password(session, user, password)
         except ValidationFailed as exc:
             click.echo("password: at least 12 characters", err=True)
             raise SystemExit(2) from exc
         session.commit()
-        click.echo(f"password changed for {user.username}")
+        click.echo(f"password changed for {user.username}: signed out everywhere, "
+                   f"{counted(revoked, 'API token')} revoked")
 
 
 @click.command("demo")
@@ -148,7 +151,7 @@ def relink_command(workers: int) -> None:
         with click.progressbar(length=total, label="re-linking claims") as bar:
             done = relink_all(session, progress=bar.update, workers=workers, keys=True)
         session.commit()
-    click.echo(f"re-linked {done} claims")
+    click.echo(f"re-linked {counted(done, 'claim')}")
 
 
 @click.command("serve")
@@ -218,7 +221,7 @@ def restore_command(path: Path) -> None:
         click.echo("restored database fails its checks: " + "; ".join(problems), err=True)
         raise SystemExit(1)
     counts = row_counts(engine)
-    click.echo(f"restored {counts.get('claims', 0)} claims from {path}")
+    click.echo(f"restored {counted(counts.get('claims', 0), 'claim')} from {path}")
 
 
 def register_commands(app: Flask) -> None:

@@ -91,6 +91,14 @@ def check_public_url(settings: dict[str, Any]) -> None:
         raise ConfigError(f"public_url must be an absolute http(s) address, not {value!r}")
 
 
+def trusted_hosts(settings: dict[str, Any]) -> list[str]:
+    """The host names a production app answers to: ``public_url``'s, and those listed in
+    ``allowed_hosts`` (comma-separated); an empty list: any."""
+    names = [urlsplit(str(settings.get("public_url") or "")).hostname or ""]
+    names += str(settings.get("allowed_hosts") or "").split(",")
+    return [name.strip().lower() for name in names if name.strip()]
+
+
 def check_production(settings: dict[str, Any]) -> None:
     """Refuse an unsafe production configuration."""
     if settings.get("env") != "production":

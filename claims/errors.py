@@ -9,8 +9,9 @@ from dataclasses import field as dc_field
 from typing import Any
 
 from flask import Flask, Response, jsonify, render_template, request
+from flask.globals import request_ctx
 from sqlalchemy.exc import DataError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +103,15 @@ def json_error(status: int, code: str, message: str, field_name: str | None = No
     return response
 
 
+def _bind_urls(app: Flask) -> None:
+    """Let the error page build its links when Flask made no URL adapter, as for an untrusted
+    Host header (the links are paths: the name bound here is never shown)."""
+    ctx = request_ctx._get_current_object()  # type: ignore[attr-defined]
+    if ctx.url_adapter is None:
+        ctx.url_adapter = app.url_map.bind("localhost", script_name=request.root_path or None,
+                                           url_scheme=request.scheme)
+
+
 def register(app: Flask) -> None:
     """Install handlers so no traceback ever reaches a user."""
     from claims.i18n import current_language, translate
@@ -115,6 +125,10 @@ def register(app: Flask) -> None:
         response = exc.get_response()
         if status in (301, 302, 303, 307, 308):
             return response
+        if isinstance(exc, SecurityError):  # an untrusted Host header (TRUSTED_HOSTS)
+            _bind_urls(app)
+            return render_template("error.html", status=status, exc=exc,
+                                   message=translate("error.bad_host", current_language())), 400
         return render_template("error.html", status=status, exc=exc), status
 
     @app.errorhandler(DomainError)

@@ -115,6 +115,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "claim.note": ("ملاحظة", "Note"),
     "claim.apply": ("تطبيق", "Apply"),
     "claim.created_ok": ("تم إنشاء الادعاء.", "Claim created."),
+    "form.already_saved": ("حُفظ هذا النموذج من قبل، فلم يُحفظ مرة ثانية. هذا ما حفظه.", "This form was already saved, so it was not saved twice. Here is what it saved."),
     "claim.saved_ok": ("تم حفظ التعديلات.", "Changes saved."),
     "claim.status_ok": ("تم تغيير الحالة.", "Status changed."),
     "claim.conflict": ("عدّل شخص آخر هذا الادعاء بعد أن فتحته. هذه حالته الحالية (الإصدار {version})؛ لم يُحفظ تعديلك.",
@@ -228,6 +229,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "error.401": ("يلزم تسجيل الدخول.", "You need to log in."),
     "error.413": ("الطلب أو الملف المرفوع أكبر من الحد المسموح.", "The request or the uploaded file is larger than allowed."),
     "error.415": ("نوع المحتوى المرسل غير مدعوم.", "The content type sent is not supported."),
+    "error.idempotency_key_reused": ("استُعمل مفتاح Idempotency-Key هذا من قبل لطلب مختلف؛ أرسل كل طلب جديد بمفتاح جديد.", "This Idempotency-Key was already used for a different request; send each new request with a new key."),
+    "error.bad_idempotency_key": ("مفتاح Idempotency-Key من 1 إلى 255 حرفًا لاتينيًا مطبوعًا.", "An Idempotency-Key is 1 to 255 printable ASCII characters."),
+    "error.bad_host": ("لا يجيب الموقع على هذا العنوان؛ افتحه من عنوانه المعتاد.", "This site does not answer at that address; open it at its usual address."),
     "error.4xx": ("تعذّر تنفيذ الطلب كما أُرسل. لم يُحفظ شيء.", "The request could not be handled as sent. Nothing was saved."),
     "error.405": ("هذه الطريقة غير مسموحة.", "Method not allowed."),
     "error.409": ("تعارض: عدّل شخص آخر هذا السجل.", "Conflict: someone else changed this record."),
@@ -318,6 +322,12 @@ def plural_category(count: int, lang: str) -> str:
     if count in (0, 1, 2):
         return ("zero", "one", "two")[count]
     return "few" if 3 <= count % 100 <= 10 else "many" if count % 100 >= 11 else "other"
+
+
+def counted(count: int, noun: str, plural: str | None = None) -> str:
+    """An English count with its noun in the right number ("1 claim", "3 claims"), for the
+    command line, which speaks English only."""
+    return f"{count} {noun if count == 1 else plural or noun + 's'}"
 
 
 def register(messages: dict[str, tuple[str, str]],

@@ -274,7 +274,7 @@ def _import(runner, path: Path) -> str:
 
 def test_real_fatabyyano_page_imports_once(app: Flask, runner, tmp_path: Path) -> None:
     page = shared_path(*FATABYYANO)
-    assert "created 1 claims" in _import(runner, page)
+    assert "created 1 claim, 0 already present" in _import(runner, page)
     with app.app_context(), session_scope(app) as session:
         claim = session.scalars(select(Claim)).one()
         assert claim.text.startswith("طائره عمانية")  # hamza composed (U+0626), not U+064A U+0654

@@ -62,3 +62,17 @@ def test_demo_loads_the_article_and_is_idempotent(app: Flask, runner) -> None:
 def test_relink_command(app: Flask, runner, seeded) -> None:
     result = runner.invoke(args=["relink"])
     assert result.exit_code == 0 and "re-linked 0 claims" in result.output
+
+
+def test_cli_counts_read_as_english(app: Flask, runner, seeded) -> None:
+    from claims.i18n import counted
+
+    assert [counted(n, "claim") for n in (0, 1, 2)] == ["0 claims", "1 claim", "2 claims"]
+    assert counted(1, "new entity", "new entities") == "1 new entity"
+    assert counted(5, "new entity", "new entities") == "5 new entities"
+    with app.app_context(), session_scope(app) as session:
+        session.add(Claim(text="قال بوتين إن 38 شخصاً قتلوا.", text_key="", status="unstarted",
+                          source_id=seeded["source"]))
+        session.commit()
+    result = runner.invoke(args=["relink"])
+    assert result.exit_code == 0 and "re-linked 1 claim\n" in result.output

@@ -18,9 +18,10 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from claims.db import get_engine, session_scope
-from claims.models import Alias, Claim, SourceDocument, Tag
+from claims.models import Alias, AuditEvent, Claim, SourceDocument, Tag, UserSession
 from claims.security import is_safe_redirect
 from tests.conftest import PASSWORD, login_as, make_app
+from tests.test_api import API, auth, make_token
 
 PROD_SECRET = "production-secret-key-of-sufficient-length-0123456789"
 
@@ -167,19 +168,60 @@ def test_logging_out_ends_the_session_on_the_server(app: Flask, client: FlaskCli
     assert third.get("/claims").status_code == 200
 
 
-def test_a_new_password_ends_every_session_of_that_user(app: Flask, client, runner) -> None:
+def _revocations(app: Flask) -> list[tuple[str | None, str, str]]:
+    """(actor, token name, reason) of every audited token revocation, oldest first."""
+    with app.app_context(), session_scope(app) as session:
+        events = session.scalars(select(AuditEvent).where(AuditEvent.action == "token.revoked")
+                                 .order_by(AuditEvent.id)).all()
+        return [(e.user.username if e.user else None, e.details["name"],
+                 e.details.get("reason")) for e in events]
+
+
+def test_a_new_password_ends_every_session_and_api_token_of_that_user(app: Flask, client,
+                                                                       runner) -> None:
     made = runner.invoke(args=["user", "create", "huda", "--role", "editor", "--password-stdin"],
                          input=PASSWORD + "\n")
     assert made.exit_code == 0, made.output
     assert _login(client, "huda", PASSWORD).status_code == 302
+    tokens = [make_token(app, "huda"), make_token(app, "huda")]
+    kept = make_token(app, "admin")
     other = app.test_client()
     assert _login(other, "viewer", PASSWORD).status_code == 302
     result = runner.invoke(args=["user", "password", "HUDA", "--password-stdin"],
                            input="a-brand-new-password-123\n")  # any case, as at login
-    assert result.exit_code == 0 and "password changed for huda" in result.output
+    assert result.exit_code == 0
+    assert "password changed for huda: signed out everywhere, 2 API tokens revoked" \
+        in result.output
     assert client.get("/claims").status_code == 302
+    assert [client.get(f"{API}/me", headers=auth(t)).status_code for t in tokens] == [401, 401]
     assert other.get("/claims").status_code == 200
-    assert _login(client, "huda", "a-brand-new-password-123").status_code == 302
+    assert client.get(f"{API}/me", headers=auth(kept)).status_code == 200
+    assert _revocations(app) == [(None, "huda laptop", "password_set")] * 2
+    again = runner.invoke(args=["user", "password", "huda", "--password-stdin"],
+                          input="yet-another-password-456\n")
+    assert "0 API tokens revoked" in again.output and len(_revocations(app)) == 2
+    assert _login(client, "huda", "yet-another-password-456").status_code == 302
+
+
+def test_deactivation_ends_sessions_and_tokens_for_good(app: Flask, user_ids) -> None:
+    browser, admin = app.test_client(), app.test_client()
+    login_as(browser, app, "editor")
+    login_as(admin, app, "admin")
+    secret = make_token(app, "editor")
+    url = f"/admin/users/{user_ids['editor']}"
+    done = admin.post(url, data={"role": "editor", "is_active": "0"}, follow_redirects=True)
+    assert "عُطّل المستخدم وأُنهيت جلساته كلها، وأُلغي رمزه الوحيد للواجهة البرمجية." \
+        in done.get_data(as_text=True)
+    assert _revocations(app) == [("admin", "editor laptop", "deactivated")]
+    assert "مع تعطيل المستخدم" in admin.get("/admin/audit").get_data(as_text=True)
+    back = admin.post(url, data={"role": "editor", "is_active": "1"}, follow_redirects=True)
+    assert "تم تحديث المستخدم." in back.get_data(as_text=True)
+    # Reactivated: neither the old browser session nor the old token works again.
+    assert browser.get("/claims").status_code == 302
+    assert browser.get(f"{API}/me", headers=auth(secret)).status_code == 401
+    with app.app_context(), session_scope(app) as session:
+        assert session.scalar(select(func.count()).select_from(UserSession).where(
+            UserSession.user_id == user_ids["editor"], UserSession.ended_at.is_(None))) == 0
 
 
 def test_the_language_chosen_before_logging_in_stays(client: FlaskClient) -> None:
@@ -530,3 +572,51 @@ def test_a_value_the_database_refuses_is_a_clean_422(app: Flask, editor_client,
     api = editor_client.post("/entities", data={"name_ar": "بوتين", "kind": "person"},
                              headers={"Accept": "application/json"})
     assert api.status_code == 422 and api.json["error"]["code"] == "unstorable"
+
+
+def test_production_answers_only_to_the_public_host(database_url, _schema, caplog) -> None:
+    prod = make_app(database_url, env="production", secret_key=PROD_SECRET,
+                    public_url="https://factcheck.example.org", allowed_hosts="10.0.0.5")
+    try:
+        client = prod.test_client()
+        for host in ("factcheck.example.org", "factcheck.example.org:443", "10.0.0.5:8000"):
+            assert client.get("/healthz", headers={"Host": host}).status_code == 200, host
+        forged = client.get("/login", headers={"Host": "evil.example"})
+        assert forged.status_code == 400 and "error-card" in forged.get_data(as_text=True)
+        assert "لا يجيب الموقع على هذا العنوان" in forged.get_data(as_text=True)
+        assert "evil.example" not in forged.get_data(as_text=True)
+        posted = client.post("/login", data={"username": "viewer", "password": PASSWORD},
+                             headers={"Host": "evil.example"})
+        assert posted.status_code == 400 and "error-card" in posted.get_data(as_text=True)
+        api = client.get("/api/v1/claims", headers={"Host": "evil.example"})
+        assert api.status_code == 400 and api.json["error"]["code"] == "bad_request"
+    finally:
+        get_engine(prod).dispose()
+    # Signed in (the page shell then shows the user's navigation), over plain HTTP.
+    app = make_app(database_url)
+    try:
+        client = app.test_client()
+        login_as(client, app, "admin")
+        client.set_cookie("claims_session", client.get_cookie("claims_session").value,
+                          domain="evil.example")
+        app.config["TRUSTED_HOSTS"] = ["factcheck.example.org"]
+        signed_in = client.get("/admin/users", headers={"Host": "evil.example"})
+        page = signed_in.get_data(as_text=True)
+        assert signed_in.status_code == 400 and "error-card" in page
+        assert 'href="/admin/users"' in page  # the admin's navigation: links were built
+    finally:
+        get_engine(app).dispose()
+    with caplog.at_level("WARNING", logger="claims"):
+        unset = make_app(database_url, env="production", secret_key=PROD_SECRET)
+    try:
+        assert unset.config["TRUSTED_HOSTS"] is None
+        assert any("CLAIMS_PUBLIC_URL is not set" in r.getMessage() for r in caplog.records)
+        assert unset.test_client().get("/healthz", headers={"Host": "any.example"}
+                                       ).status_code == 200
+    finally:
+        get_engine(unset).dispose()
+    development = make_app(database_url, public_url="https://factcheck.example.org")
+    try:  # in development any Host is answered, as before
+        assert development.config["TRUSTED_HOSTS"] is None
+    finally:
+        get_engine(development).dispose()

@@ -24,6 +24,7 @@ from claims.db import begin_write, get_session
 from claims.models import Claim, Evidence, Mention, StatusChange
 from claims.services import claims as service
 from claims.services import evidence as evidence_service
+from claims.services import idempotency
 from claims.services import revisions as claim_revisions
 from claims.services.analysis import similar_claims
 from claims.services.search import ClaimFilters, search_claims
@@ -82,15 +83,30 @@ def search() -> ResponseReturnValue:
     return _list()
 
 
+IDEMPOTENCY_KEY = Param(
+    idempotency.HEADER, {"type": "string", "minLength": 1, "maxLength": 255,
+                         "pattern": "^[!-~]+$"}, "header",
+    "Send the request again safely: within 24 hours the same key (per user) creates nothing "
+    "new and answers with the claim it made (as it stands now, with `Idempotent-Replayed: "
+    "true`); the same key with another body is a 422")
+
+
 @operation("POST", "/claims", summary="Create a claim", tag="claims", level="editor",
-           body="ClaimCreate", status=201, response="Claim")
+           params=(IDEMPOTENCY_KEY,), body="ClaimCreate", status=201, response="Claim")
 def create_claim() -> ResponseReturnValue:
-    """Validate and store a claim with its first history row."""
+    """Validate and store a claim with its first history row (once per Idempotency-Key)."""
     session = get_session()
     data = io.body("ClaimCreate")
+    key = io.idempotency_key()
     begin_write(session)
-    claim = service.create_claim(session, io.user(), data)
-    return io.commit_reply(session, claim_json(claim, io.statuses()), 201)
+    user = io.user()
+    claim_id, made = idempotency.create_once(
+        session, user, key, lambda: service.create_claim(session, user, data).id,
+        idempotency.fingerprint(data) if key else None)
+    response = io.commit_reply(session, claim_json(_claim(claim_id), io.statuses()), 201)
+    if not made:
+        response.headers["Idempotent-Replayed"] = "true"
+    return response
 
 
 @operation("GET", "/claims/{claim_id}", summary="Read a claim", tag="claims",

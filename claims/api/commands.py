@@ -12,7 +12,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from claims.db import begin_write, session_scope
-from claims.i18n import describe
+from claims.i18n import counted, describe
 from claims.models import User
 
 
@@ -66,7 +66,8 @@ def import_claimreview(path: Path, username: str | None) -> None:
             report = import_reviews(session, _user(session, username), reviews,
                                     progress=bar.update)
         session.commit()
-    click.echo(f"created {len(report.created)} claims, {report.unchanged} already present")
+    click.echo(f"created {counted(len(report.created), 'claim')}, "
+               f"{report.unchanged} already present")
     for label in report.unmapped:
         click.echo(f"unknown label (default status used): {label}")
     for error in report.errors:
@@ -95,11 +96,11 @@ def import_csv(path: Path, fmt: str, username: str | None, dry_run: bool) -> Non
             for error in row.errors:
                 click.echo(describe(error | {"line": row.line}, "en"), err=True)
         if dry_run:
-            click.echo(f"{len(parsed.ready)} rows ready, {len(parsed.rows)} read")
+            click.echo(f"{counted(len(parsed.ready), 'row')} ready, {len(parsed.rows)} read")
             return
         with click.progressbar(length=len(parsed.rows), label="importing claims") as bar:
             report = csv_io.import_parsed(session, _user(session, username), parsed,
                                           progress=bar.update)
         session.commit()
-    click.echo(f"created {report.created} claims, skipped {report.skipped} "
+    click.echo(f"created {counted(report.created, 'claim')}, skipped {report.skipped} "
                f"in {time.perf_counter() - started:.1f} s")

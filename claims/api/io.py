@@ -16,6 +16,7 @@ from claims.errors import FieldError, ValidationFailed
 from claims.json_input import MAX_DEPTH
 from claims.models import User
 from claims.security import current_user
+from claims.services import idempotency
 from claims.services.inputs import storable
 
 MAX_INT = 2**31 - 1
@@ -135,6 +136,18 @@ def body(schema_name: str | None = None) -> dict[str, Any]:
 
         validate(components(list(statuses()))[schema_name], data)
     return data
+
+
+# Printable ASCII without spaces, as the OpenAPI document says (``IDEMPOTENCY_KEY``).
+_KEY = re.compile(r"[!-~]{1,255}")
+
+
+def idempotency_key() -> str | None:
+    """The request's Idempotency-Key header, or None; a malformed one is refused (422)."""
+    value = request.headers.get(idempotency.HEADER)
+    if value is not None and not _KEY.fullmatch(value):
+        raise ValidationFailed.single(idempotency.HEADER, "bad_idempotency_key")
+    return value
 
 
 def commit_reply(session: Session, payload: Any, status: int = 200) -> Response:

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from claims.i18n import counted
 from claims.models import Alias, Claim, Entity, SourceDocument, User
 from claims.services import claims as claim_service
 from claims.services.entities import load_gazetteer, record_created
@@ -110,8 +111,8 @@ def load_demo(session: Session) -> list[str]:
                 "status": item["status"], "note": item.get("note", ""),
                 "version": claim.version})
         added += 1
-    report.append(f"gazetteer: {created_entities} new entities; demo article #{source.id}: "
-                  f"{added} new claims")
+    report.append(f"gazetteer: {counted(created_entities, 'new entity', 'new entities')}; "
+                  f"demo article #{source.id}: {counted(added, 'new claim')}")
     return report
 
 

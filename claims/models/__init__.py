@@ -13,7 +13,7 @@ from claims.models.claims import (
     Tag,
 )
 from claims.models.entities import Alias, Counter, Entity, Mention
-from claims.models.interchange import ApiToken, ExternalReview
+from claims.models.interchange import ApiToken, ExternalReview, IdempotencyKey
 from claims.models.users import LoginFailure, User, UserSession
 
 __all__ = [
@@ -30,6 +30,7 @@ __all__ = [
     "Entity",
     "Evidence",
     "ExternalReview",
+    "IdempotencyKey",
     "LoginFailure",
     "Mention",
     "Quantity",

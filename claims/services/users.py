@@ -16,7 +16,7 @@ from claims.models.users import ROLES
 from claims.security import hash_password, needs_rehash, verify_password
 from claims.services import audit
 from claims.services.inputs import Inputs, storable
-from claims.services.sessions import end_sessions
+from claims.services.sessions import end_access
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9._-]{2,64}$")
 MIN_PASSWORD = 12
@@ -87,8 +87,9 @@ def record_login(session: Session, user_id: int, password: str) -> User | None:
 
 
 def update_user(session: Session, user_id: int, data: Mapping[str, Any],
-                actor: User | None = None) -> User:
-    """Change a user's role or active flag."""
+                actor: User | None = None) -> tuple[User, int | None]:
+    """Change a user's role or active flag; returns the user and, when this deactivated them,
+    how many API tokens that revoked (their sessions end too: reactivating revives neither)."""
     user = session.get(User, user_id)
     if user is None:
         raise NotFound(f"user {user_id} not found")
@@ -110,15 +111,18 @@ def update_user(session: Session, user_id: int, data: Mapping[str, Any],
     if changes:
         audit.record(session, actor, "user.changed", "user", user.id, username=user.username,
                      **changes)
-    return user
+    if before["is_active"] and not user.is_active:
+        return user, end_access(session, user, actor, "deactivated")
+    return user, None
 
 
 def set_password(session: Session, user: User, password: str,
-                 actor: User | None = None) -> None:
-    """Replace a user's password and end their sessions (their browsers must log in again)."""
+                 actor: User | None = None) -> int:
+    """Replace a user's password, end their sessions (their browsers must log in again) and
+    revoke their API tokens; returns how many tokens were revoked."""
     if len(password) < MIN_PASSWORD:
         raise ValidationFailed.single("password", "weak_password")
     user.password_hash = hash_password(password)
     session.flush()
-    end_sessions(session, user.id)
     audit.record(session, actor, "user.password_set", "user", user.id, username=user.username)
+    return end_access(session, user, actor, "password_set")

@@ -117,6 +117,7 @@ def init_web(app: Flask) -> None:
         claims,
         entities,
         interchange,
+        once,
         sources,
         workbench,
     )
@@ -127,6 +128,7 @@ def init_web(app: Flask) -> None:
     app.jinja_env.globals.update(
         _=gettext, field_label=field_label, lang=current_language, current_user=current_user,
         status_info=_status, statuses=lambda: list(app.config["STATUSES"].values()),
+        submission_id=once.submission_id,
     )
     app.jinja_env.filters["date"] = _format_date
     app.jinja_env.filters["number"] = _number

@@ -56,7 +56,19 @@ i18n.register({
     "audit.filter.alias.removed": ("حذف اسم بديل", "Alias removed"),
     "audit.filter.token.created": ("إنشاء رمز", "Token created"),
     "audit.filter.token.revoked": ("إلغاء رمز", "Token revoked"),
+    "audit.reason.password_set": ("مع كلمة المرور الجديدة", "with the new password"),
+    "audit.reason.deactivated": ("مع تعطيل المستخدم", "with the user's deactivation"),
+    "users.deactivated_ok": ("عُطّل المستخدم وأُنهيت جلساته كلها، وأُلغي {n} رمز للواجهة البرمجية.",
+                             "User deactivated: signed out everywhere and {n} API tokens "
+                             "revoked."),
 }, plurals={
+    "users.deactivated_ok": (
+        {"zero": "عُطّل المستخدم وأُنهيت جلساته كلها، ولم يكن له رمز للواجهة البرمجية.",
+         "one": "عُطّل المستخدم وأُنهيت جلساته كلها، وأُلغي رمزه الوحيد للواجهة البرمجية.",
+         "two": "عُطّل المستخدم وأُنهيت جلساته كلها، وأُلغي رمزان للواجهة البرمجية.",
+         "few": "عُطّل المستخدم وأُنهيت جلساته كلها، وأُلغيت {n} رموز للواجهة البرمجية.",
+         "many": "عُطّل المستخدم وأُنهيت جلساته كلها، وأُلغي {n} رمزًا للواجهة البرمجية."},
+        {"one": "User deactivated: signed out everywhere and 1 API token revoked."}),
     "audit.relinked": ({"zero": "لم يتغير ربط أي ادعاء", "one": "أُعيد ربط ادعاء واحد",
                         "two": "أُعيد ربط ادعاءين", "few": "أُعيد ربط {n} ادعاءات",
                         "many": "أُعيد ربط {n} ادعاءً"}, {"one": "1 claim re-linked"}),
@@ -103,12 +115,13 @@ def update_user(user_id: int) -> Any:
     session = get_session()
     begin_write(session)
     try:
-        service.update_user(session, user_id, request.form, signed_in_user())
+        _, revoked = service.update_user(session, user_id, request.form, signed_in_user())
     except ValidationFailed as exc:
         session.rollback()
         return _page(request.form, field_messages(exc), edited=user_id), 422
     session.commit()
-    flash(gettext("users.updated_ok"), "success")
+    flash(gettext("users.updated_ok") if revoked is None
+          else gettext("users.deactivated_ok", n=revoked), "success")
     return redirect(url_for("admin.users"))
 
 

@@ -22,6 +22,7 @@ from claims.security import policy
 from claims.services import claims as service
 from claims.services import evidence as evidence_service
 from claims.services.inputs import Inputs
+from claims.web import once
 from claims.web.claims import bp, detail_page, field_messages, signed_in_user
 
 i18n.register({
@@ -147,15 +148,21 @@ def _add(adder: Callable[[Session, Claim, User, Mapping[str, Any]], object], cla
     to that part of the page, or the page again with that form's errors and what was typed."""
     session = get_session()
     begin_write(session)
+    user = signed_in_user()
+
+    def add() -> int:
+        adder(session, service.get_claim(session, claim_id), user, request.form)
+        return claim_id
+
     try:
-        adder(session, service.get_claim(session, claim_id), signed_in_user(), request.form)
+        _, made = once.create(session, user, add)
     except ValidationFailed as exc:
         session.rollback()
         claim = service.get_claim(session, claim_id)
         return detail_page(claim, **{f"{form}_errors": field_messages(exc),
                                      f"{form}_values": request.form}), 422
     session.commit()
-    flash(gettext(message), "success")
+    once.flash_saved(made, message)
     return redirect(url_for("claims.detail", claim_id=claim_id) + anchor)
 
 

@@ -46,7 +46,7 @@ from claims.services import workbench_links as links
 from claims.services.search import ClaimFilters, search_ids
 from claims.services.suggestions import suggestions_for
 from claims.text.arabic import strip_controls
-from claims.web import list_cache, page_cache
+from claims.web import list_cache, once, page_cache
 from claims.web.interchange import claimreview_jsonld, review_base
 
 bp = Blueprint("claims", __name__, url_prefix="/claims")
@@ -193,15 +193,17 @@ def new() -> Any:
         return render_template("claims/form.html", mode="new", **_form_context(values))
     session = get_session()
     begin_write(session)
+    user = signed_in_user()
     try:
-        claim = service.create_claim(session, signed_in_user(), request.form)
+        claim_id, made = once.create(
+            session, user, lambda: service.create_claim(session, user, request.form).id)
     except ValidationFailed as exc:
         session.rollback()
         return render_template("claims/form.html", mode="new",
                                **_form_context(request.form, field_messages(exc))), 422
     session.commit()
-    flash(gettext("claim.created_ok"), "success")
-    return redirect(url_for("claims.detail", claim_id=claim.id))
+    once.flash_saved(made, "claim.created_ok")
+    return redirect(url_for("claims.detail", claim_id=claim_id))
 
 
 def _load_claim(claim_id: int) -> Claim:

@@ -32,6 +32,7 @@ from claims.models import (
     Tag,
     User,
 )
+from claims.web import once
 
 # Stands in for the CSRF token while a fragment is rendered for the cache; the real token of
 # the viewing session replaces it on every response, so no token is ever cached or shared.
@@ -203,8 +204,10 @@ def cached(session: Session, key: tuple[Any, ...], render: Callable[[], Fragment
 
 
 def personalise(fragment: Markup, token: str) -> Markup:
-    """The fragment with this session's CSRF token in place of the placeholder."""
-    return Markup(str(fragment).replace(CSRF_PLACEHOLDER, token))  # noqa: S704 - token is hex
+    """The fragment with this session's CSRF token in place of the placeholder, and fresh
+    one-time ids in its creation forms."""
+    html = once.fill(str(fragment).replace(CSRF_PLACEHOLDER, token))
+    return Markup(html)  # noqa: S704 - the token and the ids are URL-safe base64
 
 
 _shells: LRU[Hashable, Shell] = LRU(1024)

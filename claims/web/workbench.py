@@ -19,6 +19,7 @@ from claims.services import claims as claim_service
 from claims.services import ingest as ingest_service
 from claims.services import workbench as service
 from claims.services import workbench_links as links
+from claims.web import once
 from claims.web.claims import field_messages, flash_field_errors, signed_in_user
 
 bp = Blueprint("workbench", __name__, url_prefix="/workbench")
@@ -160,15 +161,16 @@ def make_claim(source_id: int) -> ResponseReturnValue:
     session = get_session()
     begin_write(session)
     source = service.get_source(session, source_id)
+    user = signed_in_user()
     try:
-        claim = service.create_from_span(session, signed_in_user(), source, request.form)
+        claim_id, made = once.create(session, user, lambda: service.create_from_span(
+            session, user, source, request.form).id)
     except ValidationFailed as exc:
         session.rollback()
         flash_field_errors(exc)
         return redirect(url_for("workbench.detail", source_id=source_id)), 303
-    claim_id = claim.id
     session.commit()
-    flash(gettext("wb.claim_made"), "success")
+    once.flash_saved(made, "wb.claim_made")
     return redirect(url_for("claims.detail", claim_id=claim_id))
 
 
