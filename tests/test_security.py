@@ -52,7 +52,8 @@ def test_head_requests_never_run_a_form_s_post_branch(app, client, seeded) -> No
     # Every view serving both GET and POST is checked below; a new one must join them.
     both = {rule.endpoint for rule in app.url_map.iter_rules()
             if {"GET", "POST"} <= (rule.methods or set())}
-    assert both == {"auth.login", "claims.new", "claims.edit", "workbench.ingest"}
+    assert both == {"auth.login", "claims.new", "claims.edit", "workbench.ingest",
+                    "account.password"}
     for _ in range(6):
         head = client.head("/login", data={"username": "viewer", "password": PASSWORD},
                            environ_base={"REMOTE_ADDR": "10.0.5.1"})
@@ -78,6 +79,11 @@ def test_head_requests_never_run_a_form_s_post_branch(app, client, seeded) -> No
     assert client.head("/workbench/ingest", data={"text": "قال بوتين إن 50 شخصاً قتلوا."}
                        ).status_code == 200
     assert counts() == before
+    assert client.head("/account/password", data={"current_password": PASSWORD,
+                                                  "new_password": "x" * 20,
+                                                  "confirm_password": "x" * 20}
+                       ).status_code == 200
+    assert _login(app.test_client(), "editor", PASSWORD).status_code == 302  # unchanged
 
 
 def test_sixth_failure_from_one_address_is_throttled_for_any_account(client) -> None:

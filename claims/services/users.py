@@ -126,3 +126,35 @@ def set_password(session: Session, user: User, password: str,
     session.flush()
     audit.record(session, actor, "user.password_set", "user", user.id, username=user.username)
     return end_access(session, user, actor, "password_set")
+
+
+def reset_password(session: Session, user_id: int, data: Mapping[str, Any],
+                   actor: User) -> int:
+    """An admin sets another user's password (one forgotten): ``set_password`` with the form's
+    ``password``; returns how many API tokens that revoked."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"user {user_id} not found")
+    password = data.get("password")
+    if not isinstance(password, str):
+        raise ValidationFailed.single("password", "weak_password")
+    return set_password(session, user, password, actor)
+
+
+def new_own_password(user: User, data: Mapping[str, Any]) -> str:
+    """The new password of a user's own change (current password, then the new one twice),
+    or ValidationFailed; reads and writes nothing, so no write lock waits on its slow hash."""
+    current, new, again = (data.get(name) for name in
+                           ("current_password", "new_password", "confirm_password"))
+    form = Inputs({})
+    if not isinstance(current, str) or not verify_password(user.password_hash, current):
+        form.error("current_password", "wrong_password")
+    if not isinstance(new, str) or len(new) < MIN_PASSWORD:
+        form.error("new_password", "weak_password")
+    elif new == current:
+        form.error("new_password", "same_password")
+    elif again != new:
+        form.error("confirm_password", "password_mismatch")
+    form.check()
+    assert isinstance(new, str)
+    return new

@@ -111,6 +111,7 @@ def init_web(app: Flask) -> None:
     """Register blueprints and template helpers."""
     from claims import api
     from claims.web import (
+        account,
         admin,
         auth,
         claim_items,  # noqa: F401 - adds its routes to claims.bp
@@ -132,6 +133,6 @@ def init_web(app: Flask) -> None:
     )
     app.jinja_env.filters["date"] = _format_date
     app.jinja_env.filters["number"] = _number
-    for blueprint in (bp, auth.bp, claims.bp, entities.bp, sources.bp, admin.bp, workbench.bp,
-                      interchange.bp, api.bp):
+    for blueprint in (bp, auth.bp, account.bp, claims.bp, entities.bp, sources.bp, admin.bp,
+                      workbench.bp, interchange.bp, api.bp):
         app.register_blueprint(blueprint)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from claims import i18n
@@ -14,10 +14,11 @@ from claims.i18n import gettext
 from claims.models import User
 from claims.models.audit import AUDIT_ACTIONS
 from claims.models.users import ROLES
-from claims.security import policy, reads_only
+from claims.security import login, policy, reads_only
 from claims.services import audit
 from claims.services import users as service
 from claims.services.inputs import Inputs
+from claims.services.sessions import start_session
 from claims.web.claims import field_messages, signed_in_user
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -58,6 +59,12 @@ i18n.register({
     "audit.filter.token.revoked": ("إلغاء رمز", "Token revoked"),
     "audit.reason.password_set": ("مع كلمة المرور الجديدة", "with the new password"),
     "audit.reason.deactivated": ("مع تعطيل المستخدم", "with the user's deactivation"),
+    "users.set_password": ("تعيين كلمة مرور", "Set password"),
+    "users.new_password": ("كلمة مرور جديدة", "New password"),
+    "users.password_reset_ok": ("عُيّنت كلمة المرور وأُنهيت جلسات المستخدم كلها، وأُلغي {n} رمز "
+                                "للواجهة البرمجية.",
+                                "Password set: the user is signed out everywhere and {n} API "
+                                "tokens revoked."),
     "users.deactivated_ok": ("عُطّل المستخدم وأُنهيت جلساته كلها، وأُلغي {n} رمز للواجهة البرمجية.",
                              "User deactivated: signed out everywhere and {n} API tokens "
                              "revoked."),
@@ -69,6 +76,16 @@ i18n.register({
          "few": "عُطّل المستخدم وأُنهيت جلساته كلها، وأُلغيت {n} رموز للواجهة البرمجية.",
          "many": "عُطّل المستخدم وأُنهيت جلساته كلها، وأُلغي {n} رمزًا للواجهة البرمجية."},
         {"one": "User deactivated: signed out everywhere and 1 API token revoked."}),
+    "users.password_reset_ok": (
+        {"zero": "عُيّنت كلمة المرور وأُنهيت جلسات المستخدم كلها، ولم يكن له رمز للواجهة البرمجية.",
+         "one": "عُيّنت كلمة المرور وأُنهيت جلسات المستخدم كلها، وأُلغي رمزه الوحيد للواجهة "
+                "البرمجية.",
+         "two": "عُيّنت كلمة المرور وأُنهيت جلسات المستخدم كلها، وأُلغي رمزان للواجهة البرمجية.",
+         "few": "عُيّنت كلمة المرور وأُنهيت جلسات المستخدم كلها، وأُلغيت {n} رموز للواجهة "
+                "البرمجية.",
+         "many": "عُيّنت كلمة المرور وأُنهيت جلسات المستخدم كلها، وأُلغي {n} رمزًا للواجهة "
+                 "البرمجية."},
+        {"one": "Password set: the user is signed out everywhere and 1 API token revoked."}),
     "audit.relinked": ({"zero": "لم يتغير ربط أي ادعاء", "one": "أُعيد ربط ادعاء واحد",
                         "two": "أُعيد ربط ادعاءين", "few": "أُعيد ربط {n} ادعاءات",
                         "many": "أُعيد ربط {n} ادعاءً"}, {"one": "1 claim re-linked"}),
@@ -122,6 +139,25 @@ def update_user(user_id: int) -> Any:
     session.commit()
     flash(gettext("users.updated_ok") if revoked is None
           else gettext("users.deactivated_ok", n=revoked), "success")
+    return redirect(url_for("admin.users"))
+
+
+@bp.post("/users/<int:user_id>/password", endpoint="reset_password")
+@policy("admin")
+def reset_password(user_id: int) -> Any:
+    """Set a user's password (a forgotten one): their sessions end, their API tokens go."""
+    session = get_session()
+    begin_write(session)
+    admin = signed_in_user()
+    try:
+        revoked = service.reset_password(session, user_id, request.form, admin)
+    except ValidationFailed as exc:
+        session.rollback()
+        return _page({}, field_messages(exc), edited=user_id), 422
+    if user_id == admin.id:  # an admin resetting their own: this browser stays signed in
+        login(start_session(session, admin, current_app.permanent_session_lifetime))
+    session.commit()
+    flash(gettext("users.password_reset_ok", n=revoked), "success")
     return redirect(url_for("admin.users"))
 
 
