@@ -248,3 +248,23 @@ def test_counted_messages_use_singular_and_plural_forms(
     assert "Alias added; 1 claim re-linked." in added.get_data(as_text=True)
     login_as(editor_client, app, "admin")
     assert "1 claim re-linked" in editor_client.get("/admin/audit").get_data(as_text=True)
+
+
+
+def test_import_and_workbench_counts_agree_with_their_number() -> None:
+    import claims.web.interchange  # registers the import messages
+    import claims.web.workbench  # noqa: F401
+
+    assert translate("import.csv_done", "en", created=1, count=1, skipped=0) == \
+        "1 claim created, 0 skipped."
+    assert translate("import.csv_done", "en", created=4, count=4, skipped=1) == \
+        "4 claims created, 1 skipped."
+    assert [translate("import.cr_done", "ar", created=n, count=n, unchanged=0)
+            for n in (1, 2, 5, 12)] == [
+        "أُنشئ ادعاء واحد، و0 موجودة مسبقًا.", "أُنشئ ادعاءان، و0 موجودة مسبقًا.",
+        "أُنشئت 5 ادعاءات، و0 موجودة مسبقًا.", "أُنشئ 12 ادعاءً، و0 موجودة مسبقًا."]
+    assert translate("csv.summary", "en", ready=1, count=1, duplicates=0, errors=0).startswith(
+        "1 row ready")
+    assert [translate("wb.sentences", "ar", n=n) for n in (1, 2, 27, 100)] == [
+        "جملة واحدة", "جملتان", "27 جملةً", "100 جملة"]
+    assert translate("wb.sentences", "en", n=1) == "1 sentence"

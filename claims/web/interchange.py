@@ -107,6 +107,29 @@ i18n.register({
     "api.params": ("المعاملات", "Parameters"),
     "api.body": ("جسم الطلب", "Request body"),
     "api.responses": ("الاستجابات", "Responses"),
+}, plurals={
+    # counted by ``count``: the claims created, or the rows ready
+    "import.cr_done": ({"zero": "لم يُنشأ أي ادعاء، و{unchanged} موجودة مسبقًا.",
+                        "one": "أُنشئ ادعاء واحد، و{unchanged} موجودة مسبقًا.",
+                        "two": "أُنشئ ادعاءان، و{unchanged} موجودة مسبقًا.",
+                        "few": "أُنشئت {created} ادعاءات، و{unchanged} موجودة مسبقًا.",
+                        "many": "أُنشئ {created} ادعاءً، و{unchanged} موجودة مسبقًا."},
+                       {"one": "1 claim created, {unchanged} already present."}),
+    "import.csv_done": ({"zero": "لم يُنشأ أي ادعاء، وتُخطي {skipped}.",
+                         "one": "أُنشئ ادعاء واحد، وتُخطي {skipped}.",
+                         "two": "أُنشئ ادعاءان، وتُخطي {skipped}.",
+                         "few": "أُنشئت {created} ادعاءات، وتُخطي {skipped}.",
+                         "many": "أُنشئ {created} ادعاءً، وتُخطي {skipped}."},
+                        {"one": "1 claim created, {skipped} skipped."}),
+    "csv.summary": ({"zero": "لا صف جاهز، {duplicates} مكرر، {errors} بأخطاء. لم يُحفظ شيء بعد.",
+                     "one": "صف واحد جاهز، {duplicates} مكرر، {errors} بأخطاء. لم يُحفظ شيء بعد.",
+                     "two": "صفان جاهزان، {duplicates} مكرر، {errors} بأخطاء. لم يُحفظ شيء بعد.",
+                     "few": "{ready} صفوف جاهزة، {duplicates} مكرر، {errors} بأخطاء. لم يُحفظ شيء "
+                            "بعد.",
+                     "many": "{ready} صفًا جاهزًا، {duplicates} مكرر، {errors} بأخطاء. لم يُحفظ "
+                             "شيء بعد."},
+                    {"one": "1 row ready, {duplicates} duplicates, {errors} with errors. Nothing "
+                            "has been saved yet."}),
 })
 
 
@@ -285,7 +308,8 @@ def import_claimreview() -> ResponseReturnValue:
     begin_write(db)
     report = import_reviews(db, _user(), reviews)
     db.commit()
-    flash(gettext("import.cr_done", created=len(report.created), unchanged=report.unchanged),
+    flash(gettext("import.cr_done", created=len(report.created), count=len(report.created),
+                  unchanged=report.unchanged),
           "success")
     return render_template("interchange/import.html", cr_report=report)
 
@@ -331,7 +355,8 @@ def confirm_csv() -> ResponseReturnValue:
     db.commit()
     path.unlink(missing_ok=True)
     session.pop("csv_import", None)
-    flash(gettext("import.csv_done", created=report.created, skipped=report.skipped), "success")
+    flash(gettext("import.csv_done", created=report.created, count=report.created,
+                  skipped=report.skipped), "success")
     return redirect(url_for("claims.index"))
 
 
