@@ -56,7 +56,7 @@ def _refused(response, field: str, code: str) -> dict:
 @pytest.mark.parametrize(("field", "name", "code"), [
     ("name_ar", "ـــــ", "no_letters"),
     ("name_ar", "ًٌ", "no_letters"),
-    ("name_ar", "\u200f\u200e", "no_letters"),
+    ("name_ar", "\u200f\u200e", "required"),  # nothing visible: an empty field, as spaces are
     ("name_ar", "و", "function_word"),
     ("name_en", "ًٌ", "no_letters"),
 ])
@@ -248,3 +248,16 @@ def test_counted_messages_use_singular_and_plural_forms(
     assert "Alias added; 1 claim re-linked." in added.get_data(as_text=True)
     login_as(editor_client, app, "admin")
     assert "1 claim re-linked" in editor_client.get("/admin/audit").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("invisible", ["\u200f\u200e\u202b", "\u2066\u2069 \u200b", "\ufeff\n"])
+def test_a_claim_of_only_bidi_or_zero_width_characters_is_an_empty_text(
+        editor_client: FlaskClient, api, seeded, invisible: str) -> None:
+    _refused(editor_client.post(f"{API}/claims", json={
+        "text": invisible, "source_id": seeded["source"]}, headers=api), "text", "required")
+    form = editor_client.post("/claims/new", data={
+        "text": invisible, "source_id": seeded["source"], "status": "unstarted"})
+    assert form.status_code == 422
+    kept = editor_client.post(f"{API}/claims", json={
+        "text": "\u200fقال بوتين إن 38 شخصاً قتلوا", "source_id": seeded["source"]}, headers=api)
+    assert kept.status_code == 201 and kept.json["text"].startswith("\u200f")
