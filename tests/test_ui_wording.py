@@ -18,3 +18,29 @@ def test_empty_entity_and_source_lists_say_what_is_missing(
     assert "لا مصادر بعد" in sources and "لا توجد ادعاءات مطابقة." not in sources
     client.post("/lang", data={"lang": "en", "next": "/"})
     assert "No matching entities." in client.get("/entities?q=zzzz").get_data(as_text=True)
+
+
+REVIEW = ('{"@context": "https://schema.org", "@type": "ClaimReview", '
+          '"url": "https://factcheck.example/r/1", "claimReviewed": "قال بوتين إن الطائرة سقطت", '
+          '"reviewRating": {"@type": "Rating", "alternateName": "زائف"}}')
+
+
+def test_a_claimreview_import_reports_once_in_words_that_fit_any_count(
+        app: Flask, client: FlaskClient) -> None:
+    login_as(client, app, "editor")
+    first = client.post("/import/claimreview", data={"text": REVIEW}).get_data(as_text=True)
+    assert first.count("ادعاءات أُنشئت: 1 · موجودة مسبقًا: 0.") == 1
+    again = client.post("/import/claimreview", data={"text": REVIEW}).get_data(as_text=True)
+    assert again.count("ادعاءات أُنشئت: 0 · موجودة مسبقًا: 1.") == 1
+
+
+def test_the_workbench_counts_its_sentences_in_the_right_form(app: Flask) -> None:
+    import claims.web.claims
+    import claims.web.workbench  # noqa: F401  (registers the messages)
+    from claims.i18n import translate
+
+    assert [translate("wb.sentences", "ar", n=n) for n in (1, 2, 7, 27, 100)] == [
+        "جملة واحدة", "جملتان", "7 جمل", "27 جملة", "100 جملة"]
+    assert [translate("wb.sentences", "en", n=n) for n in (1, 7)] == ["1 sentence", "7 sentences"]
+    about = [translate("claims.count_about", "ar", n=f"{n:,}", count=n) for n in (205, 250, 300)]
+    assert about == ["نحو 205 ادعاءات", "نحو 250 ادعاءً", "نحو 300 ادعاء"]

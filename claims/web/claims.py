@@ -77,6 +77,8 @@ i18n.register({
     "mention.review.rejected": ("مرفوض", "rejected"),
     "claims.filter_ignored": ("تجاهلنا عامل التصفية «{field}»: {problem}",
                               "Filter “{field}” ignored: {problem}"),
+}, plurals={
+    "claims.count_about": ({"few": "نحو {n} ادعاءات", "many": "نحو {n} ادعاءً"}, {}),
 })
 
 # The label of each field an edit can change (services.revisions.FIELDS).

@@ -75,7 +75,7 @@ i18n.register({
     "import.preview": ("معاينة", "Preview"),
     "import.no_file": ("اختر ملفًا أو الصق محتواه.", "Choose a file or paste its content."),
     "import.no_reviews": ("لم نجد أي ClaimReview في الملف.", "No ClaimReview found in the file."),
-    "import.cr_done": ("أُنشئ {created} ادعاء، و{unchanged} موجودة مسبقًا.", "{created} claims created, {unchanged} already present."),
+    "import.cr_done": ("ادعاءات أُنشئت: {created} · موجودة مسبقًا: {unchanged}.", "Claims created: {created} · already present: {unchanged}."),
     "import.unmapped": ("تصنيفات غير معروفة (أُعطيت الحالة الافتراضية):", "Unknown labels (given the default status):"),
     "error.csv_empty": ("الملف فارغ.", "The file is empty."),
     "error.csv_no_text": ("لا يوجد عمود للنص (text أو claim أو claim_s أو نص).", "No text column (text, claim, claim_s or نص)."),
@@ -83,9 +83,9 @@ i18n.register({
                             "The file is not valid CSV at line {line} (a quote never closed, or a cell over 128 KB); nothing was read from it."),
     "error.csv_too_many_rows": ("الملف أطول من {max} صف؛ تُرك الباقي.", "More than {max} rows; the rest was ignored."),
     "import.problems": ("مشكلات", "Problems"),
-    "import.csv_done": ("أُنشئ {created} ادعاء، وتُخطي {skipped}.", "{created} claims created, {skipped} skipped."),
+    "import.csv_done": ("ادعاءات أُنشئت: {created} · صفوف تُخطيت: {skipped}.", "Claims created: {created} · rows skipped: {skipped}."),
     "csv.preview_title": ("معاينة الاستيراد", "Import preview"),
-    "csv.summary": ("{ready} صف جاهز، {duplicates} مكرر، {errors} بأخطاء. لم يُحفظ شيء بعد.", "{ready} rows ready, {duplicates} duplicates, {errors} with errors. Nothing has been saved yet."),
+    "csv.summary": ("صفوف جاهزة: {ready} · مكررة: {duplicates} · بأخطاء: {errors}. لم يُحفظ شيء بعد.", "Rows ready: {ready} · duplicates: {duplicates} · with errors: {errors}. Nothing has been saved yet."),
     "csv.line": ("السطر", "Line"),
     "csv.state": ("نتيجة الفحص", "Row check"),
     "csv.ok": ("جاهز", "Ready"),
@@ -285,9 +285,7 @@ def import_claimreview() -> ResponseReturnValue:
     begin_write(db)
     report = import_reviews(db, _user(), reviews)
     db.commit()
-    flash(gettext("import.cr_done", created=len(report.created), unchanged=report.unchanged),
-          "success")
-    return render_template("interchange/import.html", cr_report=report)
+    return render_template("interchange/import.html", cr_report=report)  # says what was done
 
 
 @bp.post("/import/csv", endpoint="import_csv")

@@ -102,6 +102,9 @@ i18n.register({
     "error.not_text": ("الملف ليس نصًا.", "The file is not text."),
     "error.empty_article": ("لم يُعثر على نص مقال.", "No article text was found."),
     "error.empty_text": ("النص المُلصق فارغ (مسافات فقط).", "The pasted text is empty (only spaces)."),
+}, plurals={
+    "wb.sentences": ({"zero": "لا جمل", "one": "جملة واحدة", "two": "جملتان", "few": "{n} جمل"},
+                     {"one": "1 sentence"}),
 })
 
 
