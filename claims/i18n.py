@@ -274,6 +274,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "error.unstorable": ("رفضت قاعدة البيانات إحدى القيم المرسلة؛ لم يُحفظ شيء.", "The database refused one of the values sent; nothing was saved."),
     "error.bad_type": ("نوع القيمة غير صحيح؛ المتوقع: {expected}.", "Wrong type of value; expected: {expected}."),
     "error.bad_choice": ("قيمة غير مسموحة: {value}.", "Value not allowed: {value}."),
+    "error.out_of_range": ("القيمة {value} خارج المجال المسموح ({min}–{max}).", "{value} is out of range ({min}–{max})."),
+    "error.too_many_items": ("عناصر كثيرة جدًا (الحد {max}).", "Too many items (at most {max})."),
     "error.bad_span": ("موضع النص في المصدر غير صالح.", "The span in the source is not valid."),
     "error.bad_version": ("رقم الإصدار مفقود أو غير صالح.", "The version number is missing or invalid."),
     "error.duplicate": ("موجود مسبقًا.", "Already exists."),

@@ -261,3 +261,17 @@ def test_a_claim_of_only_bidi_or_zero_width_characters_is_an_empty_text(
     kept = editor_client.post(f"{API}/claims", json={
         "text": "\u200fقال بوتين إن 38 شخصاً قتلوا", "source_id": seeded["source"]}, headers=api)
     assert kept.status_code == 201 and kept.json["text"].startswith("\u200f")
+
+
+def test_too_many_items_and_out_of_range_numbers_say_so_with_the_bounds(
+        client: FlaskClient, api, seeded) -> None:
+    tags = [f"وسم {i}" for i in range(21)]
+    error = _refused(client.post(f"{API}/claims", json={
+        "text": "قال بوتين إن 38 شخصاً قتلوا", "source_id": seeded["source"], "tags": tags},
+        headers=api), "tags", "too_many_items")
+    assert error["message"] == "Too many items (at most 20)." and "وسم" not in error["message"]
+    error = _refused(client.get(f"{API}/claims?per_page=500", headers=api),
+                     "per_page", "out_of_range")
+    assert error["message"] == "500 is out of range (1–100)."
+    assert _refused(client.post(f"{API}/claims", json={"text": "نص", "source_id": 0},
+                                headers=api), "source_id", "out_of_range")["params"]["min"] == 1
