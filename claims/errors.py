@@ -115,6 +115,9 @@ def register(app: Flask) -> None:
         response = exc.get_response()
         if status in (301, 302, 303, 307, 308):
             return response
+        from claims.security import user_for_error_page
+
+        user_for_error_page()
         return render_template("error.html", status=status, exc=exc), status
 
     @app.errorhandler(DomainError)

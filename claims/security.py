@@ -158,6 +158,12 @@ def _load_user() -> None:
     g.user = user
 
 
+def user_for_error_page() -> None:
+    """Load the signed-in user when a check before the loader (CSRF, body size) refused."""
+    if "user" not in g:
+        _load_user()  # the error page keeps its navigation instead of looking signed out
+
+
 def _user_row(db_session: Session, sid: str) -> tuple[Any, ...] | None:
     """The row of the user whose open session has hash ``sid`` (every column, typed as
     SQLAlchemy loads it), or None.

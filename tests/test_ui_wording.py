@@ -1,5 +1,6 @@
 """Interface wording found lacking by outside testing: empty states that named the wrong
-thing, counted messages without their plural forms, a message shown twice."""
+thing, counted messages without their plural forms, a message shown twice, error pages that
+looked signed out."""
 
 from __future__ import annotations
 
@@ -44,3 +45,20 @@ def test_the_workbench_counts_its_sentences_in_the_right_form(app: Flask) -> Non
     assert [translate("wb.sentences", "en", n=n) for n in (1, 7)] == ["1 sentence", "7 sentences"]
     about = [translate("claims.count_about", "ar", n=f"{n:,}", count=n) for n in (205, 250, 300)]
     assert about == ["نحو 205 ادعاءات", "نحو 250 ادعاءً", "نحو 300 ادعاء"]
+
+
+def test_error_pages_before_the_user_loads_still_show_who_is_signed_in(
+        database_url: str, app: Flask) -> None:
+    from tests.conftest import make_app
+
+    guarded = make_app(database_url, wtf_csrf_enabled=True)
+    client = guarded.test_client()
+    login_as(client, guarded, "editor")
+    refused = client.post("/claims/new", data={"text": "نص"})  # no CSRF token
+    assert refused.status_code == 400
+    page = refused.get_data(as_text=True)
+    assert "تسجيل الخروج" in page and 'id="nav-workbench"' in page
+    big = client.post("/workbench/ingest", data={"text": "ب" * (6 * 1024 * 1024)})
+    assert big.status_code == 413 and "تسجيل الخروج" in big.get_data(as_text=True)
+    anonymous = guarded.test_client().post("/claims/new", data={"text": "نص"})
+    assert anonymous.status_code == 400 and "تسجيل الخروج" not in anonymous.get_data(as_text=True)
