@@ -240,7 +240,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "error.required": ("هذا الحقل مطلوب.", "This field is required."),
     "error.duplicate_appearance": ("هذا الرابط مسجّل أصلًا لهذا الادعاء.", "This URL is already recorded for this claim."),
     "error.empty_body": ("أرسل حقلًا واحدًا على الأقل لتعديله.", "Send at least one field to change."),
-    "error.too_long": ("النص أطول من الحد المسموح ({max} حرفًا).", "Too long (at most {max} characters)."),
+    "error.too_long": ("النص أطول من المسموح (أقصى عدد للأحرف: {max}).", "Too long (at most {max} characters)."),
     "error.unknown_status": ("حالة غير معروفة: {value}.", "Unknown status: {value}."),
     "error.same_status": ("الادعاء بهذه الحالة أصلًا.", "The claim already has this status."),
     "error.bad_url": ("رابط غير صالح؛ يجب أن يبدأ بـ http:// أو https://.", "Not a valid URL; it must start with http:// or https://."),

@@ -62,3 +62,11 @@ def test_error_pages_before_the_user_loads_still_show_who_is_signed_in(
     assert big.status_code == 413 and "تسجيل الخروج" in big.get_data(as_text=True)
     anonymous = guarded.test_client().post("/claims/new", data={"text": "نص"})
     assert anonymous.status_code == 400 and "تسجيل الخروج" not in anonymous.get_data(as_text=True)
+
+
+def test_character_limits_read_right_whatever_the_number(app: Flask) -> None:
+    from claims.i18n import translate
+
+    for limit in (64, 200, 1000, 2000):  # no "2000 حرفًا": a hundred or a thousand takes "حرف"
+        message = translate("error.too_long", "ar", max=limit)
+        assert message == f"النص أطول من المسموح (أقصى عدد للأحرف: {limit})."

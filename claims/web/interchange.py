@@ -81,7 +81,7 @@ i18n.register({
     "error.csv_no_text": ("لا يوجد عمود للنص (text أو claim أو claim_s أو نص).", "No text column (text, claim, claim_s or نص)."),
     "error.csv_malformed": ("الملف ليس CSV سليمًا عند السطر {line} (علامة اقتباس لم تُغلق أو خانة أطول من 128 كيلوبايت)؛ لم يُقرأ منه شيء.",
                             "The file is not valid CSV at line {line} (a quote never closed, or a cell over 128 KB); nothing was read from it."),
-    "error.csv_too_many_rows": ("الملف أطول من {max} صف؛ تُرك الباقي.", "More than {max} rows; the rest was ignored."),
+    "error.csv_too_many_rows": ("في الملف صفوف أكثر من المسموح (أقصى عدد: {max})؛ تُرك الباقي.", "More than {max} rows; the rest was ignored."),
     "import.problems": ("مشكلات", "Problems"),
     "import.csv_done": ("ادعاءات أُنشئت: {created} · صفوف تُخطيت: {skipped}.", "Claims created: {created} · rows skipped: {skipped}."),
     "csv.preview_title": ("معاينة الاستيراد", "Import preview"),

@@ -98,7 +98,7 @@ i18n.register({
     "error.paste_or_upload": ("الصق نص المقال أو ارفع ملفًا واحدًا (لا الاثنين).", "Paste the article or upload one file (not both)."),
     "error.bad_file_type": ("نوع الملف غير مدعوم؛ ارفع ملف ‎.txt‎ أو ‎.html‎.", "Unsupported file type; upload a .txt or .html file."),
     "error.file_too_large": ("الملف أكبر من الحد المسموح ({max} ك.ب).", "The file is larger than the limit ({max} KB)."),
-    "error.file_too_long": ("نص المقال في الملف أطول من الحد المسموح ({max} حرفًا).", "The article in the file is longer than the limit ({max} characters)."),
+    "error.file_too_long": ("نص المقال في الملف أطول من المسموح (أقصى عدد للأحرف: {max}).", "The article in the file is longer than the limit ({max} characters)."),
     "error.not_text": ("الملف ليس نصًا.", "The file is not text."),
     "error.empty_article": ("لم يُعثر على نص مقال.", "No article text was found."),
     "error.empty_text": ("النص المُلصق فارغ (مسافات فقط).", "The pasted text is empty (only spaces)."),
