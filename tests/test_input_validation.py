@@ -275,3 +275,15 @@ def test_too_many_items_and_out_of_range_numbers_say_so_with_the_bounds(
     assert error["message"] == "500 is out of range (1–100)."
     assert _refused(client.post(f"{API}/claims", json={"text": "نص", "source_id": 0},
                                 headers=api), "source_id", "out_of_range")["params"]["min"] == 1
+
+
+@pytest.mark.parametrize("typed", ["وفلاديمير بوتين", "لفلاديمير بوتين", "ولفلاديمير بُوتِين"])
+def test_a_name_copied_with_its_proclitics_is_the_entity_that_exists(
+        client: FlaskClient, api, seeded, typed: str) -> None:
+    error = _refused(client.post(f"{API}/entities", json={"kind": "person", "name_ar": typed},
+                                 headers=api), "name_ar", "exists")
+    assert error["params"]["entity_id"] == seeded["putin"]
+    assert client.post(f"{API}/entities", json={"kind": "person", "name_ar": "وليد جنبلاط"},
+                       headers=api).status_code == 201  # a name that starts with و is kept
+    assert client.post(f"{API}/entities", json={"kind": "person", "name_ar": typed,
+                                                "distinct": True}, headers=api).status_code == 201
