@@ -70,3 +70,23 @@ def test_character_limits_read_right_whatever_the_number(app: Flask) -> None:
     for limit in (64, 200, 1000, 2000):  # no "2000 حرفًا": a hundred or a thousand takes "حرف"
         message = translate("error.too_long", "ar", max=limit)
         assert message == f"النص أطول من المسموح (أقصى عدد للأحرف: {limit})."
+
+
+def test_conflict_reasons_are_shown_in_the_interface_language(
+        app: Flask, client: FlaskClient, seeded) -> None:
+    login_as(client, app, "editor")
+    crash = "قتل 38 من أصل 67 شخصا كانوا على متن الطائرة إمبراير 190"
+    made = client.post("/claims/new", data={"text": crash, "source_id": seeded["source"],
+                                            "status": "unstarted"})
+    first = int(made.headers["Location"].rsplit("/", 1)[-1])
+    rival = client.post("/claims/new", data={"text": crash.replace("38", "39"),
+                                             "source_id": seeded["source"], "status": "unstarted"})
+    second = int(rival.headers["Location"].rsplit("/", 1)[-1])
+    page = client.get(f"/claims/{second}?matches=1").get_data(as_text=True)
+    assert f'id="conflict-{first}"' in page
+    assert "رقم مختلف: 39≠38" in page and "quantity:" not in page
+    client.post("/lang", data={"lang": "en", "next": "/"})
+    found = client.get("/workbench/match", query_string={"text": crash.replace("38", "39"),
+                                                         "exclude": second}).json
+    by_id = {c["id"]: c for c in found["candidates"]}
+    assert by_id[first]["reasons"] == ["different figure: 39≠38"]
