@@ -102,6 +102,13 @@ def json_error(status: int, code: str, message: str, field_name: str | None = No
     return response
 
 
+def unauthorized(message: str) -> Response:
+    """A 401 for the API that says which credentials to send (RFC 9110 wants the challenge)."""
+    response = json_error(401, "unauthorized", message)
+    response.headers["WWW-Authenticate"] = 'Bearer realm="claims"'
+    return response
+
+
 def register(app: Flask) -> None:
     """Install handlers so no traceback ever reaches a user."""
     from claims.i18n import current_language, translate

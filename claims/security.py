@@ -21,6 +21,7 @@ from sqlalchemy.orm.util import identity_key
 
 from claims.cookie_sessions import CookieSessions
 from claims.db import compiled_once, driver_rows, get_session
+from claims.errors import unauthorized
 from claims.lru import LRU
 from claims.models import User, UserSession
 from claims.models.users import ROLES
@@ -259,7 +260,7 @@ def _enforce_policy() -> ResponseReturnValue | None:
     user = current_user()
     if user is None:
         if request.path.startswith("/api/"):
-            abort(401)
+            return unauthorized("send 'Authorization: Bearer <token>'")
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
     if not user.can(level):
         abort(403)
