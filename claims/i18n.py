@@ -221,6 +221,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "common.yes": ("نعم", "Yes"),
     "common.no": ("لا", "No"),
     "common.none": ("—", "—"),
+    "common.became": ("←", "→"),  # from one state to the next, in the reading direction
     "common.view": ("عرض", "View"),
     "common.fix_errors": ("لم يُحفظ شيء. صحّح الحقول المشار إليها.", "Nothing was saved. Please fix the fields marked below."),
     "error.title": ("حدث خطأ", "Something went wrong"),

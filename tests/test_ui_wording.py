@@ -90,3 +90,17 @@ def test_conflict_reasons_are_shown_in_the_interface_language(
                                                          "exclude": second}).json
     by_id = {c["id"]: c for c in found["candidates"]}
     assert by_id[first]["reasons"] == ["different figure: 39≠38"]
+
+
+def test_history_arrows_point_the_way_the_page_reads(app: Flask, client: FlaskClient,
+                                                    seeded) -> None:
+    login_as(client, app, "editor")
+    made = client.post("/claims/new", data={"text": "قال بوتين إن 38 شخصاً قتلوا",
+                                            "source_id": seeded["source"], "status": "unstarted"})
+    claim = made.headers["Location"]
+    client.post(f"{claim}/status", data={"status": "false", "version": 1, "note": "نفته السلطات"})
+    history = client.get(claim).get_data(as_text=True).split('id="history"')[1]
+    assert "←" in history and "→" not in history  # Arabic reads right to left
+    client.post("/lang", data={"lang": "en", "next": "/"})
+    history = client.get(claim).get_data(as_text=True).split('id="history"')[1]
+    assert "→" in history and "←" not in history
