@@ -104,3 +104,14 @@ def test_history_arrows_point_the_way_the_page_reads(app: Flask, client: FlaskCl
     client.post("/lang", data={"lang": "en", "next": "/"})
     history = client.get(claim).get_data(as_text=True).split('id="history"')[1]
     assert "→" in history and "←" not in history
+
+
+def test_a_refused_review_names_its_own_properties(app: Flask, client: FlaskClient) -> None:
+    login_as(client, app, "editor")
+    review = ('{"@type": "ClaimReview", "claimReviewed": "' + "ب" * 2100 + '", '
+              '"reviewRating": {"alternateName": "زائف"}}')
+    page = client.post("/import/claimreview", data={"text": review}).get_data(as_text=True)
+    report = page.split('id="cr-report"')[1]
+    assert 'dir="ltr">claimReviewed</bdi>' in report
+    assert 'dir="ltr">itemReviewed.appearance</bdi>: لا تذكر المراجعة رابطًا للادعاء' in report
+    assert ">source_id<" not in report and "اختر مصدرًا" not in report

@@ -76,6 +76,7 @@ i18n.register({
     "import.no_file": ("اختر ملفًا أو الصق محتواه.", "Choose a file or paste its content."),
     "import.no_reviews": ("لم نجد أي ClaimReview في الملف.", "No ClaimReview found in the file."),
     "import.cr_done": ("ادعاءات أُنشئت: {created} · موجودة مسبقًا: {unchanged}.", "Claims created: {created} · already present: {unchanged}."),
+    "error.no_appearance": ("لا تذكر المراجعة رابطًا للادعاء (appearance أو url).", "The review gives no address for the claim (appearance or url)."),
     "import.unmapped": ("تصنيفات غير معروفة (أُعطيت الحالة الافتراضية):", "Unknown labels (given the default status):"),
     "error.csv_empty": ("الملف فارغ.", "The file is empty."),
     "error.csv_no_text": ("لا يوجد عمود للنص (text أو claim أو claim_s أو نص).", "No text column (text, claim, claim_s or نص)."),
