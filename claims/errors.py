@@ -112,6 +112,13 @@ def _bind_urls(app: Flask) -> None:
                                            url_scheme=request.scheme)
 
 
+def unauthorized(message: str) -> Response:
+    """A 401 for the API that says which credentials to send (RFC 9110 wants the challenge)."""
+    response = json_error(401, "unauthorized", message)
+    response.headers["WWW-Authenticate"] = 'Bearer realm="claims"'
+    return response
+
+
 def register(app: Flask) -> None:
     """Install handlers so no traceback ever reaches a user."""
     from claims.i18n import current_language, translate
@@ -129,6 +136,9 @@ def register(app: Flask) -> None:
             _bind_urls(app)
             return render_template("error.html", status=status, exc=exc,
                                    message=translate("error.bad_host", current_language())), 400
+        from claims.security import user_for_error_page
+
+        user_for_error_page()
         return render_template("error.html", status=status, exc=exc), status
 
     @app.errorhandler(DomainError)

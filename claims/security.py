@@ -21,6 +21,7 @@ from sqlalchemy.orm.util import identity_key
 
 from claims.cookie_sessions import CookieSessions
 from claims.db import compiled_once, driver_rows, get_session
+from claims.errors import unauthorized
 from claims.lru import LRU
 from claims.models import User, UserSession
 from claims.models.users import ROLES
@@ -158,6 +159,12 @@ def _load_user() -> None:
     g.user = user
 
 
+def user_for_error_page() -> None:
+    """Load the signed-in user when a check before the loader (CSRF, body size) refused."""
+    if "user" not in g:
+        _load_user()  # the error page keeps its navigation instead of looking signed out
+
+
 def _user_row(db_session: Session, sid: str) -> tuple[Any, ...] | None:
     """The row of the user whose open session has hash ``sid`` (every column, typed as
     SQLAlchemy loads it), or None.
@@ -253,7 +260,7 @@ def _enforce_policy() -> ResponseReturnValue | None:
     user = current_user()
     if user is None:
         if request.path.startswith("/api/"):
-            abort(401)
+            return unauthorized("send 'Authorization: Bearer <token>'")
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
     if not user.can(level):
         abort(403)

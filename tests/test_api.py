@@ -390,3 +390,11 @@ def test_dates_that_have_not_happened_are_refused(client, seeded, editor_token) 
     evidence = client.post(f"{API}/claims/{claim['id']}/evidence", headers=h, json={
         "url": "https://example.org/r", "title": "تقرير", "accessed_date": "2099-01-01"})
     assert evidence.status_code == 422 and evidence.json["error"]["field"] == "accessed_date"
+
+
+def test_a_read_without_credentials_is_a_bearer_challenge(client) -> None:
+    for path in ("/claims", "/claims/1", "/entities", "/search?q=x"):
+        response = client.get(f"{API}{path}")
+        assert response.status_code == 401, path
+        assert response.headers["WWW-Authenticate"].startswith("Bearer"), path
+        assert "Bearer" in response.json["error"]["message"]

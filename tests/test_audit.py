@@ -51,8 +51,8 @@ def test_admin_changes_to_users_are_audited(app: Flask, client: FlaskClient) -> 
     html = _page(client, "/admin/audit")
     entries = re.findall(r'<li id="audit-\d+" class="audit-([\w-]+)">', html)
     assert entries == ["user-changed", "user-changed", "user-created"]  # newest first
-    assert "الدور <del>قارئ</del> → <strong>محرر</strong>" in html
-    assert "نشط <del>نعم</del> → <strong>لا</strong>" in html
+    assert "الدور <del>قارئ</del> ← <strong>محرر</strong>" in html
+    assert "نشط <del>نعم</del> ← <strong>لا</strong>" in html
     assert "<bdi>admin</bdi>" in html
     only_created = _page(client, "/admin/audit?action=user.created")
     assert re.findall(r'class="audit-([\w-]+)"', only_created) == ["user-created"]

@@ -164,3 +164,14 @@ def test_removing_evidence_asks_first(page, live_server, seeded) -> None:
     page.click(".evidence-item form[data-confirm] button")
     page.wait_for_selector("text=حذف الدليل.")
     assert page.locator(".evidence-item").count() == 0
+
+
+def test_an_empty_search_box_reads_right_to_left_in_arabic(page, live_server) -> None:
+    """Its hint starts at the right edge: on a phone the end of the hint is cut, not its start."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server}/login")
+    log_in(page, live_server, "viewer")
+    box = page.locator("input[type=search][name=q]").first
+    assert box.evaluate("el => getComputedStyle(el).direction") == "rtl"
+    box.fill("Putin")  # what is typed still sets its own direction
+    assert box.evaluate("el => getComputedStyle(el).direction") == "ltr"

@@ -83,3 +83,28 @@ def test_ingest_article_make_claims_from_a_sentence_and_a_selection(page, live_s
     page.wait_for_selector("#matches .wb-versus")
     assert "20≠10" in page.inner_text("#matches") or "10≠20" in page.inner_text("#matches")
     page.screenshot(path=str(OUTPUT / "claim-conflict-ar.png"), full_page=False)
+
+
+def test_entity_tags_wrap_whole_on_a_phone(app, page, live_server, seeded) -> None:  # noqa: F811
+    """A tag that reaches the end of a line moves to the next one whole, never split in two."""
+    from claims.db import session_scope
+    from claims.services.entities import load_gazetteer
+    from claims.services.linker import aliases_changed
+
+    with app.app_context(), session_scope(app) as session:
+        load_gazetteer(session)  # the shipped names: several entities a sentence
+        aliases_changed(session)
+        session.commit()
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server}/login")
+    log_in(page, live_server, "editor")
+    page.goto(f"{live_server}/workbench/ingest")
+    page.fill("#text", DEMO_TEXT.read_text(encoding="utf-8"))
+    page.click("#ingest-submit")
+    page.wait_for_selector("#ranked")
+    for lang in ("ar", "en"):
+        split = page.evaluate("""() => Array.from(document.querySelectorAll('.wb-meta .tag'))
+            .filter(tag => tag.getClientRects().length > 1).map(tag => tag.textContent)""")
+        assert split == [], f"{lang}: tags broken across lines: {split}"
+        page.click("#lang-switch")
+        page.wait_for_selector("#ranked")

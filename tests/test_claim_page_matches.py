@@ -80,7 +80,7 @@ def test_match_decisions_are_kept_in_both_claims_histories(app: Flask, editor_cl
     for this, that in ((demo, rival), (rival, demo)):
         history = _history(editor_client, this)
         decisions = re.findall(r'قرار مطابقة مع الادعاء <a href="/claims/(\d+)">#\d+</a>: '
-                               r'(?:<del>(.*?)</del> → )?<strong>(.*?)</strong>', history)
+                               r'(?:<del>(.*?)</del> ← )?<strong>(.*?)</strong>', history)
         # Newest first: "conflict" overruled by "not related", and the first decision.
         assert decisions == [(str(that), "تعارض", "غير مرتبط"), (str(that), "", "تعارض")]
         assert history.count("<bdi>editor</bdi>") >= 2
@@ -105,7 +105,7 @@ def test_entity_link_reviews_are_kept_in_the_history(app: Flask, editor_client: 
                                   data={"review": review}).status_code == 302
     history = _history(editor_client, claim_id)
     reviews = re.findall(r'الربط بالكيان <a href="/entities/(\d+)">.*?</a>.*?: '
-                         r'<del>(.*?)</del> → <strong>(.*?)</strong>', history)
+                         r'<del>(.*?)</del> ← <strong>(.*?)</strong>', history)
     assert reviews == [(str(seeded["putin"]), "مرفوض", "مؤكَّد"),
                        (str(seeded["putin"]), "ربط تلقائي", "مرفوض")]
     editor_client.post("/lang", data={"lang": "en", "next": "/"})

@@ -82,7 +82,7 @@ def test_import_preview_writes_nothing_until_confirmed(app: Flask, editor_client
     assert column.format("claim_date") + "تاريخ غير صالح" in lines[5]
     assert column.format("speaker") + "لا يوجد كيان بهذا الاسم: مجهول تماما." in lines[6]
     assert "_choice" not in html and "unknown_" not in html
-    assert "صفان جاهزان" in html  # two rows ready, in the dual
+    assert "صفوف جاهزة: 2 ·" in html
     assert _confirm(editor_client, html).status_code == 302
     assert _count(app) == 2
     with app.app_context(), session_scope(app) as session:
@@ -91,7 +91,7 @@ def test_import_preview_writes_nothing_until_confirmed(app: Flask, editor_client
         assert first.source.url == "https://example.org/a" and first.import_key
         assert first.version == 1 and first.history[0].to_status == "false"
     again = _upload(editor_client, content).get_data(as_text=True)
-    assert "لا صف جاهز" in again
+    assert "صفوف جاهزة: 0 ·" in again
     assert _confirm(editor_client, again).status_code == 302
     assert _count(app) == 2
 
@@ -106,7 +106,7 @@ def test_a_malformed_file_is_refused_by_line_with_nothing_offered(app: Flask, ed
         html = preview.get_data(as_text=True)
         assert preview.status_code == 422
         assert f"الملف ليس CSV سليمًا عند السطر {line} " in html
-        assert "لا صف جاهز" in html and 'id="line-' not in html
+        assert "صفوف جاهزة: 0 ·" in html and 'id="line-' not in html
         assert _confirm(editor_client, html).status_code == 302 and _count(app) == 0
 
 

@@ -56,7 +56,7 @@ def _refused(response, field: str, code: str) -> dict:
 @pytest.mark.parametrize(("field", "name", "code"), [
     ("name_ar", "ـــــ", "no_letters"),
     ("name_ar", "ًٌ", "no_letters"),
-    ("name_ar", "\u200f\u200e", "no_letters"),
+    ("name_ar", "\u200f\u200e", "required"),  # nothing visible: an empty field, as spaces are
     ("name_ar", "و", "function_word"),
     ("name_en", "ًٌ", "no_letters"),
 ])
@@ -251,20 +251,40 @@ def test_counted_messages_use_singular_and_plural_forms(
 
 
 
-def test_import_and_workbench_counts_agree_with_their_number() -> None:
-    import claims.web.interchange  # registers the import messages
-    import claims.web.workbench  # noqa: F401
+@pytest.mark.parametrize("invisible", ["\u200f\u200e\u202b", "\u2066\u2069 \u200b", "\ufeff\n"])
+def test_a_claim_of_only_bidi_or_zero_width_characters_is_an_empty_text(
+        editor_client: FlaskClient, api, seeded, invisible: str) -> None:
+    _refused(editor_client.post(f"{API}/claims", json={
+        "text": invisible, "source_id": seeded["source"]}, headers=api), "text", "required")
+    form = editor_client.post("/claims/new", data={
+        "text": invisible, "source_id": seeded["source"], "status": "unstarted"})
+    assert form.status_code == 422
+    kept = editor_client.post(f"{API}/claims", json={
+        "text": "\u200fقال بوتين إن 38 شخصاً قتلوا", "source_id": seeded["source"]}, headers=api)
+    assert kept.status_code == 201 and kept.json["text"].startswith("\u200f")
 
-    assert translate("import.csv_done", "en", created=1, count=1, skipped=0) == \
-        "1 claim created, 0 skipped."
-    assert translate("import.csv_done", "en", created=4, count=4, skipped=1) == \
-        "4 claims created, 1 skipped."
-    assert [translate("import.cr_done", "ar", created=n, count=n, unchanged=0)
-            for n in (1, 2, 5, 12)] == [
-        "أُنشئ ادعاء واحد، و0 موجودة مسبقًا.", "أُنشئ ادعاءان، و0 موجودة مسبقًا.",
-        "أُنشئت 5 ادعاءات، و0 موجودة مسبقًا.", "أُنشئ 12 ادعاءً، و0 موجودة مسبقًا."]
-    assert translate("csv.summary", "en", ready=1, count=1, duplicates=0, errors=0).startswith(
-        "1 row ready")
-    assert [translate("wb.sentences", "ar", n=n) for n in (1, 2, 27, 100)] == [
-        "جملة واحدة", "جملتان", "27 جملةً", "100 جملة"]
-    assert translate("wb.sentences", "en", n=1) == "1 sentence"
+
+def test_too_many_items_and_out_of_range_numbers_say_so_with_the_bounds(
+        client: FlaskClient, api, seeded) -> None:
+    tags = [f"وسم {i}" for i in range(21)]
+    error = _refused(client.post(f"{API}/claims", json={
+        "text": "قال بوتين إن 38 شخصاً قتلوا", "source_id": seeded["source"], "tags": tags},
+        headers=api), "tags", "too_many_items")
+    assert error["message"] == "Too many items (at most 20)." and "وسم" not in error["message"]
+    error = _refused(client.get(f"{API}/claims?per_page=500", headers=api),
+                     "per_page", "out_of_range")
+    assert error["message"] == "500 is out of range (1–100)."
+    assert _refused(client.post(f"{API}/claims", json={"text": "نص", "source_id": 0},
+                                headers=api), "source_id", "out_of_range")["params"]["min"] == 1
+
+
+@pytest.mark.parametrize("typed", ["وفلاديمير بوتين", "لفلاديمير بوتين", "ولفلاديمير بُوتِين"])
+def test_a_name_copied_with_its_proclitics_is_the_entity_that_exists(
+        client: FlaskClient, api, seeded, typed: str) -> None:
+    error = _refused(client.post(f"{API}/entities", json={"kind": "person", "name_ar": typed},
+                                 headers=api), "name_ar", "exists")
+    assert error["params"]["entity_id"] == seeded["putin"]
+    assert client.post(f"{API}/entities", json={"kind": "person", "name_ar": "وليد جنبلاط"},
+                       headers=api).status_code == 201  # a name that starts with و is kept
+    assert client.post(f"{API}/entities", json={"kind": "person", "name_ar": typed,
+                                                "distinct": True}, headers=api).status_code == 201

@@ -549,7 +549,7 @@ def test_nul_and_lone_surrogates_are_refused_by_name_not_by_a_500(app: Flask, ed
               '"قال\\u0000 بوتين", "url": "https://fact.example/r", "reviewRating": '
               '{"@type": "Rating", "alternateName": "False"}}')
     report = editor_client.post("/import/claimreview", data={"text": review})
-    column = '<bdi class="problem-field" dir="ltr">text</bdi>'
+    column = '<bdi class="problem-field" dir="ltr">claimReviewed</bdi>'
     assert report.status_code == 200 and f"#1: {column}: {message}" in report.get_data(as_text=True)
     token_page = editor_client.post("/account/tokens", data={"name": "a\x00"})
     assert token_page.status_code == 422

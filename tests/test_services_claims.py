@@ -305,3 +305,28 @@ def test_rejected_mentions_stay_rejected_after_relink(app: Flask, seeded) -> Non
         session.commit()
         reviews = session.scalars(select(Mention.review)).all()
         assert reviews == ["rejected"]
+
+
+def test_moving_a_claim_to_another_source_drops_the_old_sources_span(app: Flask, seeded) -> None:
+    from claims.models import SourceDocument
+
+    with app.app_context(), session_scope(app) as session:
+        claim = _create(session, seeded, text="38 شخصاً قتلوا", span_start=13, span_end=27)
+        other = SourceDocument(title="مقال آخر", text="نص مقال آخر طويل بما يكفي " * 5)
+        session.add(other)
+        session.commit()
+        base = {"text": claim.text, "speaker": "بوتين", "span_start": 13, "span_end": 27}
+        service.update_claim(session, claim, _user(session),
+                             base | {"source_id": other.id, "version": 1})
+        session.commit()
+        assert (claim.source_id, claim.span_start, claim.span_end) == (other.id, None, None)
+        service.update_claim(session, claim, _user(session), base | {  # a span chosen in it
+            "source_id": other.id, "span_start": 0, "span_end": 11, "version": 2})
+        session.commit()
+        assert (claim.span_start, claim.span_end) == (0, 11)
+        short = SourceDocument(title="قصير", text="نص قصير")  # the old span would not fit
+        session.add(short)
+        session.flush()
+        service.update_claim(session, claim, _user(session), base | {
+            "source_id": short.id, "span_start": 0, "span_end": 11, "version": 3})
+        assert (claim.source_id, claim.span_start) == (short.id, None)

@@ -153,6 +153,19 @@ def test_extract_from_html_gives_the_same_body_as_the_text(raw_article: str) -> 
     assert from_html.text == extract_from_text(raw_article).text
 
 
+
+def test_the_headline_is_not_body_text_when_only_the_page_title_names_it() -> None:
+    page = HTML_PAGE.read_text(encoding="utf-8")
+    headline = "بوتين يقر بمسؤولية الدفاع الجوي الروسي عن إسقاط الطائرة الأذربيجانية"
+    social = "بوتين يعترف: صواريخنا أسقطت الطائرة"  # og:title and JSON-LD differ from the <h1>
+    other = page.replace(f'content="{headline}"', f'content="{social}"').replace(
+        f'"headline": "{headline}"', f'"headline": "{social}"')
+    assert f"<title>{headline} - " in other and f"entry-title\">{headline}</h1>" in other
+    article = extract_from_html(other)
+    assert article.title == social and article.text == extract_from_html(page).text
+    assert article.text.startswith("موسكو (أ ف ب)")
+
+
 # --- sentences ----------------------------------------------------------------------------
 
 

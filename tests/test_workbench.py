@@ -56,7 +56,7 @@ def test_upload_over_the_character_limit_is_refused_next_to_the_file_field(
         app: Flask, editor_client: FlaskClient) -> None:
     app.config["INGEST_MAX_CHARS"] = 1000
     body = ("قال بوتين إن 38 شخصاً قتلوا. " * 40).encode()  # 1,160 characters
-    for lang, message in (("ar", "أطول من الحد المسموح (1000 حرفًا)"),
+    for lang, message in (("ar", "أطول من المسموح (أقصى عدد للأحرف: 1000)"),
                           ("en", "longer than the limit (1000 characters)")):
         with editor_client.session_transaction() as sess:
             sess["lang"] = lang

@@ -36,6 +36,12 @@ def _type_ok(value: Any, kinds: str | list[str]) -> bool:
     return False
 
 
+def out_of_range(name: str, schema: dict[str, Any], value: str) -> FieldError:
+    """An integer outside the schema's bounds, naming them."""
+    return FieldError(name, "out_of_range", {"value": value[:40], "min": schema.get("minimum", 0),
+                                             "max": schema.get("maximum", MAX_INT)})
+
+
 def _check(schema: dict[str, Any], value: Any, name: str) -> FieldError | None:
     """The first way ``value`` breaks ``schema`` (the subset of JSON Schema the API uses)."""
     bad = FieldError(name, "bad_choice", {"value": str(value)[:40]})
@@ -57,10 +63,10 @@ def _check(schema: dict[str, Any], value: Any, name: str) -> FieldError | None:
             return FieldError(name, "bad_date")
     if isinstance(value, int) and not isinstance(value, bool) and not (
             schema.get("minimum", value) <= value <= schema.get("maximum", value)):
-        return bad
+        return out_of_range(name, schema, str(value))
     if isinstance(value, list):
         if len(value) > schema.get("maxItems", len(value)):
-            return bad
+            return FieldError(name, "too_many_items", {"max": schema["maxItems"]})
         for item in value:
             error = _check(schema.get("items", {}), item, name)
             if error:

@@ -12,6 +12,7 @@ from flask import Blueprint, g, request
 from flask.typing import ResponseReturnValue
 
 from claims.api import schemas
+from claims.api.io import out_of_range
 from claims.db import MAX_ID
 from claims.errors import FieldError, ValidationFailed
 from claims.security import policy
@@ -75,7 +76,7 @@ def _check_value(param: Param, raw: str) -> Any:
         except ValueError:
             raise ValidationFailed.single(param.name, "bad_choice", value=raw[:40]) from None
         if not schema.get("minimum", -MAX_ID) <= value <= schema.get("maximum", MAX_ID):
-            raise ValidationFailed.single(param.name, "bad_choice", value=raw[:40])
+            raise ValidationFailed([out_of_range(param.name, schema, raw)])
         return value
     if kind == "boolean":
         if raw not in ("true", "false"):

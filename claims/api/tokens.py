@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from claims.db import begin_write, get_session, utcnow
-from claims.errors import Forbidden, NotFound, json_error
+from claims.errors import Forbidden, NotFound, unauthorized
 from claims.models import ApiToken, User
 from claims.services import audit
 from claims.services.inputs import Inputs
@@ -101,12 +101,6 @@ def authenticate(session: Session, secret: str) -> User | None:
     return user
 
 
-def _unauthorized(message: str) -> ResponseReturnValue:
-    response = json_error(401, "unauthorized", message)
-    response.headers["WWW-Authenticate"] = 'Bearer realm="claims"'
-    return response
-
-
 def _authenticate_api() -> ResponseReturnValue | None:
     """Bearer tokens for /api/; without one, a cookie session must pass CSRF on writes."""
     if not request.path.startswith("/api/"):
@@ -115,16 +109,16 @@ def _authenticate_api() -> ResponseReturnValue | None:
     if header is not None:
         scheme, _, secret = header.partition(" ")
         if scheme.lower() != "bearer" or not secret.strip():
-            return _unauthorized("use 'Authorization: Bearer <token>'")
+            return unauthorized("use 'Authorization: Bearer <token>'")
         user = authenticate(get_session(), secret.strip())
         if user is None:
-            return _unauthorized("unknown, revoked or malformed API token")
+            return unauthorized("unknown, revoked or malformed API token")
         g.user = user
         g.api_token = True
         return None
     if request.method in STATE_CHANGING and g.get("user") is None:
         # Nobody to check a CSRF token for: say what is missing (401), not "bad request".
-        return _unauthorized("send 'Authorization: Bearer <token>' to change data")
+        return unauthorized("send 'Authorization: Bearer <token>' to change data")
     config = current_app.config
     if request.method in STATE_CHANGING and config.get("WTF_CSRF_ENABLED", True) \
             and config.get("WTF_CSRF_CHECK_DEFAULT", True):

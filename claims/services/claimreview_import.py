@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from claims import json_input
 from claims.config import CONFIG_DIR, Status
-from claims.errors import ValidationFailed, problems_of
+from claims.errors import FieldError, ValidationFailed, problems_of
 from claims.models import Alias, Claim, ClaimAppearance, Entity, ExternalReview, User
 from claims.services import claims as claim_service
 from claims.services.csv_io import stamp_import_keys
@@ -304,6 +304,19 @@ def import_review(session: Session, user: User, review: dict[str, Any],
     report.created.append(claim.id)
 
 
+# The claim form's fields as the ClaimReview properties they were read from.
+_PROPERTIES = {"text": "claimReviewed", "source_id": "itemReviewed.appearance",
+               "source_url": "itemReviewed.appearance", "source_title": "itemReviewed.name",
+               "claim_date": "itemReviewed.datePublished", "speaker": "itemReviewed.author"}
+
+
+def _as_review_problem(error: FieldError) -> FieldError:
+    """A claim field's error named by the review property it came from; a review with no
+    address for its claim says so (not the form's "choose a source")."""
+    code = "no_appearance" if error.code == "missing_source" else error.code
+    return FieldError(_PROPERTIES.get(error.field, error.field), code, error.params)
+
+
 def import_reviews(session: Session, user: User, reviews: list[dict[str, Any]],
                    progress: Callable[[int], None] | None = None) -> ImportReport:
     """Import reviews in order; a review that fails validation is reported, not written."""
@@ -313,7 +326,7 @@ def import_reviews(session: Session, user: User, reviews: list[dict[str, Any]],
             with session.begin_nested():
                 import_review(session, user, review, report)
         except ValidationFailed as exc:
-            report.errors.extend(problems_of(exc.errors, item=number))
+            report.errors.extend(problems_of(map(_as_review_problem, exc.errors), item=number))
         if progress:
             progress(1)
     return report

@@ -55,8 +55,10 @@ def _limits() -> tuple[int, int]:
             int(current_app.config.get("RESTATEMENT_MAX", 2000)))
 
 
-def _read_claim_fields(session: Session, form: Inputs, values: dict[str, Any]) -> None:
-    """Validate the editable fields into ``values``, recording errors on ``form``."""
+def _read_claim_fields(session: Session, form: Inputs, values: dict[str, Any],
+                       current: Claim | None = None) -> None:
+    """Validate the editable fields (of ``current``, when editing) into ``values``, recording
+    errors on ``form``."""
     text_max, restatement_max = _limits()
     values["text"] = form.text("text", required=True, max_len=text_max)
     values["restatement"] = form.text("restatement", max_len=restatement_max)
@@ -78,6 +80,9 @@ def _read_claim_fields(session: Session, form: Inputs, values: dict[str, Any]) -
     ):
         form.error("span_start", "bad_span")
     source = values["source"]
+    if current is not None and source is not current.source and \
+            (span_start, span_end) == (current.span_start, current.span_end):
+        span_start = span_end = None  # a span is a place in its source: none in another one
     if span_end is not None and isinstance(source, SourceDocument) and source.text and \
             span_end > len(source.text):
         form.error("span_start", "bad_span")
@@ -200,7 +205,7 @@ def update_claim(session: Session, claim: Claim, user: User, data: Mapping[str, 
     _check_version(claim, data)
     form = Inputs(data)
     values: dict[str, Any] = {}
-    _read_claim_fields(session, form, values)
+    _read_claim_fields(session, form, values, claim)
     form.check()
     tags = _tags(session, values["tags"])
     if _unchanged(claim, values, tags):

@@ -16,7 +16,7 @@ from claims.models import Alias, Claim, Entity, Mention, User
 from claims.models.entities import ALIAS_KINDS, ALIAS_LANGS, ENTITY_KINDS
 from claims.services import audit, linker
 from claims.services.inputs import Inputs
-from claims.text.linking import alias_key, candidate_keys
+from claims.text.linking import alias_key, candidate_keys, clitic_forms
 
 GAZETTEER = Path(__file__).resolve().parent.parent / "data" / "gazetteer.json"
 
@@ -107,15 +107,18 @@ def create_entity(session: Session, data: Mapping[str, Any], actor: User | None 
 
 def _refuse_same_name(session: Session, kind: str, names: Mapping[str, str | None]) -> None:
     """A field error (the first field whose name it has) naming the entity of ``kind`` that
-    already has one of these names."""
-    keys = {field: alias_key(value) for field, value in names.items() if value}
+    already has one of these names, as typed or as running text prefixes it (وفلاديمير بوتين)."""
+    exact = [(field, alias_key(value)) for field, value in names.items() if value]
+    keys = exact + [(field, " ".join([form.form, *key.split(" ")[1:]])) for field, key in exact
+                    for form in clitic_forms(key.split(" ")[0])[1:]]
     found = {}
     for key, entity_id, name in session.execute(
             select(Alias.key, Entity.id, Entity.name_ar).join(Entity, Alias.entity_id == Entity.id)
-            .where(Entity.kind == kind, Alias.kind == "name", Alias.key.in_(keys.values()))
+            .where(Entity.kind == kind, Alias.kind == "name",
+                   Alias.key.in_({key for _, key in keys}))
             .order_by(Entity.id.desc())):
         found[key] = (entity_id, name)  # the oldest entity last, so it wins
-    for field, key in keys.items():
+    for field, key in keys:
         if key in found:
             entity_id, name = found[key]
             raise ValidationFailed.single(field, "exists", entity_id=entity_id, name=name)

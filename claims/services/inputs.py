@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from claims.db import MAX_ID
 from claims.errors import FieldError, ValidationFailed
+from claims.text.arabic import strip_controls
 from claims.text.link_keys import name_problem
 
 
@@ -41,7 +42,7 @@ class Inputs:
         return self.data.get(name)
 
     def text(self, name: str, *, required: bool = False, max_len: int = 500) -> str | None:
-        """A text field, kept exactly as typed apart from surrounding whitespace."""
+        """A text field as typed, trimmed; one of only bidi or zero-width characters is empty."""
         value = self.data.get(name)
         if value is None:
             value = ""
@@ -52,7 +53,7 @@ class Inputs:
             self.error(name, "bad_characters")
             return None
         value = value.strip()
-        if not value:
+        if not strip_controls(value).strip():  # blank, or only bidi marks and zero-widths
             if required:
                 self.error(name, "required")
             return None

@@ -292,6 +292,9 @@ _SAVED_FROM = re.compile(
     r"<!--\s*(?:saved from url=\(\d+\)|Page saved with SingleFile\s+url:\s*)"
     r"(https?://[^\s>]+)", re.IGNORECASE)
 
+# Between a page <title>'s headline, section and outlet: a bar, dash or bullet, spaced.
+_TITLE_SEPARATOR = re.compile(r"\s+[|\-–—:•·»]{1,2}\s+")
+
 
 def _saved_from(html: str) -> str | None:
     """The address a saved page's leading comment records (Chrome, Edge, SingleFile)."""
@@ -345,9 +348,11 @@ def extract_from_html(html: str, url: str | None = None) -> ExtractedArticle:
     title = _first(ld.get("headline"), meta.get("og:title"), tmeta.get("title"), page_title)
     lang = _first(page.lang, ld.get("inLanguage"), meta.get("og:locale"), tmeta.get("language"))
     lines = _clean_lines(body)
-    # trafilatura keeps the <h1> headline as the first body line; it is the title, not text.
-    titles = {normalize(t) for t in (title, meta.get("og:title"), tmeta.get("title"), page_title)
-              if isinstance(t, str)}
+    # trafilatura keeps the <h1> headline as the first body line; it is the title, not text,
+    # whether it matches the metadata's titles or only the <title> (often "Headline | Outlet").
+    parts = _TITLE_SEPARATOR.split(page_title) if page_title else []
+    titles = {normalize(t) for t in (title, meta.get("og:title"), tmeta.get("title"), page_title,
+                                     *parts) if isinstance(t, str)}
     while lines and normalize(lines[0]) in titles:
         lines = lines[1:]
     return _finish(

@@ -133,6 +133,7 @@ def init_web(app: Flask) -> None:
     )
     app.jinja_env.filters["date"] = _format_date
     app.jinja_env.filters["number"] = _number
+    app.jinja_env.filters["conflict_reason"] = workbench.conflict_reason
     for blueprint in (bp, auth.bp, account.bp, claims.bp, entities.bp, sources.bp, admin.bp,
                       workbench.bp, interchange.bp, api.bp):
         app.register_blueprint(blueprint)

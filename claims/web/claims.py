@@ -43,6 +43,7 @@ from claims.models.entities import ENTITY_KINDS
 from claims.security import csrf_token, current_user, policy, reads_only
 from claims.services import claims as service
 from claims.services import workbench_links as links
+from claims.services.inputs import Inputs
 from claims.services.search import ClaimFilters, search_ids
 from claims.services.suggestions import suggestions_for
 from claims.text.arabic import strip_controls
@@ -77,6 +78,8 @@ i18n.register({
     "mention.review.rejected": ("مرفوض", "rejected"),
     "claims.filter_ignored": ("تجاهلنا عامل التصفية «{field}»: {problem}",
                               "Filter “{field}” ignored: {problem}"),
+}, plurals={
+    "claims.count_about": ({"few": "نحو {n} ادعاءات", "many": "نحو {n} ادعاءً"}, {}),
 })
 
 # The label of each field an edit can change (services.revisions.FIELDS).
@@ -176,7 +179,11 @@ def _source_choices(limit: int) -> Select[SourceDocument]:
 
 def _form_context(values: Any, errors: dict[str, str] | None = None) -> dict[str, Any]:
     session = get_session()
-    sources = session.scalars(_source_choices(200)).all()
+    sources = list(session.scalars(_source_choices(200)))
+    chosen = Inputs(values).integer("source_id")
+    if chosen is not None and all(source.id != chosen for source in sources):
+        # An older source stays chosen: the edited claim's, or the article a workbench names.
+        sources += session.scalars(_source_choices(1).where(SourceDocument.id == chosen))
     return {"values": values, "errors": errors or {}, "sources": sources,
             "claim_types": CLAIM_TYPES}
 

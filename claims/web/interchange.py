@@ -75,17 +75,18 @@ i18n.register({
     "import.preview": ("معاينة", "Preview"),
     "import.no_file": ("اختر ملفًا أو الصق محتواه.", "Choose a file or paste its content."),
     "import.no_reviews": ("لم نجد أي ClaimReview في الملف.", "No ClaimReview found in the file."),
-    "import.cr_done": ("أُنشئ {created} ادعاء، و{unchanged} موجودة مسبقًا.", "{created} claims created, {unchanged} already present."),
+    "import.cr_done": ("ادعاءات أُنشئت: {created} · موجودة مسبقًا: {unchanged}.", "Claims created: {created} · already present: {unchanged}."),
+    "error.no_appearance": ("لا تذكر المراجعة رابطًا للادعاء (appearance أو url).", "The review gives no address for the claim (appearance or url)."),
     "import.unmapped": ("تصنيفات غير معروفة (أُعطيت الحالة الافتراضية):", "Unknown labels (given the default status):"),
     "error.csv_empty": ("الملف فارغ.", "The file is empty."),
     "error.csv_no_text": ("لا يوجد عمود للنص (text أو claim أو claim_s أو نص).", "No text column (text, claim, claim_s or نص)."),
     "error.csv_malformed": ("الملف ليس CSV سليمًا عند السطر {line} (علامة اقتباس لم تُغلق أو خانة أطول من 128 كيلوبايت)؛ لم يُقرأ منه شيء.",
                             "The file is not valid CSV at line {line} (a quote never closed, or a cell over 128 KB); nothing was read from it."),
-    "error.csv_too_many_rows": ("الملف أطول من {max} صف؛ تُرك الباقي.", "More than {max} rows; the rest was ignored."),
+    "error.csv_too_many_rows": ("في الملف صفوف أكثر من المسموح (أقصى عدد: {max})؛ تُرك الباقي.", "More than {max} rows; the rest was ignored."),
     "import.problems": ("مشكلات", "Problems"),
-    "import.csv_done": ("أُنشئ {created} ادعاء، وتُخطي {skipped}.", "{created} claims created, {skipped} skipped."),
+    "import.csv_done": ("ادعاءات أُنشئت: {created} · صفوف تُخطيت: {skipped}.", "Claims created: {created} · rows skipped: {skipped}."),
     "csv.preview_title": ("معاينة الاستيراد", "Import preview"),
-    "csv.summary": ("{ready} صف جاهز، {duplicates} مكرر، {errors} بأخطاء. لم يُحفظ شيء بعد.", "{ready} rows ready, {duplicates} duplicates, {errors} with errors. Nothing has been saved yet."),
+    "csv.summary": ("صفوف جاهزة: {ready} · مكررة: {duplicates} · بأخطاء: {errors}. لم يُحفظ شيء بعد.", "Rows ready: {ready} · duplicates: {duplicates} · with errors: {errors}. Nothing has been saved yet."),
     "csv.line": ("السطر", "Line"),
     "csv.state": ("نتيجة الفحص", "Row check"),
     "csv.ok": ("جاهز", "Ready"),
@@ -107,29 +108,6 @@ i18n.register({
     "api.params": ("المعاملات", "Parameters"),
     "api.body": ("جسم الطلب", "Request body"),
     "api.responses": ("الاستجابات", "Responses"),
-}, plurals={
-    # counted by ``count``: the claims created, or the rows ready
-    "import.cr_done": ({"zero": "لم يُنشأ أي ادعاء، و{unchanged} موجودة مسبقًا.",
-                        "one": "أُنشئ ادعاء واحد، و{unchanged} موجودة مسبقًا.",
-                        "two": "أُنشئ ادعاءان، و{unchanged} موجودة مسبقًا.",
-                        "few": "أُنشئت {created} ادعاءات، و{unchanged} موجودة مسبقًا.",
-                        "many": "أُنشئ {created} ادعاءً، و{unchanged} موجودة مسبقًا."},
-                       {"one": "1 claim created, {unchanged} already present."}),
-    "import.csv_done": ({"zero": "لم يُنشأ أي ادعاء، وتُخطي {skipped}.",
-                         "one": "أُنشئ ادعاء واحد، وتُخطي {skipped}.",
-                         "two": "أُنشئ ادعاءان، وتُخطي {skipped}.",
-                         "few": "أُنشئت {created} ادعاءات، وتُخطي {skipped}.",
-                         "many": "أُنشئ {created} ادعاءً، وتُخطي {skipped}."},
-                        {"one": "1 claim created, {skipped} skipped."}),
-    "csv.summary": ({"zero": "لا صف جاهز، {duplicates} مكرر، {errors} بأخطاء. لم يُحفظ شيء بعد.",
-                     "one": "صف واحد جاهز، {duplicates} مكرر، {errors} بأخطاء. لم يُحفظ شيء بعد.",
-                     "two": "صفان جاهزان، {duplicates} مكرر، {errors} بأخطاء. لم يُحفظ شيء بعد.",
-                     "few": "{ready} صفوف جاهزة، {duplicates} مكرر، {errors} بأخطاء. لم يُحفظ شيء "
-                            "بعد.",
-                     "many": "{ready} صفًا جاهزًا، {duplicates} مكرر، {errors} بأخطاء. لم يُحفظ "
-                             "شيء بعد."},
-                    {"one": "1 row ready, {duplicates} duplicates, {errors} with errors. Nothing "
-                            "has been saved yet."}),
 })
 
 
@@ -308,10 +286,7 @@ def import_claimreview() -> ResponseReturnValue:
     begin_write(db)
     report = import_reviews(db, _user(), reviews)
     db.commit()
-    flash(gettext("import.cr_done", created=len(report.created), count=len(report.created),
-                  unchanged=report.unchanged),
-          "success")
-    return render_template("interchange/import.html", cr_report=report)
+    return render_template("interchange/import.html", cr_report=report)  # says what was done
 
 
 @bp.post("/import/csv", endpoint="import_csv")
@@ -355,8 +330,7 @@ def confirm_csv() -> ResponseReturnValue:
     db.commit()
     path.unlink(missing_ok=True)
     session.pop("csv_import", None)
-    flash(gettext("import.csv_done", created=report.created, count=report.created,
-                  skipped=report.skipped), "success")
+    flash(gettext("import.csv_done", created=report.created, skipped=report.skipped), "success")
     return redirect(url_for("claims.index"))
 
 

@@ -2,31 +2,40 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, request
 from sqlalchemy import func, select
+from sqlalchemy.orm import load_only
 
 from claims.db import get_session
 from claims.errors import NotFound
 from claims.models import Claim, SourceDocument
 from claims.security import policy, reads_only
+from claims.services.inputs import Inputs
 
 bp = Blueprint("sources", __name__, url_prefix="/sources")
+SOURCES_PER_PAGE = 100
 
 
 @bp.get("", endpoint="index")
 @policy("viewer")
 @reads_only
 def index() -> str:
-    """Source documents, newest first, with their claim counts."""
+    """Source documents, newest first, a page at a time, with their claim counts."""
     session = get_session()
+    total = session.scalar(select(func.count()).select_from(SourceDocument)) or 0
+    pages = max(1, -(-total // SOURCES_PER_PAGE))
+    page = min(pages, max(1, Inputs(request.args).integer("page") or 1))
     counts = (select(Claim.source_id, func.count().label("n"))
               .group_by(Claim.source_id).subquery())
     rows = session.execute(
         select(SourceDocument, func.coalesce(counts.c.n, 0))
         .outerjoin(counts, counts.c.source_id == SourceDocument.id)
-        .order_by(SourceDocument.id.desc()).limit(200)
+        .options(load_only(SourceDocument.title, SourceDocument.outlet,
+                           SourceDocument.published_date))
+        .order_by(SourceDocument.id.desc())
+        .limit(SOURCES_PER_PAGE).offset((page - 1) * SOURCES_PER_PAGE)
     ).all()
-    return render_template("sources/list.html", rows=rows)
+    return render_template("sources/list.html", rows=rows, page=page, pages=pages)
 
 
 def article_segments(text: str, claims: list[Claim]) -> list[tuple[str, Claim | None]]:

@@ -82,6 +82,14 @@ i18n.register({
     "relation.same": ("الادعاء نفسه", "same claim"),
     "relation.related": ("قريب", "related"),
     "relation.conflict": ("تعارض", "conflict"),
+    "conflict.quantity": ("رقم مختلف", "different figure"),
+    "conflict.year": ("سنة مختلفة", "different year"),
+    "conflict.negation": ("نفي", "negation"),
+    "conflict.antonym": ("معنى معاكس", "opposite meaning"),
+    "conflict.wording": ("صياغة متعارضة", "contradicting wording"),
+    "conflict.place": ("مكان مختلف", "different place"),
+    "conflict.currency": ("عملة مختلفة", "different currency"),
+    "conflict.direction": ("اتجاه مختلف", "different direction"),
     "match.title": ("ادعاءات تقول الشيء نفسه", "Claims that say the same thing"),
     "match.typing_help": ("تظهر هنا ادعاءات موجودة مشابهة أثناء الكتابة؛ تأكيد التطابق يتم في صفحة الادعاء بعد الحفظ.", "Similar existing claims appear here as you type; confirm a match on the claim page after saving."),
     "match.none": ("لا ادعاءات مشابهة.", "No similar claims."),
@@ -99,7 +107,7 @@ i18n.register({
     "error.paste_or_upload": ("الصق نص المقال أو ارفع ملفًا واحدًا (لا الاثنين).", "Paste the article or upload one file (not both)."),
     "error.bad_file_type": ("نوع الملف غير مدعوم؛ ارفع ملف ‎.txt‎ أو ‎.html‎.", "Unsupported file type; upload a .txt or .html file."),
     "error.file_too_large": ("الملف أكبر من الحد المسموح ({max} ك.ب).", "The file is larger than the limit ({max} KB)."),
-    "error.file_too_long": ("نص المقال في الملف أطول من الحد المسموح ({max} حرفًا).", "The article in the file is longer than the limit ({max} characters)."),
+    "error.file_too_long": ("نص المقال في الملف أطول من المسموح (أقصى عدد للأحرف: {max}).", "The article in the file is longer than the limit ({max} characters)."),
     "error.not_text": ("الملف ليس نصًا.", "The file is not text."),
     "error.empty_article": ("لم يُعثر على نص مقال.", "No article text was found."),
     "error.empty_text": ("النص المُلصق فارغ (مسافات فقط).", "The pasted text is empty (only spaces)."),
@@ -177,11 +185,21 @@ def make_claim(source_id: int) -> ResponseReturnValue:
     return redirect(url_for("claims.detail", claim_id=claim_id))
 
 
+def conflict_reason(reason: str) -> str:
+    """A conflict reason ("quantity:39≠38", "negation") in the interface's language."""
+    kind, _, detail = reason.partition(":")
+    if f"conflict.{kind}" not in i18n.MESSAGES:
+        return reason
+    label = gettext(f"conflict.{kind}")
+    return f"{label}: {detail}" if detail else label
+
+
 def _candidate_json(item: links.Related) -> dict[str, Any]:
     claim: Claim = item.claim
     status = claim_service.statuses().get(claim.status)
     return {"id": claim.id, "text": claim.text, "score": item.score, "relation": item.relation,
-            "relation_label": gettext(f"relation.{item.relation}"), "reasons": list(item.reasons),
+            "relation_label": gettext(f"relation.{item.relation}"),
+            "reasons": [conflict_reason(r) for r in item.reasons],
             "status": claim.status,
             "status_label": status.label(current_language()) if status else claim.status,
             "url": url_for("claims.detail", claim_id=claim.id)}
