@@ -8,7 +8,8 @@ from functools import lru_cache
 from typing import Any
 
 from claims.text.arabic import normalize
-from claims.text.match_analysis import analyze
+from claims.text.match_analysis import Analysis, analyze, attachments
+from claims.text.match_lexicon import NEGATORS
 
 __all__ = ["conflict_reasons", "detect_conflict"]
 
@@ -123,7 +124,8 @@ def conflict_reasons(a: str, b: str, quantities: bool = True) -> tuple[str, ...]
         sy, wy = y.polar[concept]
         if sx * sy < 0:
             flips.append(f"antonym:{wx}/{wy}")
-    negation = x.negations % 2 != y.negations % 2
+    negation = x.negations % 2 != y.negations % 2 and not (
+        _aside(a, x, y) or _aside(b, y, x))
     # "لم ترتفع" against "انخفضت" is agreement: a negation and an antonym cancel out.
     if negation and not flips:
         reasons.append("negation")
@@ -134,6 +136,18 @@ def conflict_reasons(a: str, b: str, quantities: bool = True) -> tuple[str, ...]
         if only_x and only_y:
             reasons.append(f"{kind}:{min(only_x)}≠{min(only_y)}")
     return tuple(reasons)
+
+
+def _aside(text: str, mine: Analysis, other: Analysis) -> bool:
+    """Whether ``text`` (``mine``) says all ``other`` says and more, and its negations govern
+    only the more: "التقديرات غير الرسمية" in a claim that adds it to the other's census
+    figure negates no part of what the two share."""
+    if not mine.negations or other.negations or not other.stems <= mine.stems:
+        return False
+    if sum(w in NEGATORS for w in mine.words) != mine.negations:
+        return False  # a "deny/refuse" word negates the whole claim, wherever it stands
+    negated = attachments(text).negated
+    return bool(negated) and not negated & other.stems
 
 
 def detect_conflict(a: str, b: str, shared_entities: bool = True) -> tuple[bool, tuple[str, ...]]:
