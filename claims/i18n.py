@@ -99,6 +99,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "claim.evidence": ("الأدلة", "Evidence"),
     "claim.history": ("السجل", "History"),
     "claim.created": ("أنشئ", "Created"),
+    "claim.added": ("أُضيف", "added"),
     "claim.updated": ("آخر تحديث", "Updated"),
     "claim.by": ("بواسطة", "by"),
     "claim.edit": ("تعديل", "Edit"),

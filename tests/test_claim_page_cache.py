@@ -349,3 +349,19 @@ def test_search_statements_are_reused_but_never_results(app: Flask, editor_clien
         named = search_ids(session, ClaimFilters(q="القيصر"), 25)
         assert [e.id for e in named.entities] == [seeded["putin"]]
         assert set(named.ids) >= {first, second}
+
+
+def test_list_cards_show_when_a_claim_was_made_else_when_it_was_added(
+        app: Flask, editor_client, seeded) -> None:
+    ids = []
+    for date in ("2024-12-25", ""):
+        response = editor_client.post("/claims/new", data={
+            "text": f"قال بوتين إن 38 شخصاً قتلوا {date or 'اليوم'}", "claim_date": date,
+            "source_id": seeded["source"], "status": "unstarted"})
+        assert response.status_code == 302
+        ids.append(int(response.headers["Location"].rsplit("/", 1)[-1]))
+    _list(editor_client)  # consumes the flash
+    page = _list(editor_client)
+    dated, undated = _card(page, ids[0]), _card(page, ids[1])
+    assert 'datetime="2024-12-25"' in dated and "أُضيف" not in dated
+    assert "أُضيف" in undated and 'title="أنشئ"' in undated

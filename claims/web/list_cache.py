@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
@@ -57,6 +58,7 @@ class CardClaim:
     status: str
     text: str
     created_at: Any
+    claim_date: Any
     speaker: CardEntity | None
     source: CardSource | None
     tags: tuple[CardTag, ...]
@@ -75,7 +77,8 @@ def _card_statement(ids: BindParameter[Any]) -> Select[Any]:
     return (
         select(_claims_t.c.id, _claims_t.c.status, _claims_t.c.text, _claims_t.c.created_at,
                _entities_t.c.id, _entities_t.c.name_ar, _entities_t.c.name_en,
-               _sources_t.c.id, _sources_t.c.outlet, _sources_t.c.title, _tags_t.c.name)
+               _sources_t.c.id, _sources_t.c.outlet, _sources_t.c.title, _claims_t.c.claim_date,
+               _tags_t.c.name)
         .select_from(_claims_t
                      .outerjoin(_entities_t, _entities_t.c.id == _claims_t.c.speaker_id)
                      .outerjoin(_sources_t, _sources_t.c.id == _claims_t.c.source_id)
@@ -122,9 +125,9 @@ def claim_cards(session: Session, ids: list[int], lang: str,
     for row in rows:
         found = shown.get(row[0])
         if found is None:
-            found = shown[row[0]] = (tuple(row[:10]), [])
-        if row[10] is not None:
-            found[1].append(row[10])
+            found = shown[row[0]] = (tuple(row[:11]), [])
+        if row[11] is not None:
+            found[1].append(row[11])
     cards = []
     for claim_id in ids:
         found = shown.get(claim_id)
@@ -144,11 +147,13 @@ def _card_claim(head: tuple[Any, ...], tags: list[str],
                 read_created_at: ResultProcessor | None) -> CardClaim:
     """The claim a card row describes, its values as the ORM would have loaded them."""
     (claim_id, status, text, created_at, speaker_id, name_ar, name_en, source_id, outlet,
-     title) = head
+     title, claim_date) = head
     if isinstance(created_at, str) and read_created_at:  # SQLite's text, past SQLAlchemy
         created_at = read_created_at(created_at)
+    if isinstance(claim_date, str):  # SQLite keeps a date as ISO text
+        claim_date = dt.date.fromisoformat(claim_date)
     return CardClaim(
-        claim_id, status, text, created_at,
+        claim_id, status, text, created_at, claim_date,
         CardEntity(speaker_id, name_ar, name_en) if speaker_id is not None else None,
         CardSource(source_id, outlet, title) if source_id is not None else None,
         tuple(CardTag(name) for name in tags))
