@@ -18,7 +18,8 @@ from claims.db import get_engine, session_scope
 from claims.models import Alias, ApiToken, Claim, Mention, User
 from claims.services import claims as service
 from claims.services import evidence as evidence_service
-from tests.conftest import login_as, make_app
+from claims.services.users import create_user
+from tests.conftest import PASSWORD, login_as, make_app
 from tests.test_reliability import COVERED_BLUEPRINTS, InjectedFault, _claim, drive_faults
 
 # Routes that change no database row: the language cookie, and the CSV preview (it only
@@ -46,6 +47,8 @@ def _ids(app: Flask, seeded: dict[str, int]) -> dict[str, Any]:
         evidence = evidence_service.add_evidence(session, claim, editor, {"title": "تقرير"})
         appearance = service.add_appearance(session, claim, None, {"url": "https://t.example/v"})
         token, secret = create_token(session, editor, {"name": "ci"})
+        # changes its own password (the role users' passwords are every other test's)
+        create_user(session, {"username": "keyholder", "password": PASSWORD, "role": "viewer"})
         spare, _ = create_token(session, editor, {"name": "spare"})
         session.commit()
         alias_id = session.scalar(select(Alias.id).where(Alias.entity_id == seeded["putin"],
@@ -98,6 +101,9 @@ def _scenarios(ids: dict[str, Any], seeded: dict[str, int]) -> list[Scenario]:
         ("workbench.decide", "POST", f"/workbench/claims/{c}/links", "form",
          {"other_id": str(ids["other"]), "relation": "duplicate"}),
         ("interchange.create_token", "POST", "/account/tokens", "form", {"name": "laptop"}),
+        ("account.password", "POST", "/account/password", "form", {
+            "current_password": PASSWORD, "new_password": "keyholder's new password",
+            "confirm_password": "keyholder's new password"}),
         ("interchange.revoke_token", "POST", f"/account/tokens/{ids['token']}/revoke", "form",
          {}),
         ("interchange.import_claimreview", "POST", "/import/claimreview", "file",
@@ -157,7 +163,7 @@ def test_fault_at_every_statement_of_the_other_write_paths_writes_nothing(
     for scenario in scenarios:
         endpoint, url = scenario[0], scenario[2]
         client = app.test_client()
-        login_as(client, app, "editor")
+        login_as(client, app, "keyholder" if endpoint == "account.password" else "editor")
         # A failed attempt changes nothing, so the version read once holds for every attempt.
         send = _sender(client, ids["secret"], scenario, _current_version(app, ids["claim"]))
         faults += drive_faults(app, fault, endpoint, send, json_always=url.startswith("/api/"),

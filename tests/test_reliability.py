@@ -26,7 +26,8 @@ from claims.models import Alias, Claim, Mention, StatusChange, User
 from claims.ops import check
 from claims.services import claims as service
 from claims.services import evidence as evidence_service
-from tests.conftest import login_as, make_app
+from claims.services.users import create_user
+from tests.conftest import PASSWORD, login_as, make_app
 
 THREADS = 32
 ROUNDS = int(os.environ.get("CLAIMS_RACE_ROUNDS", "100"))
@@ -303,6 +304,8 @@ def _scenarios(app: Flask, seeded: dict[str, int]) -> list[tuple[str, str, dict[
         claim = service.get_claim(session, claim_id)
         evidence_id = evidence_service.add_evidence(session, claim, user, {"title": "تقرير"}).id
         appearance_id = service.add_appearance(session, claim, None, {"url": "https://t.example/v"}).id
+        # an account whose password the admin sets (the role users' are every other test's)
+        forgetful = create_user(session, {"username": "forgetful", "password": PASSWORD}).id
         session.commit()
         mention_id = session.scalar(select(Mention.id).where(Mention.claim_id == claim_id))
         alias_id = session.scalar(select(Alias.id).where(Alias.entity_id == seeded["putin"],
@@ -336,6 +339,8 @@ def _scenarios(app: Flask, seeded: dict[str, int]) -> list[tuple[str, str, dict[
         ("/entities/link", "entities.link", {"entity": f"#{e}", "text": "فلادمير",
                                              "kind": "translit"}),
         (f"/admin/users/{viewer_id}", "admin.update_user", {"role": "editor"}),
+        (f"/admin/users/{forgetful}/password", "admin.reset_password",
+         {"password": "a password set by the admin"}),
         ("/admin/users", "admin.create_user", {"username": "newbie", "role": "viewer",
                                                "password": "long enough password"}),
         ("/login", "auth.login", {"username": "viewer", "password":
