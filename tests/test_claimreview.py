@@ -130,6 +130,25 @@ def published(app: Flask, editor_client: FlaskClient, seeded: dict[str, int]) ->
     }
 
 
+def test_the_public_review_page_says_when_on_what_and_by_whom(
+        app: Flask, editor_client: FlaskClient, published) -> None:
+    claim_id = published["false"]
+    added = editor_client.post(f"/claims/{claim_id}/evidence", data={
+        "title": "بيان وزارة الطوارئ", "publisher": "وزارة الطوارئ", "stance": "refutes",
+        "url": "https://mchs.example/statement"})
+    assert added.status_code == 302
+    page = app.test_client().get(f"/reviews/{claim_id}").get_data(as_text=True)
+    review = json.loads(app.test_client().get(f"/claims/{claim_id}/claimreview.json").data)
+    assert f'id="review-date">{review["datePublished"]}<' in page
+    evidence = page[page.index('id="review-evidence"'):]
+    assert "بيان وزارة الطوارئ" in evidence and "يدحض" in evidence
+    assert 'href="https://mchs.example/statement"' in evidence
+    assert 'href="https://www.afp.com/ar/report-1"' in page[page.index('id="review-appearances"'):]
+    shown = page[page.index("</head>"):]  # the JSON-LD keeps the configured name
+    assert "مكتب التحقق من الادعاءات" in shown and "Claims Desk" not in shown  # Arabic page
+    assert "&lt;/script&gt;&lt;b&gt;" in page  # the claim's text, escaped
+
+
 def test_claimreview_is_public_complete_and_valid(app: Flask, published) -> None:
     anonymous = app.test_client()
     for status in ("false", "mixed", "unverifiable"):

@@ -97,6 +97,11 @@ i18n.register({
     "review.title": ("مراجعة الادعاء", "Claim review"),
     "review.verdict": ("الحكم", "Verdict"),
     "review.by": ("بقلم", "By"),
+    "review.date": ("تاريخ الحكم", "Verdict given"),
+    "review.modified": ("آخر تعديل", "Last updated"),
+    "review.restatement": ("الادعاء بصياغتنا", "The claim, in our words"),
+    "review.evidence": ("المصادر التي اعتمدنا عليها", "Sources we relied on"),
+    "review.appearances": ("أين نُشر الادعاء", "Where the claim appeared"),
     "review.public_link": ("صفحة المراجعة العامة", "Public review page"),
     "api.docs_title": ("توثيق الواجهة البرمجية", "API documentation"),
     "api.docs_public": ("بيانات ClaimReview (JSON-LD من schema.org) متاحة للعموم دون رمز، للادعاءات ذات الحكم النهائي فقط:", "ClaimReview (schema.org JSON-LD) is public, without a token, for claims whose verdict is final only:"),
@@ -196,8 +201,9 @@ def claimreview_jsonld(claim: Claim) -> Markup:
 @policy("public")
 def review_page(claim_id: int) -> ResponseReturnValue:
     """The public page of a published review (with its JSON-LD)."""
-    claim, _ = _published(claim_id)
-    return render_template("interchange/review.html", claim=claim)
+    claim, review = _published(claim_id)
+    return render_template("interchange/review.html", claim=claim, review=review,
+                           appearances=review["itemReviewed"].get("appearance", []))
 
 
 @bp.get("/claims/<int:claim_id>/claimreview.json", endpoint="claimreview_json")
