@@ -407,6 +407,24 @@ def test_every_appearance_is_kept_and_published(app: Flask, runner, tmp_path: Pa
         assert schema_problems(out) == []
 
 
+def test_our_own_feed_read_back_in_imports_nothing(app: Flask, editor_client: FlaskClient,
+                                                   published) -> None:
+    import io
+
+    feed = app.test_client().get("/claimreview.json").get_data()
+    before = _claims_count(app)
+    response = editor_client.post("/import/claimreview", data={
+        "file": (io.BytesIO(feed), "feed.jsonld")}, content_type="multipart/form-data")
+    assert response.status_code == 200
+    assert "ادعاءات أُنشئت: 0 · موجودة مسبقًا: 3." in response.get_data(as_text=True)
+    assert _claims_count(app) == before
+
+
+def _claims_count(app: Flask) -> int:
+    with app.app_context(), session_scope(app) as session:
+        return session.scalar(select(func.count()).select_from(Claim)) or 0
+
+
 def test_upload_form(app: Flask, editor_client: FlaskClient) -> None:
     import io
 

@@ -140,6 +140,21 @@ def test_export_then_import_round_trip(app: Flask, editor_client, seeded) -> Non
                     ("-5 درجات في موسكو", "true", None)}
 
 
+def test_our_own_export_read_back_in_imports_nothing(app: Flask, editor_client,
+                                                      seeded) -> None:
+    _claim(editor_client, seeded, "قال بوتين إن 38 شخصاً قتلوا", "false", speaker="بوتين")
+    _claim(editor_client, seeded, "-5 درجات في موسكو", "true")
+    exported = editor_client.get("/claims/export.csv").get_data().decode("utf-8-sig")
+    html = _upload(editor_client, exported).get_data(as_text=True)
+    assert "صفوف جاهزة: 0 · مكررة: 2" in html
+    assert _confirm(editor_client, html).status_code == 302 and _count(app) == 2
+    # a row naming one of our ids with other words is another claim, and is imported
+    changed = exported.replace("درجات في موسكو", "درجات في باكو")
+    html = _upload(editor_client, changed).get_data(as_text=True)
+    assert "صفوف جاهزة: 1 · مكررة: 1" in html
+    assert _confirm(editor_client, html).status_code == 302 and _count(app) == 3
+
+
 def test_cli_imports_ans_format_idempotently(app: Flask, runner, tmp_path: Path) -> None:
     path = tmp_path / "ans.csv"
     path.write_text("claim_s,fake_flag\nتراجع التضخم في الجزائر,1\nصكوك من الكويت,0\n"

@@ -22,7 +22,7 @@ from claims.config import CONFIG_DIR, Status
 from claims.errors import FieldError, ValidationFailed, problems_of
 from claims.models import Alias, Claim, ClaimAppearance, Entity, ExternalReview, User
 from claims.services import claims as claim_service
-from claims.services.csv_io import stamp_import_keys
+from claims.services.csv_io import own_claims, stamp_import_keys
 from claims.services.entities import create_entity
 from claims.services.inputs import is_http_url
 from claims.text.arabic import normalize
@@ -247,6 +247,19 @@ def _appearances(item: dict[str, Any]) -> list[tuple[str, str | None, dt.date | 
     return list(found.values())
 
 
+# The address of one of our own published reviews (see ``web.interchange.review_url``).
+_OWN_REVIEW = re.compile(r"/reviews/(\d{1,11})/?$")
+
+
+def _ours(session: Session, review_url: str | None, text: str) -> bool:
+    """Whether a review is one this tracker published (its feed read back in): its address
+    has our shape and names a claim of ours with this text."""
+    found = _OWN_REVIEW.search(review_url or "")
+    if found is None:
+        return False
+    return bool(own_claims(session, {int(found.group(1)): (text, None)}))
+
+
 def import_key(review_url: str | None, text: str, source_url: str | None) -> str:
     """The stable identity of an imported review's claim."""
     basis = review_url or f"{normalize(text)}\x1f{source_url or ''}"
@@ -265,7 +278,7 @@ def import_review(session: Session, user: User, review: dict[str, Any],
     key = import_key(review_url, text, appearance)
     if (review_url and session.scalar(select(ExternalReview.id).where(
             ExternalReview.review_url == review_url))) or session.scalar(
-            select(Claim.id).where(Claim.import_key == key)):
+            select(Claim.id).where(Claim.import_key == key)) or _ours(session, review_url, text):
         report.unchanged += 1
         return
     rating = _first(review.get("reviewRating"))

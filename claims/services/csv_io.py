@@ -37,7 +37,7 @@ HEADER_ALIASES = {
     "status_label": "status_label", "speaker": "speaker", "القائل": "speaker",
     "claim_date": "claim_date", "date": "claim_date", "التاريخ": "claim_date",
     "claim_type": "claim_type", "tags": "tags", "الوسوم": "tags", "source_url": "source_url",
-    "source_title": "source_title", "note": "note", "fake_flag": "fake_flag",
+    "source_title": "source_title", "note": "note", "fake_flag": "fake_flag", "id": "id",
 }
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 MAX_ROWS = 100_000
@@ -202,18 +202,52 @@ def _parse_rows(reader: Any, parsed: Parsed, name: str, fmt: str) -> None:
         parsed.rows.append(row)
 
 
+def own_claims(session: Session, wanted: dict[int, tuple[str, str | None]]) -> set[int]:
+    """Which of these claim ids (each with the text and, if known, the source URL or title a
+    file gives it) are claims of this tracker saying that: a row of our own export, or a
+    review of our own feed, read back in."""
+    found: set[int] = set()
+    ids = sorted(wanted)
+    for start in range(0, len(ids), 500):
+        rows = session.execute(
+            select(Claim.id, Claim.text, SourceDocument.url, SourceDocument.title)
+            .join(SourceDocument, SourceDocument.id == Claim.source_id)
+            .where(Claim.id.in_(ids[start:start + 500])))
+        for claim_id, text, url, title in rows:
+            given, source = wanted[claim_id]
+            if normalize(text) == normalize(given) and source in (None, url, title):
+                found.add(claim_id)
+    return found
+
+
+def _own_rows(session: Session, parsed: Parsed) -> set[int]:
+    """Lines of rows that are claims of this tracker already (see ``own_claims``)."""
+    by_id: dict[int, tuple[str, str | None]] = {}
+    lines: dict[int, int] = {}
+    for row in parsed.rows:
+        raw = row.values.get("id", "").strip()
+        if raw.isascii() and raw.isdigit() and len(raw) < 12:
+            by_id[int(raw)] = (row.values.get("text", ""),
+                               row.values.get("source_url", "").strip()
+                               or row.values.get("source_title", "").strip())
+            lines[int(raw)] = row.line
+    return {lines[claim_id] for claim_id in own_claims(session, by_id)}
+
+
 def check(session: Session, parsed: Parsed) -> None:
-    """Database checks for the preview: speakers exist, rows not already imported."""
+    """Database checks for the preview: speakers exist, rows not already imported (by this
+    file's import before, or exported from this tracker)."""
     keys = [r.key for r in parsed.rows if r.key]
     known: set[str] = set()
     for start in range(0, len(keys), 500):
         known.update(k for k in session.scalars(select(Claim.import_key).where(
             Claim.import_key.in_(keys[start:start + 500]))) if k)
+    ours = _own_rows(session, parsed)
     seen: set[str] = set()
     speakers: dict[str, str] = {}
     unresolved: dict[str, list[dict[str, Any]]] = {}
     for row in parsed.rows:
-        row.duplicate = row.key in known or row.key in seen
+        row.duplicate = row.key in known or row.key in seen or row.line in ours
         seen.add(row.key)
         name = row.values.get("speaker", "").strip()
         if name and name not in speakers and name not in unresolved:
