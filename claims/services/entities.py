@@ -16,7 +16,7 @@ from claims.models import Alias, Claim, Entity, Mention, User
 from claims.models.entities import ALIAS_KINDS, ALIAS_LANGS, ENTITY_KINDS
 from claims.services import audit, linker
 from claims.services.inputs import Inputs
-from claims.text.linking import alias_key, candidate_keys, clitic_forms
+from claims.text.linking import alias_key, candidate_keys, proclitic_keys
 
 GAZETTEER = Path(__file__).resolve().parent.parent / "data" / "gazetteer.json"
 
@@ -109,8 +109,7 @@ def _refuse_same_name(session: Session, kind: str, names: Mapping[str, str | Non
     """A field error (the first field whose name it has) naming the entity of ``kind`` that
     already has one of these names, as typed or as running text prefixes it (وفلاديمير بوتين)."""
     exact = [(field, alias_key(value)) for field, value in names.items() if value]
-    keys = exact + [(field, " ".join([form.form, *key.split(" ")[1:]])) for field, key in exact
-                    for form in clitic_forms(key.split(" ")[0])[1:]]
+    keys = exact + [(field, stripped) for field, key in exact for stripped in proclitic_keys(key)]
     found = {}
     for key, entity_id, name in session.execute(
             select(Alias.key, Entity.id, Entity.name_ar).join(Entity, Alias.entity_id == Entity.id)

@@ -211,14 +211,18 @@ def skeleton_key(text: str) -> str:
     return " ".join(skeleton(tok) for tok in alias_key(text).split(" ") if tok)
 
 
+def proclitic_keys(key: str) -> list[str]:
+    """A name key with its first word's proclitics stripped (وفلاديمير بوتين → فلاديمير بوتين)."""
+    toks = key.split(" ")
+    return [" ".join([f.form, *toks[1:]]) for f in clitic_forms(toks[0])[1:]]
+
+
 def candidate_keys(query: str) -> list[str]:
     """Keys to look up for a typed query: itself, clitic-stripped and spelling-variant forms."""
     key = alias_key(query)
     if not key:
         return []
-    toks = key.split(" ")
-    out = [key]
-    out += [" ".join([f.form, *toks[1:]]) for f in clitic_forms(toks[0])[1:]]
+    out = [key, *proclitic_keys(key)]
     for k in list(out):
         parts = k.split(" ")
         base = demonym_base(parts[-1]) if len(parts) == 1 else None

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from claims import i18n
 from claims.db import begin_write, get_session
 from claims.errors import ValidationFailed
 from claims.i18n import gettext
-from claims.security import login, policy
-from claims.services.sessions import start_session
+from claims.security import policy
 from claims.services.users import new_own_password, set_password
-from claims.web.auth import WINDOW_SECONDS, throttle
+from claims.web.auth import WINDOW_SECONDS, sign_in, throttle
 from claims.web.claims import field_messages, signed_in_user
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -76,8 +75,7 @@ def password() -> ResponseReturnValue:
     begin_write(session)
     user = signed_in_user()
     revoked = set_password(session, user, new, actor=user)
-    secret = start_session(session, user, current_app.permanent_session_lifetime)
+    sign_in(session, user)
     session.commit()
-    login(secret)
     flash(gettext("account.password_changed", n=revoked), "success")
     return redirect(url_for("account.password"))

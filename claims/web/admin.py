@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from claims import i18n
@@ -14,11 +14,11 @@ from claims.i18n import gettext
 from claims.models import User
 from claims.models.audit import AUDIT_ACTIONS
 from claims.models.users import ROLES
-from claims.security import login, policy, reads_only
+from claims.security import policy, reads_only
 from claims.services import audit
 from claims.services import users as service
 from claims.services.inputs import Inputs
-from claims.services.sessions import start_session
+from claims.web.auth import sign_in
 from claims.web.claims import field_messages, signed_in_user
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -155,7 +155,7 @@ def reset_password(user_id: int) -> Any:
         session.rollback()
         return _page({}, field_messages(exc), edited=user_id), 422
     if user_id == admin.id:  # an admin resetting their own: this browser stays signed in
-        login(start_session(session, admin, current_app.permanent_session_lifetime))
+        sign_in(session, admin)
     session.commit()
     flash(gettext("users.password_reset_ok", n=revoked), "success")
     return redirect(url_for("admin.users"))

@@ -7,10 +7,11 @@ import datetime as dt
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
 
 from claims.db import begin_write, get_session, utcnow
 from claims.i18n import gettext
-from claims.models import LoginFailure
+from claims.models import LoginFailure, User
 from claims.security import login, logout, policy, safe_next
 from claims.services.inputs import storable
 from claims.services.sessions import end_session, start_session
@@ -51,6 +52,12 @@ class Throttle:
 throttle = Throttle()
 
 
+def sign_in(session: Session, user: User) -> None:
+    """Open a server-side session for ``user`` (in ``session``'s transaction) and give this
+    browser its cookie."""
+    login(start_session(session, user, current_app.permanent_session_lifetime))
+
+
 @bp.route("/login", methods=["GET", "POST"], endpoint="login")
 @policy("public")
 def login_view() -> ResponseReturnValue:
@@ -79,9 +86,8 @@ def login_view() -> ResponseReturnValue:
         throttle.fail(*keys)
         return render_template("login.html", next_url=next_url, username=username,
                                error=gettext("auth.failed")), 401
-    secret = start_session(session, user, current_app.permanent_session_lifetime)
+    sign_in(session, user)
     session.commit()
-    login(secret)
     return redirect(safe_next(next_url, url_for("claims.index")))
 
 
