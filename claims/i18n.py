@@ -245,6 +245,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "error.back_home": ("العودة إلى الادعاءات", "Back to claims"),
     "error.required": ("هذا الحقل مطلوب.", "This field is required."),
     "error.duplicate_appearance": ("هذا الرابط مسجّل أصلًا لهذا الادعاء.", "This URL is already recorded for this claim."),
+    "error.unknown_field": ("حقل غير معروف: {value}. الحقول المقبولة هنا: {fields}.", "Unknown field: {value}. The fields accepted here: {fields}."),
     "error.empty_body": ("أرسل حقلًا واحدًا على الأقل لتعديله.", "Send at least one field to change."),
     "error.too_long": ("النص أطول من المسموح (أقصى عدد للأحرف: {max}).", "Too long (at most {max} characters)."),
     "error.unknown_status": ("حالة غير معروفة: {value}.", "Unknown status: {value}."),

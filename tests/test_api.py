@@ -365,6 +365,30 @@ def test_a_patch_that_changes_nothing_keeps_the_version(client, seeded, editor_t
     assert wrong.json["error"]["field"] == "text" and "string" in wrong.json["error"]["message"]
 
 
+def test_a_misspelt_or_unknown_field_is_refused_not_ignored(client, seeded,
+                                                             editor_token) -> None:
+    """A typo such as "stauts" would otherwise be dropped silently, and nothing changed."""
+    h = auth(editor_token)
+    claim = new_claim(client, editor_token, seeded)
+    url = f"{API}/claims/{claim['id']}"
+    typo = client.post(f"{url}/status", json={"stauts": "false", "status": "false",
+                                                "version": 1}, headers=h)
+    assert typo.status_code == 422 and typo.json["error"]["field"] == "stauts"
+    assert typo.json["error"]["errors"][0]["code"] == "unknown_field"
+    assert "stauts" in typo.json["error"]["message"] and "status" in typo.json["error"]["message"]
+    patch = client.patch(url, json={"version": 1, "restatment": "إعادة صياغة"}, headers=h)
+    assert patch.status_code == 422 and patch.json["error"]["field"] == "restatment"
+    created = client.post(f"{API}/claims", json={"text": "قال بوتين إن صاروخين انفجرا",
+                                                 "source_id": seeded["source"], "id": 5},
+                          headers=h)
+    assert created.status_code == 422 and created.json["error"]["field"] == "id"
+    # Nothing was written by any of them.
+    after = client.get(url, headers=h).json
+    assert after["version"] == 1 and after["status"] == claim["status"]
+    assert after["restatement"] is None
+    assert client.get(f"{API}/claims", headers=h).json["total"] == 1
+
+
 def test_a_body_not_sent_as_json_is_415_and_a_204_has_no_type(client, seeded,
                                                                editor_token) -> None:
     h = auth(editor_token)

@@ -80,6 +80,11 @@ def validate(schema: dict[str, Any], data: dict[str, Any]) -> None:
               if name not in data]
     if len(data) < schema.get("minProperties", 0):
         errors.append(FieldError("body", "empty_body"))
+    if schema.get("additionalProperties") is False:
+        known = schema.get("properties", {})
+        errors.extend(FieldError(str(name)[:80], "unknown_field",
+                                 {"value": str(name)[:80], "fields": ", ".join(known)})
+                      for name in data if name not in known)
     for name, prop in schema.get("properties", {}).items():
         if name in data:
             error = _check(prop, data[name], name)

@@ -225,6 +225,15 @@ COMPONENTS.update({
 })
 
 
+# Request bodies name only their own fields: a misspelt one ("stauts") would otherwise be
+# dropped without a word, and the client would believe it had changed something.
+REQUEST_BODIES = ("ClaimCreate", "ClaimPatch", "StatusChangeRequest", "EvidenceCreate",
+                  "EvidencePatch", "AppearanceCreate", "SourceCreate", "EntityCreate",
+                  "AliasCreate", "MentionReview", "LinkDecision")
+for _name in REQUEST_BODIES:
+    COMPONENTS[_name]["additionalProperties"] = False
+
+
 def components(status_ids: list[str]) -> dict[str, Any]:
     """The component schemas with the configured status vocabulary filled in."""
     result = copy.deepcopy(COMPONENTS)
