@@ -24,6 +24,28 @@ PASSWORD = "correct horse battery staple"
 ROLES = ("viewer", "editor", "admin")
 
 
+# Test modules that never open a database: the text pipeline and in-memory structures.  They
+# are the same on every engine, so CI's PostgreSQL run leaves them to the SQLite run
+# (``-m "not engine_free"``) instead of running them twice.
+ENGINE_FREE_MODULES = frozenset({
+    "test_lru", "test_match_words", "test_text_arabic", "test_text_homographs",
+    "test_text_inflection", "test_text_ingest", "test_text_link_context",
+    "test_text_link_rules", "test_text_linking", "test_text_matching", "test_text_morphology",
+    "test_text_ner", "test_text_quantities", "test_text_speed"})
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark the engine-free modules' tests; refuse one there that asks for a database."""
+    for item in items:
+        if item.module is None or item.module.__name__.rsplit(".", 1)[-1] not in \
+                ENGINE_FREE_MODULES:
+            continue
+        if "database_url" in getattr(item, "fixturenames", ()):
+            raise pytest.UsageError(f"{item.nodeid} uses a database: take its module out of "
+                                    "ENGINE_FREE_MODULES")
+        item.add_marker(pytest.mark.engine_free)
+
+
 def shared_path(*parts: str) -> Path:
     """A file under ../shared, or skip the test clearly when it is not there."""
     path = SHARED.joinpath(*parts)
@@ -91,12 +113,17 @@ def _clean(app: Flask) -> None:
     engine = get_engine(app)
     tables = [t for t in reversed(Base.metadata.sorted_tables) if t.name != "users"]
     with engine.begin() as conn:
+        for table in tables:
+            conn.execute(table.delete())
         if engine.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in tables)
-            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in tables:
-                conn.execute(table.delete())
+            # What TRUNCATE … RESTART IDENTITY does, at a twentieth of its cost on tables this
+            # small (~7 ms, not ~150 ms, twice per test): restart the sequences they own.
+            conn.execute(text(
+                "SELECT setval(s.oid, 1, false) FROM pg_class s"
+                " JOIN pg_depend d ON d.objid = s.oid AND d.deptype IN ('a', 'i')"
+                " JOIN pg_class t ON t.oid = d.refobjid"
+                " WHERE s.relkind = 'S' AND t.relname = ANY(:names)"),
+                {"names": [t.name for t in tables]})
         users = Base.metadata.tables["users"]
         conn.execute(users.delete().where(users.c.username.not_in(ROLES)))
         for role in ROLES:  # a test may have changed a role user; put it back

@@ -1,12 +1,14 @@
 """Property-based run of the API against its own OpenAPI document (in-process WSGI, no network).
 
-Every operation gets up to 50 generated requests (valid and invalid) sent with an editor's
-Bearer token; the responses must never be 5xx and must match the documented status codes,
-content types and schemas; invalid input must be refused with a documented 4xx.
+Every operation gets up to 50 valid and 25 invalid generated requests (half on PostgreSQL),
+sent with an editor's Bearer token; the responses must never be 5xx and must match the
+documented status codes, content types and schemas; invalid input must be refused with a
+documented 4xx.
 """
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pytest
@@ -29,7 +31,10 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_schema_conformance, negative_data_rejection]
 
 
-MODES = {"positive": 50, "negative": 25}
+# Input checking is the same code on every engine and gets the full count on SQLite; on
+# PostgreSQL half as many still reach what only that engine refuses (NUL, integer range).
+ON_POSTGRESQL = os.environ.get("CLAIMS_TEST_DATABASE_URL", "").startswith("postgresql")
+MODES = {"positive": 25, "negative": 12} if ON_POSTGRESQL else {"positive": 50, "negative": 25}
 
 
 def _operations(app: Any) -> list[Any]:
