@@ -7,11 +7,14 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from claims.db import session_scope
+from claims.errors import ValidationFailed
 from claims.i18n import translate
 from claims.models import Alias, Entity, User
 from claims.security import hash_password
+from claims.services import users
 from claims.text.linking import name_problem
 from tests.conftest import PASSWORD, login_as
 from tests.test_api import API, auth, make_token
@@ -176,16 +179,27 @@ def test_usernames_are_one_account_whatever_the_case(app: Flask, client: FlaskCl
                       ).status_code == 302
 
 
-def test_case_twins_made_before_the_rule_log_in_only_by_exact_name(
-        app: Flask, client: FlaskClient) -> None:
+def test_the_database_refuses_case_twins_and_a_lost_race_is_named_taken(
+        app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
     with app.app_context(), session_scope(app) as session:
-        for name in ("Casey", "casey"):
-            session.add(User(username=name, password_hash=hash_password(PASSWORD)))
+        session.add(User(username="Casey", password_hash=hash_password(PASSWORD)))
         session.commit()
-    assert client.post("/login", data={"username": "CASEY", "password": PASSWORD}
-                       ).status_code == 401
-    assert client.post("/login", data={"username": "Casey", "password": PASSWORD}
-                       ).status_code == 302
+        session.add(User(username="casey", password_hash=hash_password(PASSWORD)))
+        with pytest.raises(IntegrityError):
+            session.commit()
+        session.rollback()
+        # Two admins create "Dana" and "dana" at once: both pass the service's check (as on
+        # PostgreSQL), the index stops the second, which is told the name is taken.
+        session.add(User(username="Dana", password_hash=hash_password(PASSWORD)))
+        session.flush()
+        monkeypatch.setattr(users, "find_user", lambda *_: None)
+        with pytest.raises(ValidationFailed) as refused:
+            users.create_user(session, {"username": "dana", "password": PASSWORD})
+        assert [(e.field, e.code) for e in refused.value.errors] == [("username", "taken")]
+        session.commit()  # the caller's own earlier write survived the lost race
+        names = session.scalars(select(User.username).where(
+            func.lower(User.username).in_(["casey", "dana"])).order_by(User.username)).all()
+        assert names == ["Casey", "Dana"]
 
 
 def test_admin_user_forms_show_every_field_error(app: Flask, client: FlaskClient,

@@ -9,7 +9,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine, inspect, text
 
 from claims.cli import alembic_config
 from claims.db import Base, is_search_object, make_engine
@@ -61,5 +61,28 @@ def test_every_revision_downgrades_and_upgrades_again(scratch_url: str) -> None:
         assert _diff(engine) == []
         command.downgrade(config, "base")  # type: ignore[arg-type]
         assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
+    finally:
+        engine.dispose()
+
+
+def test_usernames_differing_only_by_case_stop_the_upgrade_by_name(scratch_url: str) -> None:
+    config = alembic_config(scratch_url)
+    command.upgrade(config, "0012")  # type: ignore[arg-type]
+    engine = make_engine(scratch_url)
+    try:
+        with engine.begin() as conn:
+            for name in ("Casey", "casey", "sam"):
+                conn.execute(text("INSERT INTO users (username, password_hash, role, is_active,"
+                                  " created_at) VALUES (:name, 'x', 'viewer', :on, :now)"),
+                             {"name": name, "on": True, "now": "2026-11-01 00:00:00+00:00"})
+        with pytest.raises(RuntimeError, match="'casey' \\(ids 1…2\\)"):
+            command.upgrade(config, "head")  # type: ignore[arg-type]
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE users SET username = 'casey2' WHERE id = 2"))
+        command.upgrade(config, "head")  # type: ignore[arg-type]
+        with engine.connect() as conn:
+            keys = conn.execute(text("SELECT username_key FROM users ORDER BY id")).scalars()
+            assert list(keys) == ["casey", "casey2", "sam"]
+        assert _diff(engine) == []
     finally:
         engine.dispose()

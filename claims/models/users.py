@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import CheckConstraint, ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from claims.db import Base, UTCDateTime, utcnow
 
@@ -20,12 +20,20 @@ class User(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
+    # The name in lower case: logins accept any case, so no two names may differ only by it.
+    username_key: Mapped[str] = mapped_column(String(64), unique=True)
     display_name: Mapped[str | None] = mapped_column(String(128))
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16), default="viewer")
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    @validates("username")
+    def _keep_key(self, _name: str, value: str) -> str:
+        """Set username_key with every new name (no path can store one without it)."""
+        self.username_key = value.lower()
+        return value
 
     def can(self, role: str) -> bool:
         """True when this user's role is at least ``role``."""

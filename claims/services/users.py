@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from claims.db import utcnow
@@ -41,25 +42,27 @@ def create_user(session: Session, data: Mapping[str, Any], actor: User | None = 
     assert username and role
     user = User(username=username, password_hash=hash_password(password), role=role,
                 display_name=display)
-    session.add(user)
-    session.flush()
+    try:
+        with session.begin_nested():  # a savepoint: a lost race leaves the caller's work
+            session.add(user)
+            session.flush()
+    except IntegrityError:
+        # The same name in some case was created meanwhile (PostgreSQL lets both requests
+        # past the check above; the unique username_key stops the second).
+        raise ValidationFailed.single("username", "taken") from None
     audit.record(session, actor, "user.created", "user", user.id, username=username, role=role)
     return user
 
 
 def find_user(session: Session, username: str) -> User | None:
-    """The user of this name, upper and lower case alike; an exact match wins over others."""
+    """The user of this name, upper and lower case alike."""
     name = username.strip()
     # No stored name holds a NUL (create_user refuses one), and PostgreSQL cannot compare it.
     if not storable(name):
         return None
     if not name.isascii():  # names are ASCII: fold no other letters (the Kelvin sign is no k)
         return session.scalar(select(User).where(User.username == name))
-    found = session.scalars(select(User).where(func.lower(User.username) == name.lower())
-                            .order_by(User.id)).all()
-    exact = [user for user in found if user.username == name]
-    # Names told apart only by case (made before they were refused): only the exact one.
-    return exact[0] if exact else found[0] if len(found) == 1 else None
+    return session.scalar(select(User).where(User.username_key == name.lower()))
 
 
 def check_password(session: Session, username: str, password: str) -> int | None:
