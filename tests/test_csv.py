@@ -110,6 +110,22 @@ def test_a_malformed_file_is_refused_by_line_with_nothing_offered(app: Flask, ed
         assert _confirm(editor_client, html).status_code == 302 and _count(app) == 0
 
 
+def test_a_quote_never_closed_in_a_short_file_is_refused(app: Flask, editor_client,
+                                                        seeded) -> None:
+    # Well under the cell limit: the rows after the stray quote must not become one claim.
+    content = ('text,source_url\n"قال علييف إن التحقيق مستمر,https://a.example/1\n'
+               "قال بوتين إن الطائرة سقطت,https://a.example/2\n")
+    preview = _upload(editor_client, content)
+    html = preview.get_data(as_text=True)
+    assert preview.status_code == 422
+    assert "الملف ليس CSV سليمًا عند السطر 3 " in html
+    assert "صفوف جاهزة: 0 ·" in html and 'id="line-' not in html
+    assert _confirm(editor_client, html).status_code == 302 and _count(app) == 0
+    # A quote inside an unquoted cell is text; one closed mid-cell is not CSV either.
+    assert _upload(editor_client, 'text\nقال "نعم" ثم مضى\n').status_code == 200
+    assert _upload(editor_client, 'text\n"قال" نعم\n').status_code == 422
+
+
 def test_confirm_needs_this_sessions_preview(app: Flask, editor_client, seeded) -> None:
     html = _upload(editor_client, "text\nادعاء أول\n").get_data(as_text=True)
     assert editor_client.post("/import/csv/confirm", data={"token": "../../etc"}).status_code \

@@ -153,7 +153,9 @@ def _status_of(values: dict[str, str], fmt: str, errors: list[dict[str, Any]]) -
 def parse(raw: bytes, name: str, fmt: str = "claims") -> Parsed:
     """Read and check every row without touching the database."""
     parsed = Parsed([], name, fmt)
-    reader = csv.reader(io.StringIO(decode(raw), newline=""))
+    # strict: the lenient reader ends a never-closed quote at the end of the file silently,
+    # making every row after it one cell (one bogus claim) instead of raising.
+    reader = csv.reader(io.StringIO(decode(raw), newline=""), strict=True)
     try:
         _parse_rows(reader, parsed, name, fmt)
     except csv.Error:
