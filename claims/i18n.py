@@ -22,6 +22,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "nav.login": ("تسجيل الدخول", "Log in"),
     "nav.logout": ("تسجيل الخروج", "Log out"),
     "nav.switch_lang": ("English", "العربية"),
+    "nav.main": ("التنقل الرئيسي", "Main navigation"),
     "role.viewer": ("قارئ", "Viewer"),
     "role.editor": ("محرر", "Editor"),
     "role.admin": ("مدير", "Admin"),

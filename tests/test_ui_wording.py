@@ -115,3 +115,16 @@ def test_a_refused_review_names_its_own_properties(app: Flask, client: FlaskClie
     assert 'dir="ltr">claimReviewed</bdi>' in report
     assert 'dir="ltr">itemReviewed.appearance</bdi>: لا تذكر المراجعة رابطًا للادعاء' in report
     assert ">source_id<" not in report and "اختر مصدرًا" not in report
+
+
+def test_the_main_navigation_is_named_in_the_interface_language(
+        app: Flask, client: FlaskClient) -> None:
+    login_as(client, app, "viewer")
+    arabic = client.get("/claims").get_data(as_text=True)
+    assert 'aria-label="التنقل الرئيسي"' in arabic and 'aria-label="main"' not in arabic
+    # The switch's label is in the other language: a screen reader must read it as such.
+    assert '<button type="submit" class="linklike" id="lang-switch" lang="en">English' in arabic
+    client.post("/lang", data={"lang": "en", "next": "/"})
+    english = client.get("/claims").get_data(as_text=True)
+    assert 'aria-label="Main navigation"' in english
+    assert 'id="lang-switch" lang="ar">العربية' in english
