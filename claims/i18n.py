@@ -237,6 +237,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "error.idempotency_key_reused": ("استُعمل مفتاح Idempotency-Key هذا من قبل لطلب مختلف؛ أرسل كل طلب جديد بمفتاح جديد.", "This Idempotency-Key was already used for a different request; send each new request with a new key."),
     "error.bad_idempotency_key": ("مفتاح Idempotency-Key من 1 إلى 255 حرفًا لاتينيًا مطبوعًا.", "An Idempotency-Key is 1 to 255 printable ASCII characters."),
     "error.bad_host": ("لا يجيب الموقع على هذا العنوان؛ افتحه من عنوانه المعتاد.", "This site does not answer at that address; open it at its usual address."),
+    "error.csrf": ("انتهت صلاحية النموذج: انتهت جلستك أو سجّلت الخروج في نافذة أخرى، فلم يُحفظ شيء. افتح النموذج من جديد (وسجّل الدخول إن طُلب منك) ثم أرسله.", "The form has expired: your session ended or you logged out in another window, so nothing was saved. Open the form again (logging in if asked) and send it."),
+    "error.csrf_kept": ("هذا ما كتبته في النموذج؛ انسخه قبل مغادرة هذه الصفحة:", "Here is what you typed in the form; copy it before leaving this page:"),
     "error.4xx": ("تعذّر تنفيذ الطلب كما أُرسل. لم يُحفظ شيء.", "The request could not be handled as sent. Nothing was saved."),
     "error.405": ("هذه الطريقة غير مسموحة.", "Method not allowed."),
     "error.409": ("تعارض: عدّل شخص آخر هذا السجل.", "Conflict: someone else changed this record."),
