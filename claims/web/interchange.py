@@ -126,10 +126,10 @@ def _user() -> Any:
 
 
 def _tokens_page(secret: str | None = None, errors: dict[str, str] | None = None,
-                 status: int = 200) -> ResponseReturnValue:
+                 status: int = 200, name: str = "") -> ResponseReturnValue:
     rows = tokens.list_tokens(get_session(), _user())
     return render_template("interchange/tokens.html", rows=rows, secret=secret,
-                           errors=errors or {}), status
+                           errors=errors or {}, name=name), status
 
 
 @bp.get("/account/tokens", endpoint="tokens")
@@ -150,7 +150,8 @@ def create_token() -> ResponseReturnValue:
     except ValidationFailed as exc:
         db.rollback()
         return _tokens_page(errors={e.field: gettext(f"error.{e.code}", **e.params)
-                                    for e in exc.errors}, status=422)
+                                    for e in exc.errors}, status=422,
+                            name=request.form.get("name", ""))
     page = _tokens_page(secret=secret, status=201)  # render first: the secret shows only here
     db.commit()
     return page
