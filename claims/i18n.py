@@ -283,6 +283,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "error.bad_characters": ("يحتوي على محارف لا يمكن حفظها (محرف NUL أو ترميز غير صالح).", "Contains characters that cannot be stored (a NUL character or invalid Unicode)."),
     "error.unstorable": ("رفضت قاعدة البيانات إحدى القيم المرسلة؛ لم يُحفظ شيء.", "The database refused one of the values sent; nothing was saved."),
     "error.bad_type": ("نوع القيمة غير صحيح؛ المتوقع: {expected}.", "Wrong type of value; expected: {expected}."),
+    "error.bad_wikidata": ("معرّف ويكي بيانات غير صالح: {value}. اكتبه هكذا: Q7747.", "Not a Wikidata id: {value}. Write it like Q7747."),
     "error.bad_choice": ("قيمة غير مسموحة: {value}.", "Value not allowed: {value}."),
     "error.out_of_range": ("القيمة {value} خارج المجال المسموح ({min}–{max}).", "{value} is out of range ({min}–{max})."),
     "error.too_many_items": ("عناصر كثيرة جدًا (الحد {max}).", "Too many items (at most {max})."),
