@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import Flask, Response, jsonify, render_template, request
 from flask.globals import request_ctx
+from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException, SecurityError
 
@@ -119,6 +120,30 @@ def unauthorized(message: str) -> Response:
     return response
 
 
+# The fields of every form that a person types into, with their labels: a form refused for
+# its stale CSRF token gives these back. Only these: never a password, never a hidden field.
+TYPED_FIELDS = {
+    "text": "field.text", "restatement": "claim.restatement", "speaker": "claim.speaker",
+    "claim_date": "claim.claim_date", "source_url": "claim.source_url",
+    "source_title": "claim.source_title", "tags": "claim.tags", "note": "claim.note",
+    "url": "evidence.url", "title": "evidence.title", "publisher": "evidence.publisher",
+    "accessed_date": "evidence.accessed", "published_date": "appearance.date",
+    "outlet": "wb.outlet", "author": "wb.author", "name_ar": "entity.name_ar",
+    "name_en": "entity.name_en", "wikidata_id": "entity.wikidata", "name": "tokens.name",
+    "selected": "field.selected", "username": "field.username",
+    "display_name": "field.display_name",
+}
+
+
+def typed_values(lang: str) -> list[tuple[str, str]]:
+    """What the refused form held in its typed fields, as (label, value), in form order."""
+    from claims.i18n import translate
+
+    return [(translate(TYPED_FIELDS[name], lang), value)
+            for name, value in request.form.items(multi=True)
+            if name in TYPED_FIELDS and value.strip()]
+
+
 def register(app: Flask) -> None:
     """Install handlers so no traceback ever reaches a user."""
     from claims.i18n import current_language, translate
@@ -139,6 +164,11 @@ def register(app: Flask) -> None:
         from claims.security import user_for_error_page
 
         user_for_error_page()
+        if isinstance(exc, CSRFError):  # the session ended: what was typed must not be lost
+            lang = current_language()
+            return render_template("error.html", status=status, exc=exc,
+                                   message=translate("error.csrf", lang),
+                                   kept=typed_values(lang)), status
         return render_template("error.html", status=status, exc=exc), status
 
     @app.errorhandler(DomainError)

@@ -68,6 +68,17 @@ def test_tokens_are_hashed_shown_once_and_revocable(app: Flask, client, editor_t
     assert "Bearer" in gone.headers["WWW-Authenticate"]
 
 
+def test_a_refused_token_name_stays_in_the_form(app: Flask) -> None:
+    page = app.test_client()
+    login_as(page, app, "editor")
+    for number in range(20):  # the limit of live tokens per user
+        assert page.post("/account/tokens", data={"name": f"t{number}"}).status_code == 201
+    refused = page.post("/account/tokens", data={"name": "سكربت الاستيراد الليلي"})
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "20" in html
+    assert 'name="name" dir="auto" maxlength="100" value="سكربت الاستيراد الليلي"' in html
+
+
 def test_authentication_and_roles(app: Flask, client, seeded) -> None:
     assert client.get(f"{API}/claims").status_code == 401
     assert client.get(f"{API}/claims", headers=auth("clm_nope")).status_code == 401

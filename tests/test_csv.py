@@ -110,6 +110,40 @@ def test_a_malformed_file_is_refused_by_line_with_nothing_offered(app: Flask, ed
         assert _confirm(editor_client, html).status_code == 302 and _count(app) == 0
 
 
+def test_a_quote_never_closed_in_a_short_file_is_refused(app: Flask, editor_client,
+                                                        seeded) -> None:
+    # Well under the cell limit: the rows after the stray quote must not become one claim.
+    content = ('text,source_url\n"قال علييف إن التحقيق مستمر,https://a.example/1\n'
+               "قال بوتين إن الطائرة سقطت,https://a.example/2\n")
+    preview = _upload(editor_client, content)
+    html = preview.get_data(as_text=True)
+    assert preview.status_code == 422
+    assert "الملف ليس CSV سليمًا عند السطر 3 " in html
+    assert "صفوف جاهزة: 0 ·" in html and 'id="line-' not in html
+    assert _confirm(editor_client, html).status_code == 302 and _count(app) == 0
+    # A quote inside an unquoted cell is text; one closed mid-cell is not CSV either.
+    assert _upload(editor_client, 'text\nقال "نعم" ثم مضى\n').status_code == 200
+    assert _upload(editor_client, 'text\n"قال" نعم\n').status_code == 422
+
+
+def test_semicolon_tab_and_utf16_files_are_read(app: Flask, editor_client, seeded) -> None:
+    # Excel saves ";" where the decimal mark is a comma, and "Unicode text" as UTF-16 + tabs.
+    semicolon = "text;source_url;status\nقال بوتين إن 38 شخصاً قتلوا;https://a.example/1;زائف\n"
+    html = _upload(editor_client, semicolon).get_data(as_text=True)
+    assert "صفوف جاهزة: 1 ·" in html, html
+    assert _confirm(editor_client, html).status_code == 302
+    utf16 = "text\tsource_url\nقال علييف إن التحقيق مستمر\thttps://a.example/2\n"
+    preview = editor_client.post("/import/csv", data={"format": "claims", "file": (
+        io.BytesIO(utf16.encode("utf-16")), "unicode.csv")}, content_type="multipart/form-data")
+    html = preview.get_data(as_text=True)
+    assert preview.status_code == 200 and "صفوف جاهزة: 1 ·" in html, html
+    assert _confirm(editor_client, html).status_code == 302
+    with app.app_context(), session_scope(app) as session:
+        rows = {(c.text, c.status, c.source.url) for c in session.scalars(select(Claim))}
+    assert rows == {("قال بوتين إن 38 شخصاً قتلوا", "false", "https://a.example/1"),
+                    ("قال علييف إن التحقيق مستمر", "unstarted", "https://a.example/2")}
+
+
 def test_confirm_needs_this_sessions_preview(app: Flask, editor_client, seeded) -> None:
     html = _upload(editor_client, "text\nادعاء أول\n").get_data(as_text=True)
     assert editor_client.post("/import/csv/confirm", data={"token": "../../etc"}).status_code \

@@ -302,3 +302,21 @@ def test_a_name_copied_with_its_proclitics_is_the_entity_that_exists(
                        headers=api).status_code == 201  # a name that starts with و is kept
     assert client.post(f"{API}/entities", json={"kind": "person", "name_ar": typed,
                                                 "distinct": True}, headers=api).status_code == 201
+
+
+def test_a_wikidata_id_is_q_and_ascii_digits_as_typed_on_either_keyboard(
+        app: Flask, editor_client: FlaskClient) -> None:
+    # "²" and "①" are digits to str.isdigit, but no Wikidata id has them: the link would break.
+    refused = editor_client.post("/entities", data={"name_ar": "كيان بمعرف خاطئ",
+                                                    "kind": "person", "wikidata_id": "Q²"})
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert "معرّف ويكي بيانات غير صالح: Q². اكتبه هكذا: Q7747." in html
+    assert 'value="Q²"' in html
+    made = editor_client.post("/entities", data={"name_ar": "كيان بأرقام عربية",
+                                                 "kind": "person", "wikidata_id": "q٣٩٧٢٣"})
+    assert made.status_code == 302
+    with app.app_context(), session_scope(app) as session:
+        entity = session.scalar(select(Entity).where(Entity.name_ar == "كيان بأرقام عربية"))
+        assert entity is not None and entity.wikidata_id == "Q39723"
+        assert session.scalar(select(Entity).where(Entity.name_ar == "كيان بمعرف خاطئ")) is None

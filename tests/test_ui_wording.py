@@ -115,3 +115,44 @@ def test_a_refused_review_names_its_own_properties(app: Flask, client: FlaskClie
     assert 'dir="ltr">claimReviewed</bdi>' in report
     assert 'dir="ltr">itemReviewed.appearance</bdi>: لا تذكر المراجعة رابطًا للادعاء' in report
     assert ">source_id<" not in report and "اختر مصدرًا" not in report
+
+
+def test_the_main_navigation_is_named_in_the_interface_language(
+        app: Flask, client: FlaskClient) -> None:
+    login_as(client, app, "viewer")
+    arabic = client.get("/claims").get_data(as_text=True)
+    assert 'aria-label="التنقل الرئيسي"' in arabic and 'aria-label="main"' not in arabic
+    # The switch's label is in the other language: a screen reader must read it as such.
+    assert '<button type="submit" class="linklike" id="lang-switch" lang="en">English' in arabic
+    client.post("/lang", data={"lang": "en", "next": "/"})
+    english = client.get("/claims").get_data(as_text=True)
+    assert 'aria-label="Main navigation"' in english
+    assert 'id="lang-switch" lang="ar">العربية' in english
+
+
+def test_a_form_refused_for_its_stale_token_gives_back_what_was_typed(
+        database_url: str, app: Flask) -> None:
+    from tests.conftest import make_app
+
+    guarded = make_app(database_url, wtf_csrf_enabled=True)
+    client = guarded.test_client()
+    login_as(client, guarded, "editor")
+    # The session ended in another tab (or after its 12 hours): the token no longer matches.
+    refused = client.post("/claims/new", data={
+        "csrf_token": "stale", "text": "قال الوزير إن <b>التضخم</b> تراجع", "version": "3",
+        "restatement": "", "tags": "اقتصاد، مصر", "submission": "abc"})
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 400
+    assert "أعد تحميل الصفحة" not in page  # reloading sends the same stale form again
+    assert "انتهت صلاحية النموذج" in page and "انسخه" in page
+    assert "قال الوزير إن &lt;b&gt;التضخم&lt;/b&gt; تراجع</textarea>" in page
+    assert ">الوسوم</label>" in page and "اقتصاد، مصر</textarea>" in page
+    assert 'name="version"' not in page and ">abc<" not in page and ">3<" not in page
+    password = client.post("/account/password", data={
+        "csrf_token": "stale", "current_password": "old secret", "new_password": "new secret"})
+    assert password.status_code == 400 and "secret" not in password.get_data(as_text=True)
+    with client.session_transaction() as sess:
+        sess["lang"] = "en"
+    english = client.post("/entities", data={"csrf_token": "stale", "name_ar": "محمد معيط"})
+    text = english.get_data(as_text=True)
+    assert "The form has expired" in text and ">Arabic name</label>" in text

@@ -193,6 +193,19 @@ def _claim(client: FlaskClient, source_id: int, text: str, **extra) -> int:
     return int(response.headers["Location"].rsplit("/", 1)[-1])
 
 
+def test_matching_endpoint_ignores_an_exclude_that_is_no_claim_id(editor_client: FlaskClient,
+                                                                  seeded) -> None:
+    demo = _claim(editor_client, seeded["source"], CRASH)
+    # "²" passes str.isdigit() but not int(); the other is past every database's integer.
+    for exclude in ("²", "9" * 30, "-1", "abc"):
+        found = editor_client.get("/workbench/match",
+                                  query_string={"text": CRASH, "exclude": exclude})
+        assert found.status_code == 200, (exclude, found.status_code)
+        assert demo in [c["id"] for c in found.json["candidates"]]
+    found = editor_client.get("/workbench/match", query_string={"text": CRASH, "exclude": demo})
+    assert demo not in [c["id"] for c in found.json["candidates"]]
+
+
 def test_matching_endpoint_conflicts_side_by_side_and_decisions(app: Flask,
                                                                 editor_client: FlaskClient,
                                                                 seeded) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import hashlib
@@ -27,6 +28,7 @@ from claims.text.arabic import normalize
 
 BOM = "\ufeff"
 FORMATS = ("claims", "ans")
+DELIMITERS = (",", ";", "\t")
 EXPORT_COLUMNS = ("id", "text", "status", "status_label", "speaker", "speaker_wikidata",
                   "claim_date", "claim_type", "tags", "source_title", "source_url", "created_at",
                   "updated_at", "version")
@@ -116,12 +118,27 @@ class Parsed:
 
 
 def decode(raw: bytes) -> str:
-    """UTF-8 (with or without BOM), else Windows-1256, NFC-normalised."""
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1256", errors="replace")
+    """UTF-16 with its BOM, else UTF-8 (with or without BOM), else Windows-1256,
+    NFC-normalised."""
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # Excel's "Unicode text"
+        text = raw.decode("utf-16", errors="replace")
+    else:
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = raw.decode("cp1256", errors="replace")
     return unicodedata.normalize("NFC", text.replace("\x00", ""))
+
+
+def delimiter(text: str) -> str:
+    """The separator that gives the header line a text column: a comma, else a semicolon
+    (Excel where the decimal mark is a comma), else a tab; a comma when none does."""
+    first = text.split("\n", 1)[0]
+    for candidate in DELIMITERS:
+        header = next(csv.reader([first], delimiter=candidate), [])
+        if any(HEADER_ALIASES.get(h.strip().lower()) == "text" for h in header):
+            return candidate
+    return ","
 
 
 def import_key(text: str, source: str) -> str:
@@ -153,7 +170,10 @@ def _status_of(values: dict[str, str], fmt: str, errors: list[dict[str, Any]]) -
 def parse(raw: bytes, name: str, fmt: str = "claims") -> Parsed:
     """Read and check every row without touching the database."""
     parsed = Parsed([], name, fmt)
-    reader = csv.reader(io.StringIO(decode(raw), newline=""))
+    # strict: the lenient reader ends a never-closed quote at the end of the file silently,
+    # making every row after it one cell (one bogus claim) instead of raising.
+    text = decode(raw)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter(text), strict=True)
     try:
         _parse_rows(reader, parsed, name, fmt)
     except csv.Error:

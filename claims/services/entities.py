@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,9 @@ from claims.models.entities import ALIAS_KINDS, ALIAS_LANGS, ENTITY_KINDS
 from claims.services import audit, linker
 from claims.services.inputs import Inputs
 from claims.text.linking import alias_key, candidate_keys, proclitic_keys
+from claims.text.numbers import DIGITS
+
+WIKIDATA_ID = re.compile(r"Q[0-9]{1,12}")  # as the API's EntityCreate pattern
 
 GAZETTEER = Path(__file__).resolve().parent.parent / "data" / "gazetteer.json"
 
@@ -83,15 +87,18 @@ def create_entity(session: Session, data: Mapping[str, Any], actor: User | None 
     name_ar = form.name("name_ar", required=True)
     name_en = form.name("name_en")
     wikidata = form.text("wikidata_id", max_len=32)
-    if wikidata and not (wikidata[0] in "Qq" and wikidata[1:].isdigit()):
-        form.error("wikidata_id", "bad_choice", value=wikidata)
+    if wikidata:
+        # Arabic-Indic digits are the same id typed on an Arabic keyboard; any other digit
+        # that str.isdigit() knows ("²", "①") makes no id, and a link to nowhere.
+        typed, wikidata = wikidata, wikidata.translate(DIGITS).upper()
+        if not WIKIDATA_ID.fullmatch(wikidata):
+            form.error("wikidata_id", "bad_wikidata", value=typed)
     distinct = form.flag("distinct")
     form.check()
     assert kind and name_ar
     if not distinct:
         _refuse_same_name(session, kind, {"name_ar": name_ar, "name_en": name_en})
-    entity = Entity(kind=kind, name_ar=name_ar, name_en=name_en,
-                    wikidata_id=wikidata.upper() if wikidata else None)
+    entity = Entity(kind=kind, name_ar=name_ar, name_en=name_en, wikidata_id=wikidata)
     session.add(entity)
     entity.aliases.append(Alias(text=name_ar, key=alias_key(name_ar), kind="name", lang="ar"))
     # The same spelling in both name fields is one alias ((entity, key, kind) is unique).

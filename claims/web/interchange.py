@@ -80,8 +80,8 @@ i18n.register({
     "import.unmapped": ("تصنيفات غير معروفة (أُعطيت الحالة الافتراضية):", "Unknown labels (given the default status):"),
     "error.csv_empty": ("الملف فارغ.", "The file is empty."),
     "error.csv_no_text": ("لا يوجد عمود للنص (text أو claim أو claim_s أو نص).", "No text column (text, claim, claim_s or نص)."),
-    "error.csv_malformed": ("الملف ليس CSV سليمًا عند السطر {line} (علامة اقتباس لم تُغلق أو خانة أطول من 128 كيلوبايت)؛ لم يُقرأ منه شيء.",
-                            "The file is not valid CSV at line {line} (a quote never closed, or a cell over 128 KB); nothing was read from it."),
+    "error.csv_malformed": ("الملف ليس CSV سليمًا عند السطر {line} (علامة اقتباس لم تُغلق أو في غير موضعها، أو خانة أطول من 128 كيلوبايت)؛ لم يُقرأ منه شيء.",
+                            "The file is not valid CSV at line {line} (a quote never closed or out of place, or a cell over 128 KB); nothing was read from it."),
     "error.csv_too_many_rows": ("في الملف صفوف أكثر من المسموح (أقصى عدد: {max})؛ تُرك الباقي.", "More than {max} rows; the rest was ignored."),
     "import.problems": ("مشكلات", "Problems"),
     "import.csv_done": ("ادعاءات أُنشئت: {created} · صفوف تُخطيت: {skipped}.", "Claims created: {created} · rows skipped: {skipped}."),
@@ -126,10 +126,10 @@ def _user() -> Any:
 
 
 def _tokens_page(secret: str | None = None, errors: dict[str, str] | None = None,
-                 status: int = 200) -> ResponseReturnValue:
+                 status: int = 200, name: str = "") -> ResponseReturnValue:
     rows = tokens.list_tokens(get_session(), _user())
     return render_template("interchange/tokens.html", rows=rows, secret=secret,
-                           errors=errors or {}), status
+                           errors=errors or {}, name=name), status
 
 
 @bp.get("/account/tokens", endpoint="tokens")
@@ -150,7 +150,8 @@ def create_token() -> ResponseReturnValue:
     except ValidationFailed as exc:
         db.rollback()
         return _tokens_page(errors={e.field: gettext(f"error.{e.code}", **e.params)
-                                    for e in exc.errors}, status=422)
+                                    for e in exc.errors}, status=422,
+                            name=request.form.get("name", ""))
     page = _tokens_page(secret=secret, status=201)  # render first: the secret shows only here
     db.commit()
     return page

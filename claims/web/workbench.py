@@ -10,7 +10,7 @@ from flask.typing import ResponseReturnValue
 from werkzeug.datastructures import FileStorage
 
 from claims import i18n
-from claims.db import begin_write, get_session
+from claims.db import MAX_ID, begin_write, get_session
 from claims.errors import ValidationFailed
 from claims.i18n import current_language, gettext
 from claims.models import Claim
@@ -210,9 +210,11 @@ def _candidate_json(item: links.Related) -> dict[str, Any]:
 def match() -> ResponseReturnValue:
     """JSON: existing claims similar to ``text`` (the claim form asks while the user types)."""
     text = (request.args.get("text") or "")[:2000]
-    exclude = request.args.get("exclude", "")
+    # Not an id ("²" passes str.isdigit() but not int(), or past the databases' integers):
+    # nothing to exclude, rather than a 500 the typing page's script never shows.
+    exclude = request.args.get("exclude", type=int)
     found = links.candidates_for_text(get_session(), text,
-                                      int(exclude) if exclude.isdigit() else None)
+                                      exclude if exclude and 1 <= exclude <= MAX_ID else None)
     return jsonify({"candidates": [_candidate_json(item) for item in found]})
 
 
