@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask, Response, jsonify, render_template, request
 from flask.globals import request_ctx
@@ -135,10 +136,22 @@ TYPED_FIELDS = {
 }
 
 
+def _from_our_pages() -> bool:
+    """Whether the browser says the request came from a page of this site."""
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None:
+        return site == "same-origin"
+    origin = request.headers.get("Origin") or request.headers.get("Referer") or ""
+    return bool(origin) and urlsplit(origin).netloc == request.host
+
+
 def typed_values(lang: str) -> list[tuple[str, str]]:
-    """What the refused form held in its typed fields, as (label, value), in form order."""
+    """What the refused form held in its typed fields, as (label, value), in form order;
+    nothing for a form posted from another site, which must not put its words on our page."""
     from claims.i18n import translate
 
+    if not _from_our_pages():
+        return []
     return [(translate(TYPED_FIELDS[name], lang), value)
             for name, value in request.form.items(multi=True)
             if name in TYPED_FIELDS and value.strip()]

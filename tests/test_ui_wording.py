@@ -138,9 +138,14 @@ def test_a_form_refused_for_its_stale_token_gives_back_what_was_typed(
     client = guarded.test_client()
     login_as(client, guarded, "editor")
     # The session ended in another tab (or after its 12 hours): the token no longer matches.
-    refused = client.post("/claims/new", data={
-        "csrf_token": "stale", "text": "قال الوزير إن <b>التضخم</b> تراجع", "version": "3",
-        "restatement": "", "tags": "اقتصاد، مصر", "submission": "abc"})
+    ours = {"Sec-Fetch-Site": "same-origin"}
+    form = {"csrf_token": "stale", "text": "قال الوزير إن <b>التضخم</b> تراجع", "version": "3",
+            "restatement": "", "tags": "اقتصاد، مصر", "submission": "abc"}
+    # A page of another site posting to ours gets the message, never its words on our page.
+    for foreign in ({"Sec-Fetch-Site": "cross-site"}, {"Origin": "https://evil.example"}, {}):
+        page = client.post("/claims/new", data=form, headers=foreign).get_data(as_text=True)
+        assert "انتهت صلاحية النموذج" in page and "التضخم" not in page, foreign
+    refused = client.post("/claims/new", data=form, headers=ours)
     page = refused.get_data(as_text=True)
     assert refused.status_code == 400
     assert "أعد تحميل الصفحة" not in page  # reloading sends the same stale form again
@@ -148,11 +153,12 @@ def test_a_form_refused_for_its_stale_token_gives_back_what_was_typed(
     assert "قال الوزير إن &lt;b&gt;التضخم&lt;/b&gt; تراجع</textarea>" in page
     assert ">الوسوم</label>" in page and "اقتصاد، مصر</textarea>" in page
     assert 'name="version"' not in page and ">abc<" not in page and ">3<" not in page
-    password = client.post("/account/password", data={
+    password = client.post("/account/password", headers=ours, data={
         "csrf_token": "stale", "current_password": "old secret", "new_password": "new secret"})
     assert password.status_code == 400 and "secret" not in password.get_data(as_text=True)
     with client.session_transaction() as sess:
         sess["lang"] = "en"
-    english = client.post("/entities", data={"csrf_token": "stale", "name_ar": "محمد معيط"})
+    english = client.post("/entities", data={"csrf_token": "stale", "name_ar": "محمد معيط"},
+                          headers={"Origin": "http://localhost"})  # a browser without Sec-Fetch
     text = english.get_data(as_text=True)
     assert "The form has expired" in text and ">Arabic name</label>" in text
