@@ -438,6 +438,14 @@ def test_upload_form(app: Flask, editor_client: FlaskClient) -> None:
         "file": (io.BytesIO(b"<html>nothing</html>"), "x.html")},
         content_type="multipart/form-data")
     assert bad.status_code == 422
+    assert "لم نجد أي ClaimReview في الملف." in bad.get_data(as_text=True)
+    # A JSON file cut short is named as broken JSON, with where, not as holding no review.
+    broken = editor_client.post("/import/claimreview", data={
+        "file": (io.BytesIO('{"@type": "ClaimReview",\n "claimReviewed": "قال'.encode()),
+                 "feed.json")}, content_type="multipart/form-data")
+    page = broken.get_data(as_text=True)
+    assert broken.status_code == 422
+    assert "الملف ليس JSON سليمًا (السطر 2، العمود 19)" in page and "لم نجد" not in page
 
 
 def test_round_trip_through_an_empty_database(app: Flask, published, runner,

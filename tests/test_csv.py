@@ -126,6 +126,18 @@ def test_a_quote_never_closed_in_a_short_file_is_refused(app: Flask, editor_clie
     assert _upload(editor_client, 'text\n"قال" نعم\n').status_code == 422
 
 
+def test_two_columns_for_one_field_are_refused_by_name(app: Flask, editor_client,
+                                                      seeded) -> None:
+    content = ("نص,text,date,claim_date\n"
+               "قال بوتين إن الطائرة سقطت,قال علييف إن التحقيق مستمر,2024-12-25,2024-12-26\n")
+    preview = _upload(editor_client, content)
+    html = preview.get_data(as_text=True)
+    assert preview.status_code == 422
+    assert "أكثر من عمود للحقل نفسه: نص / text; date / claim_date" in html
+    assert "صفوف جاهزة: 0 ·" in html and 'id="line-' not in html
+    assert _confirm(editor_client, html).status_code == 302 and _count(app) == 0
+
+
 def test_semicolon_tab_and_utf16_files_are_read(app: Flask, editor_client, seeded) -> None:
     # Excel saves ";" where the decimal mark is a comma, and "Unicode text" as UTF-16 + tabs.
     semicolon = "text;source_url;status\nقال بوتين إن 38 شخصاً قتلوا;https://a.example/1;زائف\n"

@@ -320,3 +320,20 @@ def test_a_wikidata_id_is_q_and_ascii_digits_as_typed_on_either_keyboard(
         entity = session.scalar(select(Entity).where(Entity.name_ar == "كيان بأرقام عربية"))
         assert entity is not None and entity.wikidata_id == "Q39723"
         assert session.scalar(select(Entity).where(Entity.name_ar == "كيان بمعرف خاطئ")) is None
+    # The item's address copied from the browser gives its id; another site's does not.
+    for number, url in enumerate(("https://www.wikidata.org/wiki/Q7747",
+                                  "http://m.wikidata.org/wiki/Q7747?uselang=ar",
+                                  "https://www.wikidata.org/entity/Q7747",
+                                  "wikidata.org/wiki/Special:EntityPage/Q7747")):
+        made = editor_client.post("/entities", data={"name_ar": f"كيان من رابط {number}",
+                                                     "kind": "person", "wikidata_id": url,
+                                                     "distinct": "1"})
+        assert made.status_code == 302, url
+    foreign = editor_client.post("/entities", data={
+        "name_ar": "كيان من موقع آخر", "kind": "person",
+        "wikidata_id": "https://evil.example/wikidata.org/wiki/Q7747"})
+    assert foreign.status_code == 422
+    with app.app_context(), session_scope(app) as session:
+        ids = session.scalars(select(Entity.wikidata_id).where(
+            Entity.name_ar.startswith("كيان من رابط"))).all()
+        assert ids == ["Q7747"] * 4

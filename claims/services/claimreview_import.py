@@ -37,7 +37,12 @@ _WIKIDATA_RE = re.compile(r"wikidata\.org/(?:wiki|entity)/(Q\d+)", re.IGNORECASE
 
 
 class NotClaimReview(ValueError):
-    """The input holds no ClaimReview we can read."""
+    """The input holds no ClaimReview we can read; ``code`` says why (an i18n ``import.`` key)."""
+
+    def __init__(self, message: str, code: str = "no_reviews", **params: Any) -> None:
+        super().__init__(message)
+        self.code = code
+        self.params = params
 
 
 def clean(value: Any) -> str:
@@ -155,6 +160,11 @@ def extract_reviews(raw: str | bytes) -> list[dict[str, Any]]:
     text = text.lstrip("\ufeff")
     try:
         data: Any = json_input.loads(text)
+    except json.JSONDecodeError as exc:
+        if text.lstrip()[:1] in ("{", "["):  # a JSON file, not a page: say where it breaks
+            raise NotClaimReview(f"not valid JSON at line {exc.lineno}, column {exc.colno}",
+                                 "bad_json", line=exc.lineno, column=exc.colno) from exc
+        data = _json_blocks(text)
     except ValueError:
         data = _json_blocks(text)
     if isinstance(data, dict) and isinstance(data.get("page"), str) and "@type" not in data:

@@ -195,6 +195,13 @@ def _parse_rows(reader: Any, parsed: Parsed, name: str, fmt: str) -> None:
     if "text" not in columns:
         parsed.problems.append(problem(None, "csv_no_text"))
         return
+    # Two headers for one field ("text" and "نص", "date" and "claim_date"): which one is
+    # meant is a guess, and a wrong guess imports the wrong column without a word.
+    twins = [" / ".join(h.strip() for h, c in zip(header, columns, strict=True) if c == field)
+             for field in dict.fromkeys(columns) if field and columns.count(field) > 1]
+    if twins:
+        parsed.problems.append(problem(None, "csv_duplicate_column", columns="; ".join(twins)))
+        return
     default_source = f"CSV: {name}" if fmt == "claims" else f"ANS corpus: {name}"
     for values_list in reader:
         line = reader.line_num

@@ -21,6 +21,9 @@ from claims.text.linking import alias_key, candidate_keys, proclitic_keys
 from claims.text.numbers import DIGITS
 
 WIKIDATA_ID = re.compile(r"Q[0-9]{1,12}")  # as the API's EntityCreate pattern
+# An item's address as copied from the browser: its id is what is meant.
+WIKIDATA_URL = re.compile(r"(?:HTTPS?://)?(?:WWW\.|M\.)?WIKIDATA\.ORG/(?:WIKI|ENTITY)/"
+                          r"(?:SPECIAL:ENTITYPAGE/)?(Q[0-9]{1,12})/?(?:[?#].*)?")
 
 GAZETTEER = Path(__file__).resolve().parent.parent / "data" / "gazetteer.json"
 
@@ -86,11 +89,13 @@ def create_entity(session: Session, data: Mapping[str, Any], actor: User | None 
     kind = form.choice("kind", ENTITY_KINDS, required=True)
     name_ar = form.name("name_ar", required=True)
     name_en = form.name("name_en")
-    wikidata = form.text("wikidata_id", max_len=32)
+    wikidata = form.text("wikidata_id", max_len=300)
     if wikidata:
         # Arabic-Indic digits are the same id typed on an Arabic keyboard; any other digit
         # that str.isdigit() knows ("²", "①") makes no id, and a link to nowhere.
         typed, wikidata = wikidata, wikidata.translate(DIGITS).upper()
+        pasted = WIKIDATA_URL.fullmatch(wikidata)
+        wikidata = pasted.group(1) if pasted else wikidata
         if not WIKIDATA_ID.fullmatch(wikidata):
             form.error("wikidata_id", "bad_wikidata", value=typed)
     distinct = form.flag("distinct")

@@ -75,10 +75,12 @@ i18n.register({
     "import.preview": ("معاينة", "Preview"),
     "import.no_file": ("اختر ملفًا أو الصق محتواه.", "Choose a file or paste its content."),
     "import.no_reviews": ("لم نجد أي ClaimReview في الملف.", "No ClaimReview found in the file."),
+    "import.bad_json": ("الملف ليس JSON سليمًا (السطر {line}، العمود {column})؛ لم يُستورد منه شيء.", "The file is not valid JSON (line {line}, column {column}); nothing was imported."),
     "import.cr_done": ("ادعاءات أُنشئت: {created} · موجودة مسبقًا: {unchanged}.", "Claims created: {created} · already present: {unchanged}."),
     "error.no_appearance": ("لا تذكر المراجعة رابطًا للادعاء (appearance أو url).", "The review gives no address for the claim (appearance or url)."),
     "import.unmapped": ("تصنيفات غير معروفة (أُعطيت الحالة الافتراضية):", "Unknown labels (given the default status):"),
     "error.csv_empty": ("الملف فارغ.", "The file is empty."),
+    "error.csv_duplicate_column": ("أكثر من عمود للحقل نفسه: {columns}؛ احذف أحدها. لم يُقرأ شيء من الملف.", "More than one column for the same field: {columns}; remove one. Nothing was read from the file."),
     "error.csv_no_text": ("لا يوجد عمود للنص (text أو claim أو claim_s أو نص).", "No text column (text, claim, claim_s or نص)."),
     "error.csv_malformed": ("الملف ليس CSV سليمًا عند السطر {line} (علامة اقتباس لم تُغلق أو في غير موضعها، أو خانة أطول من 128 كيلوبايت)؛ لم يُقرأ منه شيء.",
                             "The file is not valid CSV at line {line} (a quote never closed or out of place, or a cell over 128 KB); nothing was read from it."),
@@ -286,8 +288,8 @@ def import_claimreview() -> ResponseReturnValue:
         return render_template("interchange/import.html"), 422
     try:
         reviews = extract_reviews(upload[1])
-    except NotClaimReview:
-        flash(gettext("import.no_reviews"), "error")
+    except NotClaimReview as exc:
+        flash(gettext(f"import.{exc.code}", **exc.params), "error")
         return render_template("interchange/import.html"), 422
     db = get_session()
     begin_write(db)
