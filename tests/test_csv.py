@@ -96,18 +96,23 @@ def test_import_preview_writes_nothing_until_confirmed(app: Flask, editor_client
     assert _count(app) == 2
 
 
+def _refused_whole(app: Flask, client, content: str, message: str) -> None:
+    """The file is refused as a whole with ``message``: no row offered, nothing written."""
+    preview = _upload(client, content)
+    html = preview.get_data(as_text=True)
+    assert preview.status_code == 422
+    assert message in html
+    assert "صفوف جاهزة: 0 ·" in html and 'id="line-' not in html
+    assert _confirm(client, html).status_code == 302 and _count(app) == 0
+
+
 def test_a_malformed_file_is_refused_by_line_with_nothing_offered(app: Flask, editor_client,
                                                                   seeded) -> None:
     huge = "text\nقال بوتين إن الطائرة سقطت\n" + "ب" * 140_000 + "\n"
     # A quote never closed swallows the rest of the file into one cell, past the limit.
     unclosed = 'text\n"قال علييف إن التحقيق مستمر\n' + "قال بوتين إن الطائرة سقطت\n" * 6000
     for content, line in ((huge, 3), (unclosed, 5043)):  # where the cell passed 128 KiB
-        preview = _upload(editor_client, content)
-        html = preview.get_data(as_text=True)
-        assert preview.status_code == 422
-        assert f"الملف ليس CSV سليمًا عند السطر {line} " in html
-        assert "صفوف جاهزة: 0 ·" in html and 'id="line-' not in html
-        assert _confirm(editor_client, html).status_code == 302 and _count(app) == 0
+        _refused_whole(app, editor_client, content, f"الملف ليس CSV سليمًا عند السطر {line} ")
 
 
 def test_a_quote_never_closed_in_a_short_file_is_refused(app: Flask, editor_client,
@@ -115,12 +120,7 @@ def test_a_quote_never_closed_in_a_short_file_is_refused(app: Flask, editor_clie
     # Well under the cell limit: the rows after the stray quote must not become one claim.
     content = ('text,source_url\n"قال علييف إن التحقيق مستمر,https://a.example/1\n'
                "قال بوتين إن الطائرة سقطت,https://a.example/2\n")
-    preview = _upload(editor_client, content)
-    html = preview.get_data(as_text=True)
-    assert preview.status_code == 422
-    assert "الملف ليس CSV سليمًا عند السطر 3 " in html
-    assert "صفوف جاهزة: 0 ·" in html and 'id="line-' not in html
-    assert _confirm(editor_client, html).status_code == 302 and _count(app) == 0
+    _refused_whole(app, editor_client, content, "الملف ليس CSV سليمًا عند السطر 3 ")
     # A quote inside an unquoted cell is text; one closed mid-cell is not CSV either.
     assert _upload(editor_client, 'text\nقال "نعم" ثم مضى\n').status_code == 200
     assert _upload(editor_client, 'text\n"قال" نعم\n').status_code == 422
@@ -130,12 +130,8 @@ def test_two_columns_for_one_field_are_refused_by_name(app: Flask, editor_client
                                                       seeded) -> None:
     content = ("نص,text,date,claim_date\n"
                "قال بوتين إن الطائرة سقطت,قال علييف إن التحقيق مستمر,2024-12-25,2024-12-26\n")
-    preview = _upload(editor_client, content)
-    html = preview.get_data(as_text=True)
-    assert preview.status_code == 422
-    assert "أكثر من عمود للحقل نفسه: نص / text; date / claim_date" in html
-    assert "صفوف جاهزة: 0 ·" in html and 'id="line-' not in html
-    assert _confirm(editor_client, html).status_code == 302 and _count(app) == 0
+    _refused_whole(app, editor_client, content,
+                   "أكثر من عمود للحقل نفسه: نص / text; date / claim_date")
 
 
 def test_semicolon_tab_and_utf16_files_are_read(app: Flask, editor_client, seeded) -> None:
