@@ -86,6 +86,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "claim.text": ("نص الادعاء كما ورد", "Claim as quoted"),
     "claim.restatement": ("صياغة تحريرية", "Editorial restatement"),
     "claim.speaker": ("القائل", "Speaker"),
+    "claim.new_speaker_kind": ("هذا القائل ليس بين الكيانات بعد. أنشئه مع الادعاء كيانًا جديدًا من نوع:", "This speaker is not among the entities yet. Create it with the claim as a new entity of kind:"),
+    "claim.new_speaker_none": ("— لا تنشئه —", "— do not create it —"),
     "claim.source": ("المصدر", "Source"),
     "claim.source_url": ("رابط مصدر جديد", "New source URL"),
     "claim.source_title": ("عنوان المصدر الجديد", "New source title"),

@@ -505,3 +505,61 @@ def test_entity_status_counts_match_the_lists_they_open(app, editor_client, seed
     for link, count in chips:
         listed = editor_client.get(link.replace("&amp;", "&")).get_data(as_text=True)
         assert listed.count('class="claim-card') == int(count), link
+
+
+def test_a_speaker_no_entity_names_can_be_created_with_the_claim(
+        app: Flask, editor_client: FlaskClient, seeded) -> None:
+    from claims.models import AuditEvent, Entity
+
+    guess = "وزارة الدفاع الروسية"
+    # The workbench's "open in form" link pre-fills a guess no entity has yet.
+    page = editor_client.get("/claims/new", query_string={"speaker": guess,
+                                                           "source": seeded["source"]})
+    html = page.get_data(as_text=True)
+    assert 'id="new_speaker_kind"' in html and "ليس بين الكيانات بعد" in html
+    assert 'id="new_speaker_kind"' not in editor_client.get(
+        "/claims/new", query_string={"speaker": "بوتين"}).get_data(as_text=True)
+    form = {"text": "قالت وزارة الدفاع الروسية إن صاروخين انفجرا",
+            "source_id": seeded["source"], "speaker": guess, "status": "unstarted"}
+    # Not asked to create it: refused as before, the offer still on the page.
+    refused = editor_client.post("/claims/new", data=form)
+    assert refused.status_code == 422 and 'id="new_speaker_kind"' in refused.get_data(
+        as_text=True)
+    # Asked, but another field is wrong: nothing is written, the choice is kept.
+    bad_date = editor_client.post("/claims/new", data=form | {
+        "new_speaker_kind": "organisation", "claim_date": "2999-01-01"})
+    assert bad_date.status_code == 422
+    assert '<option value="organisation" selected>' in bad_date.get_data(as_text=True)
+    with app.app_context(), session_scope(app) as session:
+        assert session.scalar(select(Entity).where(Entity.name_ar == guess)) is None
+    claim_id = _new_claim(editor_client, seeded, **form, new_speaker_kind="organisation")
+    with app.app_context(), session_scope(app) as session:
+        claim = session.get_one(Claim, claim_id)
+        assert claim.speaker is not None and claim.speaker.name_ar == guess
+        assert claim.speaker.kind == "organisation"
+        assert session.scalar(select(func.count()).select_from(AuditEvent).where(
+            AuditEvent.action == "entity.created")) == 1
+    # The next claim finds it by name, in another spelling, with no offer to create it.
+    again = editor_client.get("/claims/new", query_string={"speaker": "ووزارة الدفاع الروسية"})
+    assert 'id="new_speaker_kind"' not in again.get_data(as_text=True)
+
+
+def test_the_api_creates_a_new_speaker_only_when_asked(app: Flask, client: FlaskClient,
+                                                       seeded) -> None:
+    from tests.test_api import API, auth, make_token
+
+    h = auth(make_token(app, "editor"))
+    body = {"text": "قال وزير الخارجية الطاجيكي إن مليون مواطن يعملون في روسيا",
+            "source_id": seeded["source"], "speaker": "سراج الدين مهر الدين"}
+    unknown = client.post(f"{API}/claims", json=body, headers=h)
+    assert unknown.status_code == 422 and unknown.json["error"]["field"] == "speaker"
+    wrong = client.post(f"{API}/claims", json=body | {"new_speaker_kind": "planet"}, headers=h)
+    assert wrong.status_code == 422 and wrong.json["error"]["field"] == "new_speaker_kind"
+    made = client.post(f"{API}/claims", json=body | {"new_speaker_kind": "person"}, headers=h)
+    assert made.status_code == 201 and made.json["speaker"]["name_ar"] == "سراج الدين مهر الدين"
+    assert made.json["speaker"]["kind"] == "person"
+    # An existing speaker is used, never duplicated, even when a kind is sent.
+    same = client.post(f"{API}/claims", json=body | {"new_speaker_kind": "person",
+                                                     "text": "قال الوزير إن العدد تضاعف"},
+                       headers=h)
+    assert same.status_code == 201 and same.json["speaker"]["id"] == made.json["speaker"]["id"]

@@ -157,6 +157,9 @@ _CLAIM_FIELDS: dict[str, Any] = {
     "source_title": {"type": "string", "maxLength": 500},
     "speaker": {"type": "string", "maxLength": 256,
                 "description": "An entity name in any spelling, or #<entity id>"},
+    "new_speaker_kind": {"enum": list(ENTITY_KINDS),
+                         "description": "when no entity has the speaker's name: create it, "
+                                        "as an entity of this kind, with the claim"},
     "claim_date": {**NULL_DATE, "description": "YYYY-MM-DD; null or \"\" clears it"},
     "claim_type": {"enum": list(CLAIM_TYPES)},
     "tags": {"type": "array", "maxItems": 20, "items": {"type": "string", "maxLength": 64}},

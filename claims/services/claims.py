@@ -14,7 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from claims.config import Status
 from claims.db import utcnow
-from claims.errors import Conflict, NotFound, ValidationFailed
+from claims.errors import Conflict, FieldError, NotFound, ValidationFailed
 from claims.models import (
     Claim,
     ClaimAppearance,
@@ -25,10 +25,10 @@ from claims.models import (
     User,
 )
 from claims.models.claims import CLAIM_TYPES
-from claims.models.entities import MENTION_REVIEW
+from claims.models.entities import ENTITY_KINDS, MENTION_REVIEW
 from claims.services import linker, revisions, workbench_links
 from claims.services.analysis import analyse_claim
-from claims.services.entities import resolve_entity
+from claims.services.entities import create_entity, resolve_entity
 from claims.services.inputs import Inputs
 from claims.text.arabic import normalize
 from claims.text.linking import claim_search_key, tokens
@@ -65,12 +65,18 @@ def _read_claim_fields(session: Session, form: Inputs, values: dict[str, Any],
     values["claim_date"] = form.date("claim_date", past=True)
     values["claim_type"] = form.choice("claim_type", CLAIM_TYPES, default="other")
     speaker = form.text("speaker", max_len=256)
-    values["speaker"] = None
+    # A speaker no entity names yet (the workbench's guess, a new official) may be created
+    # with the claim, as this kind, once the rest of the form is valid.
+    new_kind = form.choice("new_speaker_kind", ENTITY_KINDS)
+    values["speaker"] = values["new_speaker"] = None
     if speaker:
         try:
             values["speaker"] = resolve_entity(session, speaker, "speaker")
         except ValidationFailed as exc:
-            form.errors.extend(exc.errors)
+            if new_kind and [e.code for e in exc.errors] == ["unknown_entity"]:
+                values["new_speaker"] = {"kind": new_kind, "name_ar": speaker}
+            else:
+                form.errors.extend(exc.errors)
     values["tags"] = _parse_tags(form)
     values["source"] = _read_source(session, form)
     span_start = form.integer("span_start", code="bad_span")
@@ -87,6 +93,17 @@ def _read_claim_fields(session: Session, form: Inputs, values: dict[str, Any],
             span_end > len(source.text):
         form.error("span_start", "bad_span")
     values["span"] = (span_start, span_end)
+
+
+def _create_new_speaker(session: Session, values: dict[str, Any], user: User) -> None:
+    """Create the speaker the form asked for as a new entity (its errors are the speaker's)."""
+    if values["new_speaker"] is None:
+        return
+    try:
+        values["speaker"] = create_entity(session, values["new_speaker"], user)
+    except ValidationFailed as exc:
+        raise ValidationFailed([FieldError("speaker", e.code, e.params)
+                                for e in exc.errors]) from None
 
 
 def _parse_tags(form: Inputs) -> list[str]:
@@ -146,6 +163,7 @@ def create_claim(session: Session, user: User, data: Mapping[str, Any]) -> Claim
     status = form.choice("status", statuses().keys(), default=next(iter(statuses())))
     note = form.text("note", max_len=int(current_app.config.get("NOTE_MAX", 4000))) or ""
     form.check()
+    _create_new_speaker(session, values, user)
     tags = _tags(session, values["tags"])
     claim = Claim(
         text=values["text"],
@@ -207,6 +225,7 @@ def update_claim(session: Session, claim: Claim, user: User, data: Mapping[str, 
     values: dict[str, Any] = {}
     _read_claim_fields(session, form, values, claim)
     form.check()
+    _create_new_speaker(session, values, user)
     tags = _tags(session, values["tags"])
     if _unchanged(claim, values, tags):
         return claim  # nothing to save: the version stays, so no other editor meets a conflict

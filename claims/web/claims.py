@@ -43,6 +43,7 @@ from claims.models.entities import ENTITY_KINDS
 from claims.security import csrf_token, current_user, policy, reads_only
 from claims.services import claims as service
 from claims.services import workbench_links as links
+from claims.services.entities import resolve_entity
 from claims.services.inputs import Inputs
 from claims.services.search import ClaimFilters, search_ids
 from claims.services.suggestions import suggestions_for
@@ -185,7 +186,19 @@ def _form_context(values: Any, errors: dict[str, str] | None = None) -> dict[str
         # An older source stays chosen: the edited claim's, or the article a workbench names.
         sources += session.scalars(_source_choices(1).where(SourceDocument.id == chosen))
     return {"values": values, "errors": errors or {}, "sources": sources,
-            "claim_types": CLAIM_TYPES}
+            "claim_types": CLAIM_TYPES, "entity_kinds": ENTITY_KINDS,
+            "speaker_unknown": _names_no_entity(str(values.get("speaker") or ""))}
+
+
+def _names_no_entity(speaker: str) -> bool:
+    """Whether a typed speaker names no entity (the form then offers to create one)."""
+    if not speaker.strip():
+        return False
+    try:
+        resolve_entity(get_session(), speaker, "speaker")
+    except ValidationFailed as exc:
+        return [e.code for e in exc.errors] == ["unknown_entity"]
+    return False
 
 
 @bp.route("/new", methods=["GET", "POST"], endpoint="new")
