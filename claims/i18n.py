@@ -34,8 +34,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "auth.throttled": ("محاولات كثيرة. حاول بعد دقيقة.", "Too many attempts. Try again in a minute."),
     "auth.logged_out": ("تم تسجيل الخروج.", "You have been logged out."),
     "claims.title": ("الادعاءات", "Claims"),
-    "claims.search_placeholder": ("ابحث باسم كيان أو نص: بوتين، أذربيجان، Putin…",
-                                  "Search by entity or text: بوتين, Azerbaijan, Putin…"),
+    "claims.search_placeholder": ("ابحث باسم كيان أو نص: بوتين، «قال بوتين»، -أوكرانيا…",
+                                  "Search by entity or text: بوتين, \"قال بوتين\", -أوكرانيا…"),
+    "claims.search_help": ("بين علامتي تنصيص (\"…\" أو «…»): كلمات متتالية بهذا الترتيب. "
+                           "وشرطة قبل كلمة (-أوكرانيا) تستبعد الادعاءات التي فيها.",
+                           "In quotes (\"…\" or «…»): words next to each other, in that order. "
+                           "A minus before a word (-أوكرانيا) leaves out claims with it."),
+    "claims.search_only_excluded": ("الشرطة تستبعد كلمات فقط؛ أضف كلمة تبحث عنها.",
+                                    "A minus only leaves words out; add a word to search for."),
     "claims.search": ("بحث", "Search"),
     "claims.filters": ("تصفية", "Filters"),
     "claims.clear_filters": ("مسح التصفية", "Clear filters"),

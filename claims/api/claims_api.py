@@ -28,13 +28,21 @@ from claims.services import idempotency
 from claims.services import revisions as claim_revisions
 from claims.services.analysis import similar_claims
 from claims.services.search import ClaimFilters, search_claims
+from claims.services.search_syntax import MAX_EXCLUDED, MAX_PHRASE_WORDS, MAX_PHRASES
 
 _ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+# What the search box accepts (claims.services.search_syntax), for the OpenAPI document.
+Q_HELP = ("Entity name in any spelling, or words of the claim text (each in any of its clitic "
+          'or inflected forms). "Quoted words" (also «…» or “…”) must stand next to each other '
+          "in that order; -word (or −word, U+2212) leaves out claims holding that word in any "
+          'form, -"a phrase" that phrase. A query of exclusions only finds nothing. At most '
+          f"{MAX_PHRASES} phrases of {MAX_PHRASE_WORDS} words and {MAX_EXCLUDED} exclusions "
+          "are read; an unpaired quotation mark is ignored.")
 PAGING = (Param("page", {"type": "integer", "minimum": 1, "maximum": 100000}),
           Param("per_page", {"type": "integer", "minimum": 1, "maximum": 100}))
 FILTERS = (
     Param("q", {"type": "string", "maxLength": 200},
-          description="Entity name in any spelling, or words of the claim text"),
+          description=Q_HELP),
     Param("status", {"type": "string", "maxLength": 64}), Param("entity", _ID),
     Param("speaker", _ID), Param("source", _ID),
     Param("tag", {"type": "string", "maxLength": 64}),
@@ -77,7 +85,8 @@ def list_claims() -> ResponseReturnValue:
 @operation("GET", "/search", summary="Search claims by entity (any spelling) and by text",
            tag="claims", level="viewer",
            params=(Param("q", {"type": "string", "minLength": 1, "maxLength": 200},
-                         required=True), *FILTERS[1:]), response="ClaimPage")
+                         required=True, description=Q_HELP), *FILTERS[1:]),
+           response="ClaimPage")
 def search() -> ResponseReturnValue:
     """The claims list with a required query; matched entities are listed too."""
     return _list()

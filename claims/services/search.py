@@ -14,7 +14,9 @@ from claims.models import Claim, ClaimTag, Entity, Mention, Quantity, SourceDocu
 from claims.services.entities import find_entities
 from claims.services.filters import ClaimFilters
 from claims.services.linker import alias_signature
+from claims.services.phrase_match import syntax_conditions, syntax_extra
 from claims.services.query_parts import split_query
+from claims.services.search_syntax import SearchQuery, parse_query
 from claims.services.text_match import text_match_branch, text_match_ids
 from claims.text.arabic import normalize
 
@@ -79,32 +81,38 @@ def _named(entity_ids: list[int], demonyms: bool) -> Any:
     return or_(Claim.id.in_(mentioned), Claim.speaker_id.in_(entity_ids))
 
 
-def _besides(session: Session, q: str, entities: list[Entity], demonyms: bool
+def _besides(session: Session, query: SearchQuery, entities: list[Entity], demonyms: bool
              ) -> dict[int, list[Any]]:
-    """Per matched entity, what else ``q`` asks of a claim found through that entity: the
-    other names in ``q`` (claims naming all of them) and its other words in full text."""
-    parts = split_query(session, q, entities)
+    """Per matched entity, what else the query asks of a claim found through that entity: the
+    other names in its plain words (claims naming all of them), its other words in full text,
+    and its phrases and exclusions."""
+    parts = split_query(session, query.plain, entities)
     rest = text_match_ids(session, parts.rest) if parts.rest else None
+    syntax = syntax_conditions(session.get_bind().dialect.name, query)
     besides: dict[int, list[Any]] = {}
     for group in parts.groups:
         conds = [_named(sorted(other), demonyms) for other in parts.groups if other != group]
         if rest is not None:
             conds.append(Claim.id.in_(rest))
+        conds += syntax
         besides.update({entity_id: conds for entity_id in group})
     return besides
 
 
 def _query_condition(session: Session, q: str, demonyms: bool = True
                      ) -> tuple[Any, list[Entity]]:
-    entities = find_entities(session, q, limit=10)
+    query = parse_query(q)
+    # Names are looked for in the plain words only: a phrase is words of the text.
+    entities = find_entities(session, query.plain, limit=10) if query.plain else []
     # One UNION of indexed branches: an OR across them would defeat the GIN/FTS indexes.
     branches: list[Select[Any]] = []
-    besides = _besides(session, q, entities, demonyms)
+    besides = _besides(session, query, entities, demonyms)
     for entity in entities:
         extra = besides.get(entity.id, [])
         branches.append(_by_mention(entity.id, demonyms, extra))
         branches.append(select(Claim.id).where(Claim.speaker_id == entity.id, *extra))
-    match = text_match_ids(session, q)
+    match = text_match_ids(session, query.plain,
+                           syntax_extra(session.get_bind().dialect.name, query))
     if match is not None:
         branches.append(match)
     if not branches:
@@ -191,13 +199,15 @@ def _branches(session: Session, filters: ClaimFilters, entities: list[Entity]
     match: Branch | None = None
     if filters.q:
         conds = _conditions(filters, None)
-        besides = _besides(session, filters.q, entities, filters.demonyms)
+        query = parse_query(filters.q)
+        besides = _besides(session, query, entities, filters.demonyms)
         for entity in entities:
             entity_conds = [*conds, *besides.get(entity.id, [])]
             selects.append(_by_mention(entity.id, filters.demonyms, entity_conds))
             selects.append(select(Claim.id.label("id")).where(Claim.speaker_id == entity.id,
                                                               *entity_conds))
-        match = text_match_branch(session, filters.q, conds)
+        match = text_match_branch(session, query.plain, conds,
+                                  syntax_extra(session.get_bind().dialect.name, query))
     elif filters.entity is not None:
         selects.append(_by_mention(filters.entity, filters.demonyms,
                                    _conditions(filters, "entity")))
@@ -325,7 +335,8 @@ def search_ids(session: Session, filters: ClaimFilters, page_size: int = 25) -> 
     newest-first on its index and stops after the rows the page and the count sample need;
     nothing is sorted or counted beyond that, whatever the size of the archive.
     """
-    entities = matched_entities(session, filters.q, limit=10) if filters.q else []
+    plain = parse_query(filters.q).plain if filters.q else ""
+    entities = matched_entities(session, plain, limit=10) if plain else []
     page = max(1, min(filters.page, MAX_DEPTH // page_size))
     depth = page * page_size
     # One statement serves page and count: the newest max(depth, COUNT_SAMPLE) distinct hits.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Select, column, func, literal_column, or_, select, table, text
 from sqlalchemy.orm import Session
@@ -63,15 +63,29 @@ def fts_ids(expression: str, param: str = "fts") -> Select[Any]:
         text(f"claims_fts MATCH :{param}").bindparams(**{param: expression}))
 
 
-def text_match_ids(session: Session, q: str) -> Select[Any] | None:
-    """A SELECT of the ids of claims matching ``q`` in full text (FTS5 or tsvector), or None."""
-    terms = query_terms(q)
+class Extra(NamedTuple):
+    """What search syntax adds to a full-text match (``phrase_match``): more words each
+    claim must hold, and conditions on its row (phrase order, exclusions)."""
+
+    terms: list[list[str]]
+    conds: list[Any]
+
+
+def text_match_ids(session: Session, q: str, extra: Extra | None = None
+                   ) -> Select[Any] | None:
+    """A SELECT of the ids of claims matching ``q`` (and ``extra``) in full text (FTS5 or
+    tsvector), or None when there is no word to look for."""
+    terms = query_terms(q) + (extra.terms if extra is not None else [])
     if not terms:
         return None
     dialect = session.get_bind().dialect.name
     if dialect == "sqlite":
-        return fts_ids(_fts5_expression(terms))
-    return select(Claim.id).where(_text_condition(dialect, terms))
+        found = fts_ids(_fts5_expression(terms))
+        if extra is None or not extra.conds:
+            return found
+        return found.join(Claim.__table__, Claim.id == -_FTS.c.rowid).where(*extra.conds)
+    conds = extra.conds if extra is not None else []
+    return select(Claim.id).where(_text_condition(dialect, terms), *conds)
 
 # The stored tsvector of text_key (PostgreSQL only; migration 0005, outside the models).
 _TSV: Any = literal_column(f"claims.{PG_TEXT_COLUMN}")
@@ -91,14 +105,17 @@ def _text_condition(dialect: str, terms: list[list[str]]) -> Any:
     return or_(*(Claim.text_key.contains(f, autoescape=True) for f in terms[0]))
 
 
-def text_match_branch(session: Session, q: str, conds: list[Any]
+def text_match_branch(session: Session, q: str, conds: list[Any], extra: Extra | None = None
                       ) -> tuple[Select[Any], Any] | None:
-    """Claims matching q in full text and ``conds`` (one ``id`` column), with the ORDER BY
-    that walks them newest first: FTS5 in rowid order on SQLite, the tsvector else."""
-    terms = query_terms(q)
+    """Claims matching q (and ``extra``) in full text and ``conds`` (one ``id`` column), with
+    the ORDER BY that walks them newest first: FTS5 in rowid order on SQLite, the tsvector
+    else."""
+    terms = query_terms(q) + (extra.terms if extra is not None else [])
     if not terms:
         return None
     dialect = session.get_bind().dialect.name
+    if extra is not None:
+        conds = [*conds, *extra.conds]
     if dialect != "sqlite":
         # PostgreSQL plans each branch's newest-first LIMIT itself from the stored column's
         # word statistics: a frequent word walks the primary key backwards and stops at the

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate
@@ -47,6 +48,7 @@ __all__ = [
     "candidate_keys",
     "context",
     "ends_with_alef_maqsura",
+    "key_runs",
     "name_problem",
     "raw_offset",
     "remember",
@@ -274,6 +276,30 @@ def _token_words(tok: str) -> tuple[str, ...]:
     if bare:
         words.append(max(bare, key=lambda f: f.cut).form)
     return tuple(dict.fromkeys(words))
+
+
+# Proclitic chains a token may carry before a word of its key (see ``clitic_forms``): an
+# optional conjunction, an optional preposition, then optionally the article (ل + ال is لل).
+_CONJ_PREP = [c + p for c in ("", "و", "ف") for p in ("", "ب", "ل", "ك")]
+_CHAINS = (*_CONJ_PREP, *(chain + "ال" for chain in _CONJ_PREP), "لل", "ولل", "فلل")
+
+
+def key_runs(forms: Iterable[str]) -> set[tuple[str, ...]]:
+    """The runs of words a text's search key holds for one token any of whose key words is
+    in ``forms``: ``_token_words`` of every such token (a key is these runs end to end)."""
+    wanted = set(forms)
+    runs: set[tuple[str, ...]] = set()
+    for form in wanted:
+        # A token holds a form as itself, clitics removed, or the article also removed;
+        # للرئيس holds الرئيس with the article's alef restored.
+        heads = {chain + form for chain in _CHAINS}
+        if form.startswith("ال"):
+            heads.update(conj + "ل" + form[1:] for conj in ("", "و", "ف"))
+        for head in heads:
+            words = _token_words(head)
+            if not wanted.isdisjoint(words):
+                runs.add(words)
+    return runs
 
 
 def raw_offset(raw: str, letters: int) -> int:
