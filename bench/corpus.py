@@ -27,10 +27,10 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import Engine, bindparam, func, select, text  # noqa: E402
+from sqlalchemy import Engine, bindparam, func, insert, inspect, select, text  # noqa: E402
 
 from bench.corpus_gen import OUTLETS, TAGS, created_at, entity_specs, make_claim  # noqa: E402
-from claims.db import PG_TEXT_COLUMN, PG_TEXT_INDEX, make_engine  # noqa: E402
+from claims.db import PG_TEXT_COLUMN, PG_TEXT_INDEX, make_engine, utcnow  # noqa: E402
 from claims.models import Alias, Claim, Entity, Tag, User  # noqa: E402
 from claims.text.arabic import normalize  # noqa: E402
 from claims.text.linking import (  # noqa: E402
@@ -67,11 +67,17 @@ def ensure_reference(engine: Engine) -> tuple[int, list[AliasEntry], list[int], 
         for name in TAGS:
             if session.scalar(select(Tag.id).where(Tag.key == normalize(name))) is None:
                 session.add(Tag(name=name, key=normalize(name)))
-        user = session.scalar(select(User).where(User.username == BENCH_USER))
-        if user is None:
-            user = User(username=BENCH_USER, password_hash=hash_password(BENCH_PASSWORD),
-                        role="editor")
-            session.add(user)
+        user_id = session.scalar(select(User.id).where(User.username == BENCH_USER))
+        if user_id is None:
+            # Core, with the columns of the revision at hand: migration tests load corpora
+            # into databases below head, whose users table lacks later columns.
+            columns = {c["name"] for c in inspect(session.connection()).get_columns("users")}
+            values = {"username": BENCH_USER, "password_hash": hash_password(BENCH_PASSWORD),
+                      "role": "editor", "is_active": True, "created_at": utcnow(),
+                      "username_key": BENCH_USER.lower()}
+            session.execute(insert(User).values(
+                {k: v for k, v in values.items() if k in columns}))
+            user_id = session.scalar(select(User.id).where(User.username == BENCH_USER))
         session.flush()
         aliases_changed(session)
         session.commit()
@@ -83,7 +89,7 @@ def ensure_reference(engine: Engine) -> tuple[int, list[AliasEntry], list[int], 
         people = list(dict.fromkeys(r[1] for r in rows if r[5] == "person"))
         tags = {name: session.scalar(select(Tag.id).where(Tag.key == normalize(name))) or 0
                 for name in TAGS}
-        return user.id, entries, people, tags
+        return int(user_id or 0), entries, people, tags
 
 
 _WORKER: dict[str, Any] = {}
