@@ -88,6 +88,10 @@ def _scenarios(ids: dict[str, Any], seeded: dict[str, int]) -> list[Scenario]:
          f"{api}/claims/{c}/appearances/{ids['appearance']}", "json", None),
         ("api.create_source", "POST", f"{api}/sources", "json",
          {"text": article, "url": "https://example.org/article"}),
+        ("sources.edit", "POST", f"/sources/{seeded['source']}/edit", "form",
+         {"version": "1", "title": "تقرير معدّل", "outlet": "فرانس برس"}),
+        ("api.update_source", "PATCH", f"{api}/sources/{seeded['source']}", "json",
+         {"version": 2, "author": "فريق التحرير"}),  # after the form's correction
         ("api.create_entity", "POST", f"{api}/entities", "json",
          {"kind": "person", "name_ar": "سعيد جليلي", "name_en": "Saeed Jalili"}),
         ("api.add_alias", "POST", f"{api}/entities/{e}/aliases", "json",

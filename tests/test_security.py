@@ -53,7 +53,7 @@ def test_head_requests_never_run_a_form_s_post_branch(app, client, seeded) -> No
     both = {rule.endpoint for rule in app.url_map.iter_rules()
             if {"GET", "POST"} <= (rule.methods or set())}
     assert both == {"auth.login", "claims.new", "claims.edit", "workbench.ingest",
-                    "account.password"}
+                    "account.password", "sources.edit"}
     for _ in range(6):
         head = client.head("/login", data={"username": "viewer", "password": PASSWORD},
                            environ_base={"REMOTE_ADDR": "10.0.5.1"})
@@ -78,7 +78,11 @@ def test_head_requests_never_run_a_form_s_post_branch(app, client, seeded) -> No
                        ).status_code == 200
     assert client.head("/workbench/ingest", data={"text": "قال بوتين إن 50 شخصاً قتلوا."}
                        ).status_code == 200
+    assert client.head(f"/sources/{seeded['source']}/edit",
+                       data={"version": "1", "title": "عنوان آخر"}).status_code == 200
     assert counts() == before
+    with app.app_context(), session_scope(app) as session:
+        assert session.get_one(SourceDocument, seeded["source"]).title == "تقرير أ ف ب"
     assert client.head("/account/password", data={"current_password": PASSWORD,
                                                   "new_password": "x" * 20,
                                                   "confirm_password": "x" * 20}

@@ -18,6 +18,7 @@ from claims.models import Claim, Entity, SourceDocument
 from claims.models.audit import AUDIT_ACTIONS
 from claims.services import audit
 from claims.services import entities as entity_service
+from claims.services import sources as source_service
 from claims.services.ingest import ingest_article
 
 
@@ -54,6 +55,19 @@ def create_source() -> ResponseReturnValue:
     begin_write(session)
     result = ingest_article(session, io.user(), data)
     return io.commit_reply(session, _source_detail(result.source), 201 if result.created else 200)
+
+
+@operation("PATCH", "/sources/{source_id}", summary="Correct a source's title, outlet, author, "
+           "address or publication date (not its text), naming the version last seen",
+           tag="sources", level="editor", params=(id_param("source_id"),), body="SourcePatch",
+           response="SourceDetail", errors=(409,))
+def update_source(source_id: int) -> ResponseReturnValue:
+    """The fields given change; a version other than the stored one is a 409."""
+    session = get_session()
+    data = io.body("SourcePatch")
+    begin_write(session)
+    source = source_service.update_source(session, source_id, io.user(), data)
+    return io.commit_reply(session, _source_detail(source))
 
 
 def _source_detail(source: SourceDocument) -> dict[str, Any]:

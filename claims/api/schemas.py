@@ -80,7 +80,8 @@ COMPONENTS: dict[str, Any] = {
                                       "additionalProperties": {"type": "integer"}}}),
     "Source": _obj({"id": {"type": "integer"}, "title": {"type": "string"}, "outlet": NULL_STR,
                     "url": NULL_STR, "language": {"type": "string"},
-                    "published_date": NULL_DATE, "author": NULL_STR, "created_at": DATETIME}),
+                    "published_date": NULL_DATE, "author": NULL_STR, "created_at": DATETIME,
+                    "version": {"type": "integer"}}),
     "SourceDetail": _obj({"source": _ref("Source"), "text": {"type": "string"},
                           "claims": {"type": "array", "items": {"type": "integer"}}}),
     "Claim": _obj({
@@ -196,6 +197,14 @@ COMPONENTS.update({
                           "url": URL,
                           "title": {"type": "string", "maxLength": 500},
                           "outlet": {"type": "string", "maxLength": 200}}, ["text"]),
+    # "version": the one the client saw; a stale one is a 409. null clears a field.
+    "SourcePatch": _obj({"version": VERSION,
+                         "title": {"type": "string", "minLength": 1, "maxLength": 500},
+                         "outlet": _nullable({"type": "string", "maxLength": 200}),
+                         "author": _nullable({"type": "string", "maxLength": 200}),
+                         "url": _nullable(URL),
+                         "published_date": _nullable({"type": "string", "format": "date"})},
+                        ["version"]),
     "EntityCreate": _obj({"kind": {"enum": list(ENTITY_KINDS)},
                           "name_ar": {"type": "string", "minLength": 1, "maxLength": 256},
                           "name_en": {"type": "string", "maxLength": 256},
@@ -231,7 +240,8 @@ COMPONENTS.update({
 # Request bodies name only their own fields: a misspelt one ("stauts") would otherwise be
 # dropped without a word, and the client would believe it had changed something.
 REQUEST_BODIES = ("ClaimCreate", "ClaimPatch", "StatusChangeRequest", "EvidenceCreate",
-                  "EvidencePatch", "AppearanceCreate", "SourceCreate", "EntityCreate",
+                  "EvidencePatch", "AppearanceCreate", "SourceCreate", "SourcePatch",
+                  "EntityCreate",
                   "AliasCreate", "MentionReview", "LinkDecision")
 for _name in REQUEST_BODIES:
     COMPONENTS[_name]["additionalProperties"] = False
@@ -270,7 +280,8 @@ def source_json(source: SourceDocument) -> dict[str, Any]:
     """A source document without its text."""
     return {"id": source.id, "title": source.title, "outlet": source.outlet, "url": source.url,
             "language": source.language, "published_date": _date(source.published_date),
-            "author": source.author, "created_at": source.created_at.isoformat()}
+            "author": source.author, "created_at": source.created_at.isoformat(),
+            "version": source.version}
 
 
 def claim_json(claim: Claim, statuses: dict[str, Status]) -> dict[str, Any]:

@@ -16,7 +16,8 @@ if TYPE_CHECKING:
 
 # What an event records; claims keep their own status and edit history.
 AUDIT_ACTIONS = ("user.created", "user.changed", "user.password_set", "entity.created",
-                 "alias.added", "alias.removed", "token.created", "token.revoked")
+                 "alias.added", "alias.removed", "token.created", "token.revoked",
+                 "source.edited")
 
 
 class AuditEvent(Base):

@@ -59,8 +59,12 @@ class SourceDocument(Base):
     text_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(default=1, server_default=sql_text("1"))
 
     claims: Mapped[list[Claim]] = relationship(back_populates="source")
+
+    # Optimistic locking: two people correcting one source's details end in a conflict.
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - read once by the mapper
 
 
 class Claim(Base):

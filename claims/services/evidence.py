@@ -6,9 +6,7 @@ from collections.abc import Mapping
 from typing import Any, cast
 
 from flask import current_app
-from sqlalchemy import select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from claims.errors import Conflict, NotFound
 from claims.models import Claim, Evidence, User
@@ -71,14 +69,7 @@ def update_evidence(session: Session, claim: Claim, user: User | None, evidence_
         merged.pop("title", None)  # the title was only the old URL: follow the new one
     for name, value in read_fields(merged).items():
         setattr(evidence, name, value)
-    try:
-        session.flush()
-    except StaleDataError as exc:
-        session.rollback()
-        current_version = session.scalar(select(Evidence.version)
-                                         .where(Evidence.id == evidence_id))
-        raise Conflict(f"evidence {evidence_id} was changed concurrently",
-                       current_version=current_version) from exc
+    revisions.flush_versioned(session, evidence, "evidence")
     revisions.record_item(session, claim, user, "evidence", before,
                           revisions.evidence_snapshot(evidence))
     return evidence

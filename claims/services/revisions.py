@@ -10,7 +10,9 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm.exc import StaleDataError
 
+from claims.errors import Conflict
 from claims.models import Claim, ClaimAppearance, ClaimRevision, Evidence, User
 from claims.models.claims import EVIDENCE_FIELDS
 
@@ -84,3 +86,16 @@ def revisions_of(session: Session, claim_id: int) -> Sequence[ClaimRevision]:
     return session.scalars(select(ClaimRevision).where(ClaimRevision.claim_id == claim_id)
                            .options(joinedload(ClaimRevision.user))
                            .order_by(ClaimRevision.id)).all()
+
+
+def flush_versioned(session: Session, row: Any, what: str) -> None:
+    """Flush a versioned row's edit; losing the race to a concurrent edit is a Conflict naming
+    the version that won (the transaction is rolled back: nothing of this request stays)."""
+    model, row_id = type(row), row.id
+    try:
+        session.flush()
+    except StaleDataError as exc:
+        session.rollback()
+        current = session.scalar(select(model.version).where(model.id == row_id))
+        raise Conflict(f"{what} {row_id} was changed concurrently",
+                       current_version=current) from exc

@@ -25,10 +25,10 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 i18n.register({
     "audit.title": ("سجل الإدارة", "Audit log"),
-    "audit.help": ("كل تغيير في المستخدمين وأسماء الكيانات ورموز الواجهة البرمجية، الأحدث أولاً. "
-                   "تغييرات الادعاءات في سجل كل ادعاء.",
-                   "Every change to users, entity names and API tokens, newest first. Changes to "
-                   "claims are in each claim's history."),
+    "audit.help": ("كل تغيير في المستخدمين وأسماء الكيانات وبيانات المصادر ورموز الواجهة البرمجية، "
+                   "الأحدث أولاً. تغييرات الادعاءات في سجل كل ادعاء.",
+                   "Every change to users, entity names, source details and API tokens, newest "
+                   "first. Changes to claims are in each claim's history."),
     "audit.empty": ("لا أحداث.", "No events."),
     "audit.older": ("أقدم", "Older"),
     "audit.filter": ("تصفية", "Filter"),
@@ -46,6 +46,13 @@ i18n.register({
     "audit.source.demo": ("من بيانات العرض", "from the demo data"),
     "audit.of_entity": ("للكيان", "of"),
     "audit.relinked": ("أُعيد ربط {n} ادعاء", "{n} claims re-linked"),
+    "audit.source.edited": ("صُحّحت بيانات المصدر", "Source details corrected:"),
+    "audit.filter.source.edited": ("تصحيح مصدر", "Source corrected"),
+    "audit.source_field.title": ("العنوان", "title"),
+    "audit.source_field.outlet": ("الوسيلة", "outlet"),
+    "audit.source_field.author": ("الكاتب", "author"),
+    "audit.source_field.url": ("الرابط", "address"),
+    "audit.source_field.published_date": ("تاريخ النشر", "publication date"),
     "audit.token.created": ("أُنشئ الرمز", "Token created:"),
     "audit.token.revoked": ("أُلغي الرمز", "Token revoked:"),
     "audit.of_user": ("للمستخدم", "owned by"),

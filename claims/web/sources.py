@@ -2,18 +2,46 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 from sqlalchemy.orm import load_only
 
-from claims.db import get_session
-from claims.errors import NotFound
+from claims import i18n
+from claims.db import begin_write, get_session
+from claims.errors import Conflict, NotFound, ValidationFailed
+from claims.i18n import gettext
 from claims.models import Claim, SourceDocument
 from claims.security import policy, reads_only
+from claims.services import sources as service
 from claims.services.inputs import Inputs
+from claims.web.claims import field_messages, signed_in_user
 
 bp = Blueprint("sources", __name__, url_prefix="/sources")
 SOURCES_PER_PAGE = 100
+
+i18n.register({
+    "source.edit": ("تصحيح بيانات المصدر", "Correct the source's details"),
+    "source.edit_help": ("صحّح العنوان أو الوسيلة أو الكاتب أو الرابط أو تاريخ النشر كما استُخرجت "
+                         "من المقال. نص المقال لا يُعدّل: مقاطع الادعاءات مواضع فيه.",
+                         "Correct the title, outlet, author, address or publication date as "
+                         "they were extracted from the article. The article's text is not "
+                         "edited: claims' spans are places in it."),
+    "source.author": ("الكاتب", "Author"),
+    "source.url": ("الرابط", "Address (URL)"),
+    "source.headline": ("العنوان", "Title"),
+    "source.saved": ("حُفظت بيانات المصدر.", "The source's details were saved."),
+    "source.edit_conflict": ("عدّل شخص آخر هذا المصدر في الأثناء (الإصدار {version}). ما كتبته "
+                             "باقٍ في النموذج؛ احفظه مجددًا ليحل محل ما حُفظ، أو ألغِ.",
+                             "Someone else changed this source meanwhile (version {version}). "
+                             "What you typed is still in the form; save again to replace what "
+                             "was saved, or cancel."),
+    "source.edit_conflict_discard": ("تجاهل تعديلاتي وافتح المصدر",
+                                     "Discard my changes and open the source"),
+    "error.source_url_taken": ("مصدر آخر يحمل هذا الرابط أصلًا.",
+                               "Another source already has this address."),
+})
 
 
 @bp.get("", endpoint="index")
@@ -71,3 +99,33 @@ def detail(source_id: int) -> str:
         select(Claim).where(Claim.source_id == source.id).order_by(Claim.span_start, Claim.id)))
     return render_template("sources/detail.html", source=source, claims=claims,
                            segments=article_segments(source.text, claims))
+
+
+@bp.route("/<int:source_id>/edit", methods=["GET", "POST"], endpoint="edit")
+@policy("editor")
+def edit(source_id: int) -> Any:
+    """Correct a source's title, outlet, author, address and date (not its text)."""
+    session = get_session()
+    if request.method != "POST":  # GET or HEAD
+        source = service.get_source(session, source_id)
+        values = {**service.details(source), "version": source.version}
+        return render_template("sources/edit.html", source=source, values=values, errors={})
+    begin_write(session)
+    try:
+        service.update_source(session, source_id, signed_in_user(), request.form)
+    except ValidationFailed as exc:
+        session.rollback()
+        source = service.get_source(session, source_id)
+        return render_template("sources/edit.html", source=source, values=request.form,
+                               errors=field_messages(exc)), 422
+    except Conflict:
+        session.rollback()
+        # What the user typed stays, now against the saved version: saving again replaces
+        # it knowingly, never silently.
+        source = service.get_source(session, source_id)
+        values = {**request.form.to_dict(), "version": source.version}
+        return render_template("sources/edit.html", source=source, values=values, errors={},
+                               conflict=True), 409
+    session.commit()
+    flash(gettext("source.saved"), "success")
+    return redirect(url_for("sources.detail", source_id=source_id))
