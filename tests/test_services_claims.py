@@ -330,3 +330,24 @@ def test_moving_a_claim_to_another_source_drops_the_old_sources_span(app: Flask,
         service.update_claim(session, claim, _user(session), base | {
             "source_id": short.id, "span_start": 0, "span_end": 11, "version": 3})
         assert (claim.source_id, claim.span_start) == (short.id, None)
+
+
+@pytest.mark.parametrize(("typed", "expected"), [
+    ("الرئيس بوتين", "putin"),  # a title before the name
+    ("الرئيس الروسي فلاديمير بوتين", "putin"),  # a demonym in the title is no second entity
+    ("وبوتين", "putin"),
+    ("الأذربيجاني", "azerbaijan"),  # a demonym typed alone names its place
+    ("وزارة الدفاع الأذربيجانية", "unknown_entity"),  # not Azerbaijan: a ministry of it
+    ("بوتين وعلييف", "ambiguous_entity"),
+])
+def test_a_typed_speaker_is_the_entity_it_names_as_a_whole(app: Flask, seeded, typed: str,
+                                                           expected: str) -> None:
+    from claims.services.entities import resolve_entity
+
+    with app.app_context(), session_scope(app) as session:
+        try:
+            found = resolve_entity(session, typed, "speaker").id
+        except ValidationFailed as exc:
+            assert [e.code for e in exc.errors] == [expected]
+        else:
+            assert found == seeded[expected]

@@ -20,6 +20,8 @@ from claims.services.inputs import Inputs
 from claims.text.linking import alias_key, candidate_keys, proclitic_keys
 from claims.text.numbers import DIGITS
 
+# What may stand before a demonym typed as a whole name: spaces and proclitics (والروسية).
+_LEADING_CLITICS = re.compile(r"\s*[وفبلك]{0,2}")
 WIKIDATA_ID = re.compile(r"Q[0-9]{1,12}")  # as the API's EntityCreate pattern
 # An item's address as copied from the browser: its id is what is meant.
 WIKIDATA_URL = re.compile(r"(?:HTTPS?://)?(?:WWW\.|M\.)?WIKIDATA\.ORG/(?:WIKI|ENTITY)/"
@@ -57,6 +59,21 @@ def find_entities(session: Session, query: str, limit: int = 20) -> list[Entity]
     return [by_id[i] for i in ids if i in by_id]
 
 
+def _named_whole(session: Session, value: str) -> list[int]:
+    """The entities a typed name denotes as a whole: a name with a title before it (الرئيس
+    بوتين) is that person, but a demonym inside a longer name is no entity of its own
+    (وزارة الدفاع الروسية is not Russia, السلطات الأذربيجانية not Azerbaijan)."""
+    found = linker.alias_index(session).find(value)
+    if not found:
+        return [e.id for e in find_entities(session, value, limit=5)]
+    names = [m.entity_id for m in found if not m.is_demonym]
+    if names:
+        return names
+    end = len(value.rstrip())
+    return [m.entity_id for m in found
+            if m.end >= end and _LEADING_CLITICS.fullmatch(value[:m.start])]
+
+
 def resolve_entity(session: Session, name: str, field_name: str) -> Entity:
     """The single entity a name denotes, or a field error (unknown or ambiguous)."""
     value = name.strip()
@@ -72,7 +89,7 @@ def resolve_entity(session: Session, name: str, field_name: str) -> Entity:
     exact = session.scalars(
         select(Alias.entity_id).where(Alias.key == key).distinct()
     ).all() if key else []
-    ids = list(exact) or [e.id for e in find_entities(session, value, limit=5)]
+    ids = list(exact) or _named_whole(session, value)
     if not ids:
         raise ValidationFailed.single(field_name, "unknown_entity", value=value)
     if len(set(ids)) > 1:
