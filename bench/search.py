@@ -2,8 +2,10 @@
 
 Run: ``.venv/bin/python bench/search.py --n 100000 [--db URL]`` after ``bench/corpus.py``.
 500 distinct queries of each kind (top 20 with a snippet), the 500 most frequent terms as the
-worst case, and a ``LIKE '%q%'`` scan on the same database (count + newest 20, the same shape
-of answer) over a sample of the same queries for the ratio.  Prints a Markdown table.
+worst case, quoted phrases of two or three words from stored claims, and one-word queries
+leaving out a frequent word (``-word``); a ``LIKE '%q%'`` scan on the same database (count +
+newest 20, the same shape of answer) over a sample of the same queries for the ratio.  Prints
+a Markdown table.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from claims.db import session_scope  # noqa: E402
 from claims.models import Alias, Claim, Entity  # noqa: E402
 from claims.services import search as search_module  # noqa: E402
 from claims.services.search import COUNT_SAMPLE, ClaimFilters, search_claims  # noqa: E402
+from claims.services.search_syntax import parse_query  # noqa: E402
 from claims.text.arabic import normalize  # noqa: E402
 
 SEED = 7
@@ -89,6 +92,29 @@ def text_queries(counts: Counter[str], count: int, rng: random.Random) -> list[s
     return list(found)
 
 
+def phrase_queries(session: Session, count: int, rng: random.Random) -> list[str]:
+    """Distinct quoted phrases as a fact-checker pastes them: two or three consecutive words
+    of a stored claim's text (ASCII quotes or guillemets)."""
+    ids = session.scalars(select(Claim.id).order_by(Claim.id.desc()).limit(20_000)).all()
+    found: dict[str, None] = {}
+    while len(found) < count:
+        body = session.scalar(select(Claim.text).where(Claim.id == rng.choice(ids))) or ""
+        words = [w for w in body.split() if len(w) >= 3 and not w.isdigit()]
+        size = rng.choice((2, 2, 3))
+        if len(words) <= size:
+            continue
+        start = rng.randrange(len(words) - size)
+        quote = ('"', '"') if rng.random() < 0.7 else ("«", "»")
+        found[quote[0] + " ".join(words[start:start + size]) + quote[1]] = None
+    return list(found)
+
+
+def excluding_queries(counts: Counter[str], count: int, rng: random.Random) -> list[str]:
+    """Distinct one-word queries leaving out claims with one of the 50 most frequent words."""
+    frequent = [w for w, _ in counts.most_common(50)]
+    return [f"{q} -{rng.choice(frequent)}" for q in text_queries(counts, count, rng)]
+
+
 class StatementClock:
     """Milliseconds spent inside the database driver (statement execution and fetch)."""
 
@@ -137,16 +163,25 @@ def run(session: Session, queries: Sequence[str], clock: StatementClock
     return times, db_times, totals
 
 
+def _like(words: str) -> str:
+    return "%" + normalize(words).replace("%", "").replace("_", "") + "%"
+
+
 def like_scan(session: Session, queries: Sequence[str]) -> list[float]:
-    """Milliseconds of count + newest 20 with ``text_key LIKE '%q%'`` for each query."""
+    """Milliseconds of count + newest 20 with ``text_key LIKE '%q%'`` for each query (a quoted
+    phrase as one substring, each excluded word as ``NOT LIKE``)."""
     times = []
     for q in queries:
-        pattern = "%" + normalize(q).replace("%", "").replace("_", "") + "%"
+        query = parse_query(q)
+        wanted = " ".join([query.plain, *(" ".join(p) for p in query.phrases)]).strip()
+        where = " AND ".join(["text_key LIKE :p", *(f"text_key NOT LIKE :x{i}"
+                                                     for i in range(len(query.excluded)))])
+        params = {"p": _like(wanted)} | {f"x{i}": _like(" ".join(words))
+                                         for i, words in enumerate(query.excluded)}
         began = time.perf_counter()
-        session.execute(text("SELECT count(*) FROM claims WHERE text_key LIKE :p"),
-                        {"p": pattern}).scalar()
-        session.execute(text("SELECT id, text FROM claims WHERE text_key LIKE :p "
-                             "ORDER BY created_at DESC, id DESC LIMIT 20"), {"p": pattern}).all()
+        session.execute(text(f"SELECT count(*) FROM claims WHERE {where}"), params).scalar()
+        session.execute(text(f"SELECT id, text FROM claims WHERE {where} "
+                             "ORDER BY created_at DESC, id DESC LIMIT 20"), params).all()
         times.append((time.perf_counter() - began) * 1000)
     return times
 
@@ -159,6 +194,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--queries", type=int, default=500)
     parser.add_argument("--like-sample", type=int, default=50,
                         help="queries of each kind also run as a LIKE scan (slow by nature)")
+    parser.add_argument("--only", default="", help="comma-separated kinds to run (default all)")
     args = parser.parse_args(argv)
     url = args.db or f"sqlite:///{ROOT / 'instance' / f'bench-{args.n}.sqlite3'}"
     app = create_app({"database_url": url})
@@ -171,9 +207,13 @@ def main(argv: Sequence[str] | None = None) -> None:
             "entity": entity_queries(session, args.queries, rng),
             "text": text_queries(counts, args.queries, rng),
             "frequent terms": [w for w, _ in counts.most_common(args.queries)],
+            "quoted phrase": phrase_queries(session, args.queries, rng),
+            "word -frequent word": excluding_queries(counts, args.queries, rng),
         }
+        if args.only:
+            kinds = {k: v for k, v in kinds.items() if k in args.only.split(",")}
         clock = StatementClock(app.extensions["claims.engine"])
-        run(session, kinds["entity"][:20] + kinds["text"][:20], clock)  # warm caches
+        run(session, [q for queries in kinds.values() for q in queries[:10]], clock)  # warm
         for kind, queries in kinds.items():
             times, db_times, totals = run(session, queries, clock)
             sample = queries[:: max(1, len(queries) // args.like_sample)][:args.like_sample]

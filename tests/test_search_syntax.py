@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy.orm import Session
 
 from claims.db import session_scope
@@ -180,3 +183,15 @@ def test_plain_queries_compile_to_the_same_sql_as_before(app: Flask, seeded) -> 
             _PLAIN_SQL.write_text(json.dumps(stored, ensure_ascii=False, indent=1) + "\n")
         for q, sql in stored[dialect].items():
             assert _compiled(session, q) == sql, q
+
+
+@given(st.sets(st.text(alphabet="بتث ", min_size=1, max_size=6), min_size=1, max_size=8),
+       st.lists(st.text(alphabet="بتث ", max_size=6), max_size=10))
+@settings(max_examples=300, deadline=None)
+def test_a_phrase_words_alternation_matches_exactly_its_strings(strings: set[str],
+                                                                others: list[str]) -> None:
+    from claims.services.phrase_match import _alternation
+
+    pattern = re.compile("(?:" + _alternation(strings) + ")")
+    for candidate in [*strings, *others]:
+        assert (pattern.fullmatch(candidate) is not None) == (candidate in strings), candidate

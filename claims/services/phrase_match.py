@@ -21,6 +21,8 @@ restatement.
 
 from __future__ import annotations
 
+from functools import lru_cache
+from itertools import pairwise
 from typing import Any
 
 from sqlalchemy import and_, func, literal_column, not_
@@ -39,7 +41,33 @@ def syntax_extra(dialect: str, query: SearchQuery) -> Extra | None:
     conds = [_phrase(dialect, words) for words in query.ordered]
     conds += [not_(_phrase(dialect, words) if len(words) > 1 else _word(dialect, words[0]))
               for words in query.excluded]
-    return Extra(terms, conds)
+    near = tuple(group for words in query.ordered for group in _near_groups(words)) \
+        if dialect == "sqlite" else ()
+    return Extra(terms, conds, near)
+
+
+# More NEAR groups than this for one pair of words cost FTS5 more than they save.
+MAX_NEAR_GROUPS = 400
+
+
+@lru_cache(maxsize=512)
+def _near_groups(words: tuple[str, ...]) -> tuple[str, ...]:
+    """FTS5 groups each pair of a phrase's neighbouring words must satisfy: the last key word
+    of a token matching the first, then within two key words a form of the second (a token's
+    run is at most three words).  FTS5 tests this on its position lists, so the regular
+    expression reads only claims where the words stand together, not every claim holding
+    them somewhere."""
+    terms = query_terms(" ".join(words))
+    groups = []
+    for first, second in pairwise(terms):
+        ends = sorted({run[-1] for run in key_runs(first)})
+        # A word next to itself (the same key word on both sides) is no NEAR test: FTS5 lets
+        # one occurrence stand for both, so such a pair is left to the regular expression.
+        if len(ends) * len(second) > MAX_NEAR_GROUPS or not set(ends).isdisjoint(second):
+            continue
+        groups.append("(" + " OR ".join(f'NEAR("{end}" "{form}", 2)' for end in ends
+                                        for form in second) + ")")
+    return tuple(groups)
 
 
 def syntax_conditions(dialect: str, query: SearchQuery) -> list[Any]:
@@ -48,27 +76,46 @@ def syntax_conditions(dialect: str, query: SearchQuery) -> list[Any]:
     return extra.conds if extra is not None else []
 
 
-def _alternatives(runs: set[tuple[str, ...]]) -> list[tuple[list[str], tuple[str, ...]]]:
-    """Runs grouped by what follows their first word (وقال and فقال both go on with قال), so an
-    expression names each shared tail once: (first words, tail)."""
-    by_tail: dict[tuple[str, ...], list[str]] = {}
-    for run in sorted(runs):
-        by_tail.setdefault(run[1:], []).append(run[0])
-    return [(heads, tail) for tail, heads in sorted(by_tail.items())]
+def _alternation(strings: set[str]) -> str:
+    """One regular expression for any of ``strings`` (key words and spaces, no metacharacter),
+    their shared endings written once: the runs of a word differ mostly in the proclitics
+    before it (والرئيس، فالرئيس، بالرئيس …), and a pattern listing each in full took Python
+    ~50 ms to compile for a three-word phrase."""
+    trie: dict[str, Any] = {}
+    for string in strings:
+        node = trie
+        for char in reversed(string):
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def emit(node: dict[str, Any]) -> str:
+        """What may come before the ending that leads to ``node``."""
+        parts = [emit(child) + char for char, child in sorted(node.items()) if char]
+        if not parts:
+            return ""
+        body = parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"
+        if "" in node:  # the ending alone is one of the strings too
+            return body + "?" if len(parts) > 1 or len(body) == 1 else f"(?:{body})?"
+        return body
+
+    return emit(trie)
+
+
+@lru_cache(maxsize=512)
+def _pattern(words: tuple[str, ...]) -> str:
+    """The regular expression of a phrase over keys (one search builds it for every branch)."""
+    # Key words are \w runs (no metacharacter): one pattern serves Python's re and PostgreSQL.
+    pattern = " ".join("(?:" + _alternation({" ".join(run) for run in key_runs(forms)}) + ")"
+                       for forms in query_terms(" ".join(words)))
+    return f"(?:^| ){pattern}(?: |$)"
 
 
 def _phrase(dialect: str, words: tuple[str, ...]) -> Any:
     """The claims row's key holds, for each word in turn, the run of a token matching it."""
-    terms = query_terms(" ".join(words))
-    steps = [_alternatives(key_runs(forms)) for forms in terms]
-    # Key words are \w runs (no metacharacter): one pattern serves Python's re and PostgreSQL.
-    pattern = " ".join(
-        "(?:" + "|".join(" ".join(["(?:" + "|".join(heads) + ")", *tail])
-                         for heads, tail in step) + ")"
-        for step in steps)
-    ordered = Claim.text_key.regexp_match(f"(?:^| ){pattern}(?: |$)")
+    ordered = Claim.text_key.regexp_match(_pattern(words))
     if dialect != "postgresql":
         return ordered
+    terms = query_terms(" ".join(words))
     # PostgreSQL's regular expressions cost ~25-150 µs a claim here; first, on the stored
     # tsvector, the first word's token followed by the second's (a token of n key words is
     # n positions before the next token), which leaves few claims for the pattern to read.

@@ -69,6 +69,8 @@ class Extra(NamedTuple):
 
     terms: list[list[str]]
     conds: list[Any]
+    # FTS5 only: raw sub-expressions the match must also satisfy (a phrase's NEAR groups).
+    fts: tuple[str, ...] = ()
 
 
 def text_match_ids(session: Session, q: str, extra: Extra | None = None
@@ -80,7 +82,7 @@ def text_match_ids(session: Session, q: str, extra: Extra | None = None
         return None
     dialect = session.get_bind().dialect.name
     if dialect == "sqlite":
-        found = fts_ids(_fts5_expression(terms))
+        found = fts_ids(_fts5_expression(terms, extra))
         if extra is None or not extra.conds:
             return found
         return found.join(Claim.__table__, Claim.id == -_FTS.c.rowid).where(*extra.conds)
@@ -122,14 +124,16 @@ def text_match_branch(session: Session, q: str, conds: list[Any], extra: Extra |
         # page (testing the stored tsvector is cheap), a rare one reads the GIN index.
         found = select(Claim.id.label("id")).where(_text_condition(dialect, terms), *conds)
         return found, Claim.id.desc()
-    stmt = fts_ids(_fts5_expression(terms))
+    stmt = fts_ids(_fts5_expression(terms, extra))
     if conds:
         stmt = stmt.join(Claim.__table__, Claim.id == -_FTS.c.rowid).where(*conds)
     return stmt, FTS_NEWEST_FIRST
 
 
-def _fts5_expression(terms: list[list[str]]) -> str:
-    """An FTS5 query: every word, in any of its forms (each form a quoted phrase)."""
-    return " AND ".join(
-        "(" + " OR ".join('"' + form.replace('"', '""') + '"' for form in forms) + ")"
-        for forms in terms)
+def _fts5_expression(terms: list[list[str]], extra: Extra | None = None) -> str:
+    """An FTS5 query: every word, in any of its forms (each form a quoted phrase), and the
+    raw groups ``extra`` adds."""
+    return " AND ".join([
+        *("(" + " OR ".join('"' + form.replace('"', '""') + '"' for form in forms) + ")"
+          for forms in terms),
+        *(extra.fts if extra is not None else ())])
