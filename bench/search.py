@@ -2,10 +2,10 @@
 
 Run: ``.venv/bin/python bench/search.py --n 100000 [--db URL]`` after ``bench/corpus.py``.
 500 distinct queries of each kind (top 20 with a snippet), the 500 most frequent terms as the
-worst case, quoted phrases of two or three words from stored claims, and one-word queries
-leaving out a frequent word (``-word``); a ``LIKE '%q%'`` scan on the same database (count +
-newest 20, the same shape of answer) over a sample of the same queries for the ratio.  Prints
-a Markdown table.
+worst case, quoted phrases of two or three words from stored claims (alone, and after an
+entity's name), and one-word queries leaving out a frequent word (``-word``); a ``LIKE
+'%q%'`` scan on the same database (count + newest 20, the same shape of answer) over a sample
+of the same queries for the ratio.  Prints a Markdown table.
 """
 
 from __future__ import annotations
@@ -208,6 +208,9 @@ def main(argv: Sequence[str] | None = None) -> None:
             "text": text_queries(counts, args.queries, rng),
             "frequent terms": [w for w, _ in counts.most_common(args.queries)],
             "quoted phrase": phrase_queries(session, args.queries, rng),
+            "name + quoted phrase": [f"{name} {phrase}" for name, phrase in zip(
+                entity_queries(session, args.queries, rng),
+                phrase_queries(session, args.queries, rng), strict=True)],
             "word -frequent word": excluding_queries(counts, args.queries, rng),
         }
         if args.only:

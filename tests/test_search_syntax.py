@@ -111,6 +111,10 @@ def test_quotes_and_exclusions_apply_to_every_entity_branch(app: Flask, claims_i
         assert [e.name_ar for e in result.entities] == ["فلاديمير بوتين"]
         # A quoted name is words of the text, not the entity: Putin's mentions are not read.
         assert _found(session, '"بوتين"') == {0, 1, 2, 6}
+        # Two phrases with a name: both must hold, on every branch.
+        assert _found(session, 'بوتين "صاروخين انفجرا" "فوق البحر"') == {4}
+        assert _found(session, 'بوتين "صاروخين انفجرا" «قرب غروزني»') == {2}
+        assert _found(session, 'بوتين "صاروخين انفجرا" "غروزني قرب"') == set()
 
 
 def test_only_exclusions_find_nothing_and_say_why(app: Flask, claims_in) -> None:

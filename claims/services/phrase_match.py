@@ -29,7 +29,7 @@ from sqlalchemy import and_, func, literal_column, not_
 
 from claims.models import Claim
 from claims.services.search_syntax import SearchQuery
-from claims.services.text_match import Extra, query_terms, tsv_matches
+from claims.services.text_match import Extra, fts5_expression, fts_ids, query_terms, tsv_matches
 from claims.text.linking import key_runs
 
 
@@ -71,9 +71,18 @@ def _near_groups(words: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def syntax_conditions(dialect: str, query: SearchQuery) -> list[Any]:
-    """The row conditions of ``query``'s phrase order and exclusions (none without syntax)."""
+    """The row conditions of ``query``'s phrase order and exclusions (none without syntax),
+    for claims found another way (through a name)."""
     extra = syntax_extra(dialect, query)
-    return extra.conds if extra is not None else []
+    if extra is None:
+        return []
+    if dialect != "sqlite" or not extra.terms:
+        return extra.conds
+    # SQLite tests a regular expression in Python, ~50 µs a claim: a big entity's claims
+    # would each be read; the full-text index first names the few where the words stand
+    # together (the statement runs once, not per claim).
+    return [Claim.id.in_(fts_ids(fts5_expression(extra.terms, extra), "phrase")),
+            *extra.conds]
 
 
 def _alternation(strings: set[str]) -> str:

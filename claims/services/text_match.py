@@ -82,7 +82,7 @@ def text_match_ids(session: Session, q: str, extra: Extra | None = None
         return None
     dialect = session.get_bind().dialect.name
     if dialect == "sqlite":
-        found = fts_ids(_fts5_expression(terms, extra))
+        found = fts_ids(fts5_expression(terms, extra))
         if extra is None or not extra.conds:
             return found
         return found.join(Claim.__table__, Claim.id == -_FTS.c.rowid).where(*extra.conds)
@@ -124,13 +124,13 @@ def text_match_branch(session: Session, q: str, conds: list[Any], extra: Extra |
         # page (testing the stored tsvector is cheap), a rare one reads the GIN index.
         found = select(Claim.id.label("id")).where(_text_condition(dialect, terms), *conds)
         return found, Claim.id.desc()
-    stmt = fts_ids(_fts5_expression(terms, extra))
+    stmt = fts_ids(fts5_expression(terms, extra))
     if conds:
         stmt = stmt.join(Claim.__table__, Claim.id == -_FTS.c.rowid).where(*conds)
     return stmt, FTS_NEWEST_FIRST
 
 
-def _fts5_expression(terms: list[list[str]], extra: Extra | None = None) -> str:
+def fts5_expression(terms: list[list[str]], extra: Extra | None = None) -> str:
     """An FTS5 query: every word, in any of its forms (each form a quoted phrase), and the
     raw groups ``extra`` adds."""
     return " AND ".join([
