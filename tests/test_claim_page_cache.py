@@ -365,3 +365,36 @@ def test_list_cards_show_when_a_claim_was_made_else_when_it_was_added(
     dated, undated = _card(page, ids[0]), _card(page, ids[1])
     assert 'datetime="2024-12-25"' in dated and "أُضيف" not in dated
     assert "أُضيف" in undated and 'title="أنشئ"' in undated
+
+
+def test_published_page_shows_a_copys_corrected_source(app: Flask, editor_client,
+                                                        seeded) -> None:
+    """A copy's source is an appearance in its canonical claim's ClaimReview: correcting it
+    shows at once."""
+    from claims.models import SourceDocument
+    from claims.services import sources as source_service
+
+    claim_id = _new_claim(editor_client, seeded)
+    with app.app_context(), session_scope(app) as session:
+        other = SourceDocument(title="نسخة أخرى", text=TEXT, language="ar",
+                               url="https://copy.example/old")
+        session.add(other)
+        session.flush()
+        source_id = other.id
+        session.commit()
+    copy_id = _new_claim(editor_client, {**seeded, "source": source_id})
+    with app.app_context(), session_scope(app) as session:
+        editor = session.scalars(select(User).where(User.username == "editor")).one()
+        links.decide(session, editor, session.get_one(Claim, copy_id),
+                     {"other_id": str(claim_id), "relation": "duplicate"})
+        session.commit()
+    editor_client.post(f"/claims/{claim_id}/status", data={
+        "status": "true", "note": "", "version": str(_version(app, claim_id))})
+    assert "https://copy.example/old" in _page(editor_client, claim_id)
+    with app.app_context(), session_scope(app) as session:
+        source_service.update_source(session, source_id, None, {
+            "version": 1, "url": "https://copy.example/corrected", "title": "عنوان مصحح"})
+        session.commit()
+    page = _page(editor_client, claim_id)
+    assert "https://copy.example/corrected" in page and "https://copy.example/old" not in page
+    assert "عنوان مصحح" in page

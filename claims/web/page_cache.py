@@ -112,7 +112,10 @@ _TAGS = (select(Tag.name).join(ClaimTag, ClaimTag.tag_id == Tag.id)
 _APPEARANCES = (select(ClaimAppearance.id, ClaimAppearance.url, ClaimAppearance.title,
                        ClaimAppearance.published_date)
                 .where(ClaimAppearance.claim_id == _ID).order_by(ClaimAppearance.id))
-_DUPLICATES = (select(Claim.id, Claim.version, Claim.status, Claim.source_id)
+# A copy's source is an appearance in the ClaimReview: a corrected one must show at once.
+_DUPLICATES = (select(Claim.id, Claim.version, Claim.status, Claim.source_id,
+                      SourceDocument.url, SourceDocument.title, SourceDocument.published_date)
+               .join(SourceDocument, SourceDocument.id == Claim.source_id)
                .where(Claim.duplicate_of_id == _ID).order_by(Claim.id))
 _other = aliased(Claim)
 _LINKS = (select(ClaimLink.id, ClaimLink.claim_id, ClaimLink.other_id, ClaimLink.relation,
