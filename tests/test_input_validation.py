@@ -84,7 +84,7 @@ def test_particle_and_one_letter_aliases_are_refused_abbreviations_kept(
     # "و" names nobody: a claim said by "و" is not Putin's, and a search for it finds nobody.
     claim = client.post(f"{API}/claims", json={"text": "قال إن الطائرة سقطت", "speaker": "و",
                                                "source_id": seeded["source"]}, headers=api)
-    _refused(claim, "speaker", "unknown_entity")
+    _refused(claim, "speaker", "unknown_speaker")
     found = client.get(f"{API}/entities", query_string={"q": "و"}, headers=api).json
     assert putin not in [e["id"] for e in found["items"]]
     un = client.post(f"{API}/entities", json={"kind": "organisation", "name_ar": "الأمم المتحدة",

@@ -58,7 +58,7 @@ def test_create_claim_writes_history_links_entities_and_keeps_text(app: Flask, s
         ({"source_id": "", "source_url": "javascript:alert(1)"}, {"source_url": "bad_url"}),
         ({"source_id": "", "source_url": ""}, {"source_id": "missing_source"}),
         ({"source_id": "99999"}, {"source_id": "unknown_source"}),
-        ({"speaker": "شخص مجهول تماما"}, {"speaker": "unknown_entity"}),
+        ({"speaker": "شخص مجهول تماما"}, {"speaker": "unknown_speaker"}),
         ({"claim_date": "2024-13-45"}, {"claim_date": "bad_date"}),
         ({"claim_type": "gossip"}, {"claim_type": "bad_choice"}),
     ],

@@ -73,8 +73,11 @@ def _read_claim_fields(session: Session, form: Inputs, values: dict[str, Any],
         try:
             values["speaker"] = resolve_entity(session, speaker, "speaker")
         except ValidationFailed as exc:
-            if new_kind and [e.code for e in exc.errors] == ["unknown_entity"]:
+            codes = [e.code for e in exc.errors]
+            if new_kind and codes == ["unknown_entity"]:
                 values["new_speaker"] = {"kind": new_kind, "name_ar": speaker}
+            elif codes == ["unknown_entity"]:  # say how to create it here, with the claim
+                form.error("speaker", "unknown_speaker", value=speaker[:60])
             else:
                 form.errors.extend(exc.errors)
     values["tags"] = _parse_tags(form)
