@@ -216,7 +216,7 @@ def get_evidence(claim_id: int, evidence_id: int) -> ResponseReturnValue:
 @operation("PATCH", "/claims/{claim_id}/evidence/{evidence_id}", summary="Update evidence",
            tag="evidence", level="editor",
            params=(id_param("claim_id"), id_param("evidence_id")), body="EvidencePatch",
-           response="Evidence")
+           response="Evidence", errors=(409,))
 def update_evidence(claim_id: int, evidence_id: int) -> ResponseReturnValue:
     """Change the given fields of one evidence item (null or "" clears an optional field)."""
     session = get_session()
