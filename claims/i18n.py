@@ -42,6 +42,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                            "A minus before a word (-أوكرانيا) leaves out claims with it."),
     "claims.search_only_excluded": ("الشرطة تستبعد كلمات فقط؛ أضف كلمة تبحث عنها.",
                                     "A minus only leaves words out; add a word to search for."),
+    "claims.search_dropped": ("يُستعمل أول {phrases} عبارات مقتبسة وأول {excluded} كلمات مستبعدة فقط؛ تُرك الباقي.",
+                              "Only the first {phrases} quoted phrases and {excluded} excluded words are used; the rest were left out."),
     "claims.search": ("بحث", "Search"),
     "claims.filters": ("تصفية", "Filters"),
     "claims.clear_filters": ("مسح التصفية", "Clear filters"),

@@ -126,6 +126,17 @@ def test_only_exclusions_find_nothing_and_say_why(app: Flask, claims_in) -> None
     assert "أضف كلمة تبحث عنها" in page
     body = claims_in.get("/api/v1/claims", query_string={"q": "-أوكرانيا"}).json
     assert body["total"] == 0 and body["items"] == []
+    assert 'id="search-dropped"' not in page
+
+
+def test_phrases_and_exclusions_past_the_limits_are_said_to_be_left_out(
+        app: Flask, claims_in) -> None:
+    many = "صاروخين " + " ".join(f"-ك{i}" for i in range(MAX_EXCLUDED + 2))
+    assert parse_query(many).dropped == 2
+    page = claims_in.get("/claims", query_string={"q": many}).get_data(as_text=True)
+    assert 'id="search-dropped"' in page and "أول 6 كلمات مستبعدة" in page
+    fine = claims_in.get("/claims", query_string={"q": 'صاروخين "قال بوتين" -أوكرانيا'})
+    assert 'id="search-dropped"' not in fine.get_data(as_text=True)
 
 
 MALFORMED = ('"قال بوتين', 'قال "بوتين" "', "-", " - ", '""', "«»", '"في من"', '"' * 200,

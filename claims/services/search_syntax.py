@@ -30,6 +30,8 @@ class SearchQuery:
     plain: str
     phrases: tuple[tuple[str, ...], ...] = ()
     excluded: tuple[tuple[str, ...], ...] = ()
+    # Phrases and exclusions past MAX_PHRASES / MAX_EXCLUDED, left out (the user is told).
+    dropped: int = 0
 
     @property
     def has_syntax(self) -> bool:
@@ -91,5 +93,6 @@ def parse_query(q: str) -> SearchQuery:
     plain.append(rest[last:])
     if not phrases and not excluded:
         return SearchQuery(q)
+    dropped = max(0, len(phrases) - MAX_PHRASES) + max(0, len(excluded) - MAX_EXCLUDED)
     return SearchQuery(" ".join(" ".join(plain).split()), tuple(phrases[:MAX_PHRASES]),
-                       tuple(excluded[:MAX_EXCLUDED]))
+                       tuple(excluded[:MAX_EXCLUDED]), dropped)

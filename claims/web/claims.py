@@ -46,7 +46,7 @@ from claims.services import workbench_links as links
 from claims.services.entities import resolve_entity
 from claims.services.inputs import Inputs
 from claims.services.search import ClaimFilters, search_ids
-from claims.services.search_syntax import parse_query
+from claims.services.search_syntax import MAX_EXCLUDED, MAX_PHRASES, parse_query
 from claims.services.suggestions import suggestions_for
 from claims.text.arabic import strip_controls
 from claims.web import list_cache, once, page_cache
@@ -169,7 +169,8 @@ def index() -> str:
     main = render_template("claims/_list_main.html", result=result, cards=cards,
                            filters=filters, chosen=chosen, source_options=sources,
                            ignored=_ignored_filters(filters),
-                           only_excluded=bool(filters.q) and parse_query(filters.q).only_excludes)
+                           syntax=parse_query(filters.q) if filters.q else None,
+                           max_phrases=MAX_PHRASES, max_excluded=MAX_EXCLUDED)
     # The navigation, user and language form around it come from the cached page shell.
     return _in_shell("claims/list.html", "", Markup(""), Markup(main))  # noqa: S704 - rendered
 
