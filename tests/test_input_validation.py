@@ -337,3 +337,15 @@ def test_a_wikidata_id_is_q_and_ascii_digits_as_typed_on_either_keyboard(
         ids = session.scalars(select(Entity.wikidata_id).where(
             Entity.name_ar.startswith("كيان من رابط"))).all()
         assert ids == ["Q7747"] * 4
+
+
+def test_the_api_takes_a_wikidata_id_as_the_form_does(app: Flask, client: FlaskClient,
+                                                      api) -> None:
+    for number, typed in enumerate(("q٧٧٤٧", "https://www.wikidata.org/wiki/Q7747")):
+        made = client.post(f"{API}/entities", headers=api, json={
+            "kind": "person", "name_ar": f"كيان من الواجهة {number}", "wikidata_id": typed})
+        assert made.status_code == 201 and made.json["wikidata_id"] == "Q7747", made.json
+    refused = client.post(f"{API}/entities", headers=api, json={
+        "kind": "person", "name_ar": "كيان بمعرف خاطئ", "wikidata_id": "Q²"})
+    assert refused.status_code == 422 and refused.json["error"]["field"] == "wikidata_id"
+    assert "Q7747" in refused.json["error"]["message"]

@@ -208,7 +208,11 @@ COMPONENTS.update({
     "EntityCreate": _obj({"kind": {"enum": list(ENTITY_KINDS)},
                           "name_ar": {"type": "string", "minLength": 1, "maxLength": 256},
                           "name_en": {"type": "string", "maxLength": 256},
-                          "wikidata_id": {"type": "string", "pattern": "^Q[0-9]{1,12}$"},
+                          "wikidata_id": {"type": "string", "maxLength": 300,
+                                          "description": "Q and digits (Q7747; q and "
+                                                         "Arabic-Indic digits accepted), or "
+                                                         "the item's wikidata.org address; "
+                                                         "stored as Q7747"},
                           "distinct": {"type": "boolean",
                                        "description": "true: a different entity that shares "
                                                       "a name with an existing one of its kind"}},
