@@ -10,7 +10,6 @@ from flask import current_app
 from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlalchemy.orm.exc import StaleDataError
 
 from claims.config import Status
 from claims.db import utcnow
@@ -205,21 +204,6 @@ def _check_version(claim: Claim | ClaimState, data: Mapping[str, Any]) -> None:
                        current_version=claim.version)
 
 
-def _lost_race(session: Session, claim_id: int) -> Conflict:
-    """Roll back a write that lost an optimistic-lock race: a Conflict at the current version."""
-    session.rollback()
-    current = session.scalar(select(Claim.version).where(Claim.id == claim_id))
-    return Conflict(f"claim {claim_id} was changed concurrently", current_version=current)
-
-
-def _flush_versioned(session: Session, claim: Claim) -> None:
-    """Flush, turning a lost optimistic-lock race into a Conflict."""
-    try:
-        session.flush()
-    except StaleDataError as exc:
-        raise _lost_race(session, claim.id) from exc
-
-
 def update_claim(session: Session, claim: Claim, user: User, data: Mapping[str, Any]) -> Claim:
     """Edit a claim's fields if nobody changed it since ``data['version']``; what changed is
     appended to its edit history in the same transaction."""
@@ -248,7 +232,7 @@ def update_claim(session: Session, claim: Claim, user: User, data: Mapping[str, 
         linker.link_claim(session, claim)
         analyse_claim(session, claim)
         workbench_links.texts_changed(session)
-    _flush_versioned(session, claim)
+    revisions.flush_versioned(session, claim, "claim")
     revisions.record_edit(session, claim, user, before)
     return claim
 
@@ -303,7 +287,7 @@ def set_status(session: Session, current: ClaimState, user: User,
     updated = connection.execute(_SET_STATUS, {"claim_id": claim_id, "expected": current.version,
                                                "to_status": to_status, "now": now}).rowcount
     if updated != 1:
-        raise _lost_race(session, claim_id)
+        raise revisions.lost_race(session, Claim, claim_id, "claim")
     connection.execute(_ADD_HISTORY, {"claim_id": claim_id, "from_status": current.status,
                                       "to_status": to_status, "user_id": user.id,
                                       "note": note, "created_at": now})

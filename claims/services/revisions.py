@@ -88,14 +88,18 @@ def revisions_of(session: Session, claim_id: int) -> Sequence[ClaimRevision]:
                            .order_by(ClaimRevision.id)).all()
 
 
+def lost_race(session: Session, model: Any, row_id: int, what: str) -> Conflict:
+    """Roll back a write that lost an optimistic-lock race: a Conflict naming the version that
+    won (nothing of this request stays)."""
+    session.rollback()
+    current = session.scalar(select(model.version).where(model.id == row_id))
+    return Conflict(f"{what} {row_id} was changed concurrently", current_version=current)
+
+
 def flush_versioned(session: Session, row: Any, what: str) -> None:
-    """Flush a versioned row's edit; losing the race to a concurrent edit is a Conflict naming
-    the version that won (the transaction is rolled back: nothing of this request stays)."""
+    """Flush a versioned row's edit, turning a lost optimistic-lock race into a Conflict."""
     model, row_id = type(row), row.id
     try:
         session.flush()
     except StaleDataError as exc:
-        session.rollback()
-        current = session.scalar(select(model.version).where(model.id == row_id))
-        raise Conflict(f"{what} {row_id} was changed concurrently",
-                       current_version=current) from exc
+        raise lost_race(session, model, row_id, what) from exc

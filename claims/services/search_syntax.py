@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from claims.text.arabic import normalize
 from claims.text.clitics import STOPWORDS
@@ -57,6 +58,7 @@ def _words(text: str) -> tuple[str, ...]:
     return tuple(_WORD_RE.findall(normalize(text)))
 
 
+@lru_cache(maxsize=1024)
 def parse_query(q: str) -> SearchQuery:
     """Split ``q`` into plain words, "phrases" and -exclusions; never fails.
 
