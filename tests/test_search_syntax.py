@@ -98,6 +98,23 @@ def test_a_minus_leaves_claims_with_that_word_out(app: Flask, claims_in) -> None
             assert _found(session, q) == want, q
 
 
+def test_a_phrase_does_not_run_from_the_text_into_the_restatement(
+        app: Flask, seeded: dict[str, int], client: FlaskClient) -> None:
+    """The text's last word and the restatement's first are not neighbours in any sentence."""
+    login_as(client, app, "editor")
+    assert client.post("/claims/new", data={
+        "text": "قال المتحدث إن الطائرة أسقطت", "restatement": "صاروخان انفجرا قرب الطائرة",
+        "source_id": seeded["source"], "status": "unstarted"}).status_code == 302
+    with app.app_context(), session_scope(app) as session:
+        def found(q: str) -> int:
+            return len(search_claims(session, ClaimFilters(q=q)).claims)
+
+        assert found('"الطائرة أسقطت"') == 1  # inside the text
+        assert found('"صاروخان انفجرا"') == 1  # inside the restatement
+        assert found('"أسقطت صاروخان"') == 0  # across the two
+        assert found('انفجرا -"أسقطت صاروخان"') == 1
+
+
 def test_quotes_and_exclusions_apply_to_every_entity_branch(app: Flask, claims_in) -> None:
     with app.app_context(), session_scope(app) as session:
         # Claims 4 and 5 name Putin only as "Putin": found through his mentions, not the text.

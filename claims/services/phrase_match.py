@@ -15,8 +15,8 @@ phrases of unequal length it misplaces the shorter ones (on PostgreSQL 15, ``(a 
 (c <-> d)`` matches "a b x c d"), and FTS5 puts no alternatives inside a phrase.
 
 "Consecutive" is consecutive in the key: punctuation between the words does not part them
-(قال، بوتين), and the last word of a claim's text is followed by the first of its editorial
-restatement.
+(قال، بوتين); the break between a claim's text and its editorial restatement
+(``KEY_PART_SEPARATOR``) does.
 """
 
 from __future__ import annotations

@@ -246,12 +246,18 @@ def text_search_key(text: str) -> str:
     return tokens_search_key(tokens(text))
 
 
+# Between a claim's text and its restatement in the key: the full-text indexes read it as a
+# word break, and a quoted phrase's pattern (words joined by single spaces) cannot cross it,
+# so the text's last word and the restatement's first are never taken for neighbours.
+KEY_PART_SEPARATOR = " | "
+
+
 def claim_search_key(toks: list[Token], restatement: str | None) -> str:
     """A claim's full-text key: its text's (already split by ``tokens``), then its editorial
     restatement's, so a search finds a claim by either wording."""
     key = tokens_search_key(toks)
     extra = text_search_key(restatement) if restatement else ""
-    return f"{key} {extra}" if key and extra else key or extra
+    return f"{key}{KEY_PART_SEPARATOR}{extra}" if key and extra else key or extra
 
 
 def tokens_search_key(toks: list[Token]) -> str:
