@@ -8,7 +8,16 @@ from contextlib import contextmanager
 from typing import Any, NamedTuple
 
 from flask import Flask, current_app, g, has_request_context, request
-from sqlalchemy import Connection, DateTime, Engine, MetaData, create_engine, event, make_url
+from sqlalchemy import (
+    Connection,
+    DateTime,
+    Engine,
+    MetaData,
+    create_engine,
+    event,
+    make_url,
+    text,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.sql.selectable import SelectBase
@@ -186,6 +195,18 @@ def begin_write(session: Session) -> None:
     if session.in_transaction():
         return
     session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+
+
+def hold_names(session: Session, scope: str, names: Sequence[str]) -> None:
+    """Until this write transaction ends, make others holding any of ``names`` (in ``scope``)
+    wait: a uniqueness check that no constraint can express (entity names) is then not raced.
+    SQLite's writers are one at a time already (``begin_write``)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    # Sorted, so two transactions holding overlapping sets wait for each other, never deadlock.
+    for name in sorted(set(names)):
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
+                        {"key": f"{scope}:{name}"})
 
 
 def _close_session(_exc: BaseException | None) -> None:

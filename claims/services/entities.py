@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from claims.db import MAX_ID
+from claims.db import MAX_ID, hold_names
 from claims.errors import NotFound, ValidationFailed
 from claims.models import Alias, Claim, Entity, Mention, User
 from claims.models.entities import ALIAS_KINDS, ALIAS_LANGS, ENTITY_KINDS
@@ -139,6 +139,9 @@ def _refuse_same_name(session: Session, kind: str, names: Mapping[str, str | Non
     already has one of these names, as typed or as running text prefixes it (وفلاديمير بوتين)."""
     exact = [(field, alias_key(value)) for field, value in names.items() if value]
     keys = exact + [(field, stripped) for field, key in exact for stripped in proclitic_keys(key)]
+    # Another request creating an entity of these names waits here until it commits, and is
+    # then refused below, instead of both seeing none and making twins (PostgreSQL).
+    hold_names(session, f"entity:{kind}", [key for _, key in keys])
     found = {}
     for key, entity_id, name in session.execute(
             select(Alias.key, Entity.id, Entity.name_ar).join(Entity, Alias.entity_id == Entity.id)
