@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from claims.config import Status
-from claims.db import utcnow
+from claims.db import hold_names, utcnow
 from claims.errors import Conflict, FieldError, NotFound, ValidationFailed
 from claims.models import (
     Claim,
@@ -141,11 +141,15 @@ def _read_source(session: Session, form: Inputs) -> SourceDocument | None:
         if not any(e.field == "source_url" for e in form.errors):
             form.error("source_id", "missing_source")
         return None
-    existing = session.scalar(select(SourceDocument).where(SourceDocument.url == url))
+    hold_names(session, "source", [url])  # a concurrent first claim from it makes no twin
+    existing = session.scalar(select(SourceDocument).where(SourceDocument.url == url)
+                              .order_by(SourceDocument.id).limit(1))
     return existing or SourceDocument(title=title or url, url=url, text="")
 
 
 def _tags(session: Session, names: list[str]) -> list[Tag]:
+    # A tag's key is unique: a concurrent claim bringing the same new tag waits, then uses it.
+    hold_names(session, "tag", [normalize(name) for name in names])
     tags = []
     for name in names:
         key = normalize(name)

@@ -12,6 +12,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from claims.db import hold_names
 from claims.demo import text_hash
 from claims.errors import ValidationFailed
 from claims.models import SourceDocument, User
@@ -133,7 +134,9 @@ def _fallback_title(text: str) -> str:
 
 
 def find_existing(session: Session, url: str | None, digest: str) -> SourceDocument | None:
-    """The stored document with this URL or this normalised-text hash, if any."""
+    """The stored document with this URL or this normalised-text hash, if any (until the
+    transaction ends, another request storing the same article waits, then finds this one)."""
+    hold_names(session, "source", [*([url] if url else []), digest])
     if url:
         found = session.scalar(select(SourceDocument).where(SourceDocument.url == url)
                                .order_by(SourceDocument.id).limit(1))

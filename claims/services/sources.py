@@ -9,6 +9,7 @@ from typing import Any, cast
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from claims.db import hold_names
 from claims.errors import Conflict, NotFound
 from claims.models import SourceDocument, User
 from claims.services import audit, revisions
@@ -50,6 +51,8 @@ def update_source(session: Session, source_id: int, user: User | None,
              "url": merged.url("url"),
              "published_date": merged.date("published_date", past=True)}
     form.errors.extend(merged.errors)
+    if after["url"] and not merged.errors:
+        hold_names(session, "source", [str(after["url"])])  # an ingest of it waits for this edit
     if after["url"] and not merged.errors and session.scalar(
             select(SourceDocument.id).where(SourceDocument.url == after["url"],
                                             SourceDocument.id != source.id).limit(1)):
