@@ -1,5 +1,5 @@
-"""Two requests making the same new thing at once (an entity, a tag, an article, a source by
-its address) make one, on either engine: the second waits for the first, then sees it."""
+"""Two requests making the same new thing at once (an entity, an alias, a tag, an article, a
+source by its address) make one, on either engine: the second waits for the first, then sees it."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from claims.db import begin_write, make_engine, session_scope
 from claims.errors import ValidationFailed
-from claims.models import Entity, SourceDocument, Tag, User
+from claims.models import Alias, Entity, SourceDocument, Tag, User
 from claims.services.claims import create_claim
-from claims.services.entities import create_entity
+from claims.services.entities import add_alias, create_entity, get_entity
 from claims.services.ingest import ingest_article
 
 ARTICLE = ("موسكو (أ ف ب) – قال الرئيس الروسي فلاديمير بوتين إن صاروخين انفجرا على بعد عشرة "
@@ -44,6 +44,11 @@ def _tagged_claim(session: Session, seeded: dict[str, int]) -> object:
 def _claim_from_new_source(session: Session, seeded: dict[str, int]) -> object:
     return create_claim(session, _editor(session), {
         "text": "انفجر صاروخان قرب الطائرة", "source_url": URL, "status": "unstarted"})
+
+
+def _alias(session: Session, seeded: dict[str, int]) -> object:
+    return add_alias(session, get_entity(session, seeded["putin"]),
+                     {"text": "فلاديمير فلاديميروفيتش بوتين", "kind": "name"})
 
 
 def _article(session: Session, seeded: dict[str, int]) -> object:
@@ -92,8 +97,9 @@ def _count(app: Flask, model: Any, *where: Any) -> int:
     (_entity, "exists", Entity, lambda: Entity.name_ar == "سيرغي شويغو"),
     (_tagged_claim, "done", Tag, lambda: Tag.name == "تحطم طائرة"),
     (_claim_from_new_source, "done", SourceDocument, lambda: SourceDocument.url == URL),
+    (_alias, "alias_exists", Alias, lambda: Alias.text == "فلاديمير فلاديميروفيتش بوتين"),
     (_article, "done", SourceDocument, lambda: SourceDocument.text.contains("عشرة أمتار")),
-], ids=["entity", "tag", "source_by_url", "article"])
+], ids=["entity", "tag", "source_by_url", "alias", "article"])
 def test_the_second_waits_for_the_first_and_makes_no_twin(
         app: Flask, database_url: str, seeded: dict[str, int], make: Any, second: str,
         model: Any, where: Callable[[], Any]) -> None:

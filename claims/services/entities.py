@@ -165,6 +165,7 @@ def add_alias(session: Session, entity: Entity, data: Mapping[str, Any],
     form.check()
     assert text and kind and lang
     key = alias_key(text)
+    hold_names(session, f"alias:{entity.id}", [key])  # a concurrent same spelling waits
     # Whatever its kind: the spelling is there already (to change its kind, remove it first).
     existing = session.scalar(select(Alias.text).where(
         Alias.entity_id == entity.id, Alias.key == key).order_by(Alias.id).limit(1))
