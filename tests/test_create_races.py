@@ -1,5 +1,6 @@
 """Two requests making the same new thing at once (an entity, an alias, a tag, an article, a
-source by its address) make one, on either engine: the second waits for the first, then sees it."""
+source by its address, a CSV or ClaimReview file's rows) make one, on either engine: the
+second waits for the first, then sees it."""
 
 from __future__ import annotations
 
@@ -14,7 +15,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from claims.db import begin_write, make_engine, session_scope
 from claims.errors import ValidationFailed
-from claims.models import Alias, Entity, SourceDocument, Tag, User
+from claims.models import Alias, Claim, Entity, ExternalReview, SourceDocument, Tag, User
+from claims.services import csv_io
+from claims.services.claimreview_import import import_reviews
 from claims.services.claims import create_claim
 from claims.services.entities import add_alias, create_entity, get_entity
 from claims.services.ingest import ingest_article
@@ -49,6 +52,21 @@ def _claim_from_new_source(session: Session, seeded: dict[str, int]) -> object:
 def _alias(session: Session, seeded: dict[str, int]) -> object:
     return add_alias(session, get_entity(session, seeded["putin"]),
                      {"text": "فلاديمير فلاديميروفيتش بوتين", "kind": "name"})
+
+
+def _csv_import(session: Session, seeded: dict[str, int]) -> object:
+    parsed = csv_io.parse(f"text,source_url,status\nقال بوتين إن 38 شخصاً قتلوا,{URL},false\n"
+                          .encode(), "claims.csv")
+    csv_io.begin_import(session, parsed)
+    return csv_io.import_parsed(session, _editor(session), parsed)
+
+
+def _claimreview_import(session: Session, seeded: dict[str, int]) -> object:
+    review = {"@type": "ClaimReview", "url": "https://factcheck.example.org/r/1",
+              "claimReviewed": "قال بوتين إن 38 شخصاً قتلوا", "datePublished": "2024-12-27",
+              "reviewRating": {"@type": "Rating", "alternateName": "خطأ"},
+              "author": {"@type": "Organization", "name": "مدقق"}}
+    return import_reviews(session, _editor(session), [review])
 
 
 def _article(session: Session, seeded: dict[str, int]) -> object:
@@ -98,8 +116,10 @@ def _count(app: Flask, model: Any, *where: Any) -> int:
     (_tagged_claim, "done", Tag, lambda: Tag.name == "تحطم طائرة"),
     (_claim_from_new_source, "done", SourceDocument, lambda: SourceDocument.url == URL),
     (_alias, "alias_exists", Alias, lambda: Alias.text == "فلاديمير فلاديميروفيتش بوتين"),
+    (_csv_import, "done", Claim, lambda: Claim.import_key.is_not(None)),
+    (_claimreview_import, "done", ExternalReview, lambda: ExternalReview.id.is_not(None)),
     (_article, "done", SourceDocument, lambda: SourceDocument.text.contains("عشرة أمتار")),
-], ids=["entity", "tag", "source_by_url", "alias", "article"])
+], ids=["entity", "tag", "source_by_url", "alias", "csv_import", "claimreview_import", "article"])
 def test_the_second_waits_for_the_first_and_makes_no_twin(
         app: Flask, database_url: str, seeded: dict[str, int], make: Any, second: str,
         model: Any, where: Callable[[], Any]) -> None:

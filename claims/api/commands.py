@@ -91,7 +91,7 @@ def import_csv(path: Path, fmt: str, username: str | None, dry_run: bool) -> Non
         click.echo(describe(problem, "en"), err=True)
     with session_scope(current_app) as session:
         begin_write(session)
-        csv_io.check(session, parsed)
+        csv_io.begin_import(session, parsed)
         for row in parsed.rows:
             for error in row.errors:
                 click.echo(describe(error | {"line": row.line}, "en"), err=True)

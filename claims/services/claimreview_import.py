@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from claims import json_input
 from claims.config import CONFIG_DIR, Status
+from claims.db import hold_names
 from claims.errors import FieldError, ValidationFailed, problems_of
 from claims.models import Alias, Claim, ClaimAppearance, Entity, ExternalReview, User
 from claims.services import claims as claim_service
@@ -343,6 +344,9 @@ def _as_review_problem(error: FieldError) -> FieldError:
 def import_reviews(session: Session, user: User, reviews: list[dict[str, Any]],
                    progress: Callable[[int], None] | None = None) -> ImportReport:
     """Import reviews in order; a review that fails validation is reported, not written."""
+    # Another import waits until this one commits, then finds these reviews imported (two
+    # imports of one file would otherwise meet on the unique review address, on PostgreSQL).
+    hold_names(session, "claimreview-import", ["all"])
     report = ImportReport()
     for number, review in enumerate(reviews, 1):
         try:

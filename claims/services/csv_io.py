@@ -17,6 +17,7 @@ from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from claims.config import Status
+from claims.db import hold_names
 from claims.errors import ValidationFailed, problem, problems_of
 from claims.models import Claim, SourceDocument, User
 from claims.models.claims import CLAIM_TYPES
@@ -259,6 +260,14 @@ def _own_rows(session: Session, parsed: Parsed) -> set[int]:
                                or row.values.get("source_title", "").strip())
             lines[int(raw)] = row.line
     return {lines[claim_id] for claim_id in own_claims(session, by_id)}
+
+
+def begin_import(session: Session, parsed: Parsed) -> None:
+    """Check ``parsed`` in a write transaction that imports it: another import waits until
+    this one commits, then finds these rows imported (two confirmations of one upload import
+    it once, instead of the second failing on the unique import key on PostgreSQL)."""
+    hold_names(session, "csv-import", ["all"])
+    check(session, parsed)
 
 
 def check(session: Session, parsed: Parsed) -> None:

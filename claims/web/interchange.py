@@ -334,7 +334,7 @@ def confirm_csv() -> ResponseReturnValue:
     parsed = csv_io.Parsed.from_dict(json.loads(path.read_text("utf-8")))
     db = get_session()
     begin_write(db)
-    csv_io.check(db, parsed)  # rows imported meanwhile are now duplicates
+    csv_io.begin_import(db, parsed)  # rows imported meanwhile are now duplicates
     report = csv_io.import_parsed(db, _user(), parsed)
     db.commit()
     path.unlink(missing_ok=True)
