@@ -91,6 +91,12 @@ def test_a_minus_leaves_claims_with_that_word_out(app: Flask, claims_in) -> None
         "الرئيس -طائرات": set(),  # any form: الطائرة is طائرة with the article
         "صاروخين -طائرات": {2, 3, 4, 5, 7},  # a plural is a form of the same word
         'انفجرا -"قال بوتين"': {2, 3, 4, 5, 7},  # a phrase can be left out too
+        # a name leaves out the claims naming its entity, however written (Putin), as the
+        # name alone finds them; quoted, it is the word only
+        "صاروخين -بوتين": {3, 7},
+        "صاروخين -لبوتين": {3, 7},
+        "صاروخين -Putin": {3, 7},
+        'صاروخين -"بوتين"': {3, 4, 5, 7},
         "لا-يوجد-شيء": set(),  # a hyphen inside a word is no exclusion
     }
     with app.app_context(), session_scope(app) as session:
@@ -113,6 +119,19 @@ def test_a_phrase_does_not_run_from_the_text_into_the_restatement(
         assert found('"صاروخان انفجرا"') == 1  # inside the restatement
         assert found('"أسقطت صاروخان"') == 0  # across the two
         assert found('انفجرا -"أسقطت صاروخان"') == 1
+
+
+def test_an_excluded_name_leaves_out_what_its_entity_said(
+        app: Flask, seeded: dict[str, int], client: FlaskClient) -> None:
+    login_as(client, app, "editor")
+    for speaker in ("بوتين", "علييف", ""):
+        assert client.post("/claims/new", data={
+            "text": "انفجر صاروخان فوق البحر", "speaker": speaker,
+            "source_id": seeded["source"], "status": "unstarted"}).status_code == 302
+    with app.app_context(), session_scope(app) as session:
+        said = [c.speaker.name_ar if c.speaker else None
+                for c in search_claims(session, ClaimFilters(q="صاروخان -لبوتين")).claims]
+    assert sorted(said, key=str) == sorted(["إلهام علييف", None], key=str)
 
 
 def test_quotes_and_exclusions_apply_to_every_entity_branch(app: Flask, claims_in) -> None:

@@ -17,7 +17,7 @@ from claims.services.linker import alias_signature
 from claims.services.phrase_match import syntax_conditions, syntax_extra
 from claims.services.query_parts import split_query
 from claims.services.search_syntax import SearchQuery, parse_query
-from claims.services.text_match import text_match_branch, text_match_ids
+from claims.services.text_match import Extra, text_match_branch, text_match_ids
 from claims.text.arabic import normalize
 
 
@@ -81,6 +81,26 @@ def _named(entity_ids: list[int], demonyms: bool) -> Any:
     return or_(Claim.id.in_(mentioned), Claim.speaker_id.in_(entity_ids))
 
 
+def _excluded_names(session: Session, query: SearchQuery, demonyms: bool) -> list[Any]:
+    """Leave out the claims naming an entity an unquoted exclusion names (-بوتين, -Putin):
+    its mentions and its statements, as the name alone finds them, not just the word."""
+    ids = sorted({entity.id for name in query.excluded_names
+                  for entity in matched_entities(session, name)})
+    if not ids:
+        return []
+    # Not NOT(_named): a claim with no speaker makes "speaker_id IN …" NULL, and NOT NULL
+    # would leave that claim out too.
+    return [Claim.id.not_in(_mentioning(ids, demonyms, aliased(Mention))),
+            or_(Claim.speaker_id.is_(None), Claim.speaker_id.not_in(ids))]
+
+
+def _text_extra(session: Session, query: SearchQuery, demonyms: bool) -> Extra | None:
+    """What the query's syntax adds to its full-text match, excluded names included."""
+    extra = syntax_extra(session.get_bind().dialect.name, query)
+    names = _excluded_names(session, query, demonyms) if extra is not None else []
+    return extra._replace(conds=[*extra.conds, *names]) if names and extra else extra
+
+
 def _besides(session: Session, query: SearchQuery, entities: list[Entity], demonyms: bool
              ) -> dict[int, list[Any]]:
     """Per matched entity, what else the query asks of a claim found through that entity: the
@@ -88,7 +108,8 @@ def _besides(session: Session, query: SearchQuery, entities: list[Entity], demon
     and its phrases and exclusions."""
     parts = split_query(session, query.plain, entities)
     rest = text_match_ids(session, parts.rest) if parts.rest else None
-    syntax = syntax_conditions(session.get_bind().dialect.name, query)
+    syntax = [*syntax_conditions(session.get_bind().dialect.name, query),
+              *_excluded_names(session, query, demonyms)]
     besides: dict[int, list[Any]] = {}
     for group in parts.groups:
         conds = [_named(sorted(other), demonyms) for other in parts.groups if other != group]
@@ -111,8 +132,7 @@ def _query_condition(session: Session, q: str, demonyms: bool = True
         extra = besides.get(entity.id, [])
         branches.append(_by_mention(entity.id, demonyms, extra))
         branches.append(select(Claim.id).where(Claim.speaker_id == entity.id, *extra))
-    match = text_match_ids(session, query.plain,
-                           syntax_extra(session.get_bind().dialect.name, query))
+    match = text_match_ids(session, query.plain, _text_extra(session, query, demonyms))
     if match is not None:
         branches.append(match)
     if not branches:
@@ -207,7 +227,7 @@ def _branches(session: Session, filters: ClaimFilters, entities: list[Entity]
             selects.append(select(Claim.id.label("id")).where(Claim.speaker_id == entity.id,
                                                               *entity_conds))
         match = text_match_branch(session, query.plain, conds,
-                                  syntax_extra(session.get_bind().dialect.name, query))
+                                  _text_extra(session, query, filters.demonyms))
     elif filters.entity is not None:
         selects.append(_by_mention(filters.entity, filters.demonyms,
                                    _conditions(filters, "entity")))

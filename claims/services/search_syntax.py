@@ -33,6 +33,9 @@ class SearchQuery:
     excluded: tuple[tuple[str, ...], ...] = ()
     # Phrases and exclusions past MAX_PHRASES / MAX_EXCLUDED, left out (the user is told).
     dropped: int = 0
+    # The unquoted excluded words as typed (-وبوتين): each may name entities, whose claims
+    # are then left out however they name them; a quoted exclusion is its words only.
+    excluded_names: tuple[str, ...] = ()
 
     @property
     def has_syntax(self) -> bool:
@@ -83,6 +86,7 @@ def parse_query(q: str) -> SearchQuery:
     pieces.append(q[last:])
     rest = "".join(pieces)
     plain: list[str] = []
+    names: list[str] = []
     last = 0
     for minus in _MINUS.finditer(rest):
         token = TOKEN_RE.match(rest, minus.end())
@@ -91,10 +95,12 @@ def parse_query(q: str) -> SearchQuery:
         plain.append(rest[last:minus.start()])
         last = token.end()
         if words := _words(token.group()):
+            if len(excluded) < MAX_EXCLUDED:
+                names.append(token.group())
             excluded.append(words)
     plain.append(rest[last:])
     if not phrases and not excluded:
         return SearchQuery(q)
     dropped = max(0, len(phrases) - MAX_PHRASES) + max(0, len(excluded) - MAX_EXCLUDED)
     return SearchQuery(" ".join(" ".join(plain).split()), tuple(phrases[:MAX_PHRASES]),
-                       tuple(excluded[:MAX_EXCLUDED]), dropped)
+                       tuple(excluded[:MAX_EXCLUDED]), dropped, tuple(names))
