@@ -16,7 +16,9 @@ _cpus = os.cpu_count() or 1
 # lower search p99 in the mix than 5, see bench/README).
 workers = int(os.environ.get("CLAIMS_WORKERS", _cpus + 1))
 threads = int(os.environ.get("CLAIMS_THREADS", 4))
-worker_class = "gthread"
+# gthread, with our pages for the requests gunicorn refuses itself and a Server header that
+# does not name it (claims/serving.py).
+worker_class = "claims.serving.Worker"
 bind = os.environ.get("CLAIMS_BIND", "127.0.0.1:8000")
 
 # Keep-alive connections from a reverse proxy; bounded requests; slow clients dropped.

@@ -196,7 +196,7 @@ def test_serve_prod_runs_gunicorn_with_the_project_config(tmp_path: Path) -> Non
     """`claims serve --prod` is gunicorn (never the development server) and answers /healthz."""
     [(status, headers, _), (_, login_headers, _)], output = _serve(
         tmp_path, "--prod", env={"CLAIMS_SECRET_KEY": "s" * 40}, paths=("/healthz", "/login"))
-    assert status == 200 and "gunicorn" in headers.get("Server", "").lower()
+    assert status == 200 and headers.get("Server") == "claims"  # gunicorn, not named
     assert "Booting worker" in output and "Running on" not in output  # not Werkzeug's server
     assert "Secure" in login_headers["Set-Cookie"]  # its workers run in production mode
 
