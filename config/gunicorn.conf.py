@@ -41,6 +41,10 @@ accesslog = os.environ.get("CLAIMS_ACCESS_LOG") or None
 errorlog = "-"
 loglevel = os.environ.get("CLAIMS_LOG_LEVEL", "info")
 proc_name = "claims"
+# gunicorn's control socket (for gunicornc) defaults to one path per user, which a second
+# instance under the same account takes over and removes when it stops; supervisors manage
+# the master with signals (`claims serve --prod` execs gunicorn for that).
+control_socket_disable = True
 # Behind a reverse proxy on the same host, trust its X-Forwarded-* headers only.
 forwarded_allow_ips = os.environ.get("CLAIMS_FORWARDED_ALLOW_IPS", "127.0.0.1")
 

@@ -159,3 +159,9 @@ def test_the_target_is_read_from_a_request_line_cut_anywhere() -> None:
     assert target_of(b"GET http://evil.example/api/v1?q HTTP/1.1") == b"/api/v1?q"
     assert target_of(b"GET http://evil.example") == b"/"
     assert target_of(b"GARBAGE\r\n\r\n") == b"" and target_of(b"") == b""
+
+
+def test_no_control_socket_is_shared_between_instances(server: Server) -> None:
+    """gunicorn's default control socket is one path per user ($HOME/.gunicorn/gunicorn.ctl):
+    a second instance (staging beside production, a test run) would take it over."""
+    assert "Control socket" not in server.log.read_text()
