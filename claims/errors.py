@@ -232,7 +232,10 @@ def register(app: Flask) -> None:
     def _http(exc: HTTPException) -> Any:
         status = exc.code or 500
         if wants_json():
-            return json_error(status, _http_code(exc.name), exc.description or "")
+            # Not werkzeug's description of an untrusted host, which repeats the header sent.
+            message = translate("error.bad_host", "en") if isinstance(exc, SecurityError) \
+                else exc.description or ""
+            return json_error(status, _http_code(exc.name), message)
         response = exc.get_response()
         if status in (301, 302, 303, 307, 308):
             return response
