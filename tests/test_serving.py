@@ -165,3 +165,29 @@ def test_no_control_socket_is_shared_between_instances(server: Server) -> None:
     """gunicorn's default control socket is one path per user ($HOME/.gunicorn/gunicorn.ctl):
     a second instance (staging beside production, a test run) would take it over."""
     assert "Control socket" not in server.log.read_text()
+
+
+def test_keep_alive_and_pipelined_requests_still_parse(server: Server) -> None:
+    """The worker's request class only watches the bytes read: bodies and the next request
+    on the same connection are read as gunicorn reads them."""
+    import http.client
+
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    try:
+        connection.request("POST", "/api/v1/claims", body=json.dumps({"text": "ب" * 500}),
+                           headers={"Content-Type": "application/json"})
+        first = connection.getresponse()
+        assert first.status == 401 and json.loads(first.read())["error"]["code"] == \
+            "unauthorized"
+        connection.request("GET", "/healthz")
+        assert connection.getresponse().read() == b'{"status":"ok"}\n'
+    finally:
+        connection.close()
+    one = b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+    last = one.replace(b"\r\n\r\n", b"\r\nConnection: close\r\n\r\n")
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+        sock.sendall(one + last)  # both at once: the second waits in gunicorn's buffer
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    assert answer.count(b"HTTP/1.1 200 OK") == answer.count(b'{"status":"ok"}') == 2
