@@ -306,7 +306,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         port = sock.getsockname()[1]
     log = Path(os.environ.get("TMPDIR", "/tmp")) / f"claims-bench-gunicorn-{port}.log"
     env = dict(os.environ, CLAIMS_DATABASE_URL=url, CLAIMS_ENV="production",
-               CLAIMS_SECRET_KEY=secrets.token_urlsafe(48))
+               CLAIMS_SECRET_KEY=secrets.token_urlsafe(48), CLAIMS_ALLOWED_HOSTS="127.0.0.1")
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--config", str(ROOT / "config" / "gunicorn.conf.py"),
          "--bind", f"127.0.0.1:{port}"], env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)

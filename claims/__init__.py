@@ -66,16 +66,17 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
 
 def _trust_hosts(app: Flask, settings: dict[str, Any]) -> None:
-    """Answer only to the public address's host name (and those listed besides), so that a
-    forged Host header never reaches an absolute URL: any other host gets a 400."""
+    """Answer only to the public address's host name and those listed besides (production
+    requires one), so that a forged Host header never reaches an absolute URL, nor a cache
+    of pages or of the feed: any other host gets a 400."""
     from claims.config import trusted_hosts
 
-    app.config["TRUSTED_HOSTS"] = trusted_hosts(settings) or None
+    app.config["TRUSTED_HOSTS"] = trusted_hosts(settings)
     if not settings.get("public_url"):
         app.logger.warning(
-            "CLAIMS_PUBLIC_URL is not set: published reviews and other absolute URLs follow "
-            "each request's Host header, which a client can forge; set it to the public "
-            "address (e.g. https://factcheck.example.org) to serve that host name only")
+            "CLAIMS_PUBLIC_URL is not set: published reviews and other absolute URLs name "
+            "whichever of CLAIMS_ALLOWED_HOSTS a request used; set it to the public address "
+            "(e.g. https://factcheck.example.org) so that they always name that one")
 
 
 class _IdConverter(IntegerConverter):

@@ -167,10 +167,12 @@ def serve_command(host: str, port: int, prod: bool) -> None:
         from claims.config import CONFIG_DIR, ConfigError, check_production
 
         # --prod is production: the workers build their apps from the environment, so say
-        # so there (Secure cookies, strict CSRF), and refuse the public default secret key
-        # here, before gunicorn starts, rather than serving sessions anyone could forge.
+        # so there (Secure cookies, strict CSRF, trusted hosts), and refuse what production
+        # refuses here, before gunicorn starts, rather than as workers that fail to boot.
         try:
-            check_production({"env": "production", "secret_key": app.config.get("SECRET_KEY")})
+            check_production({"env": "production", "secret_key": app.config.get("SECRET_KEY"),
+                              "public_url": app.config.get("PUBLIC_URL"),
+                              "allowed_hosts": app.config.get("ALLOWED_HOSTS")})
         except ConfigError as exc:
             click.echo(f"error: {exc}", err=True)
             raise SystemExit(2) from exc

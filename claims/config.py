@@ -93,7 +93,7 @@ def check_public_url(settings: dict[str, Any]) -> None:
 
 def trusted_hosts(settings: dict[str, Any]) -> list[str]:
     """The host names a production app answers to: ``public_url``'s, and those listed in
-    ``allowed_hosts`` (comma-separated); an empty list: any."""
+    ``allowed_hosts`` (comma-separated); production refuses an empty list."""
     names = [urlsplit(str(settings.get("public_url") or "")).hostname or ""]
     names += str(settings.get("allowed_hosts") or "").split(",")
     return [name.strip().lower() for name in names if name.strip()]
@@ -108,4 +108,11 @@ def check_production(settings: dict[str, Any]) -> None:
         raise ConfigError(
             "refusing to start in production with the default or a short secret key: "
             "set CLAIMS_SECRET_KEY to a random string of at least 32 characters"
+        )
+    if not trusted_hosts(settings):
+        raise ConfigError(
+            "refusing to start in production without the host names to answer to: set "
+            "CLAIMS_PUBLIC_URL to the address readers use (https://factcheck.example.org), "
+            "and CLAIMS_ALLOWED_HOSTS to any other names (comma-separated); otherwise any "
+            "Host header a client sends would name the reviews and links the app writes"
         )

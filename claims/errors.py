@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -12,10 +13,21 @@ from urllib.parse import urlsplit
 from flask import Flask, Response, jsonify, render_template, request
 from flask.globals import request_ctx
 from flask_wtf.csrf import CSRFError
+from markupsafe import escape
 from sqlalchemy.exc import DataError
-from werkzeug.exceptions import HTTPException, SecurityError
+from werkzeug.exceptions import HTTPException, SecurityError, default_exceptions
+
+from claims import i18n
 
 log = logging.getLogger(__name__)
+i18n.register({
+    "error.414": ("العنوان أطول من المسموح.", "The address is longer than allowed."),
+    "error.431": ("ترويسات الطلب أكثر أو أطول من المسموح؛ جرّب حذف ملفات تعريف الارتباط "
+                  "لهذا الموقع.", "The request has more or longer headers than allowed; try "
+                  "clearing this site's cookies."),
+})
+# What the server's own refusals (``refusal``) say, by status.
+REFUSED = {414: "error.414", 431: "error.431"}
 
 
 @dataclass
@@ -98,11 +110,66 @@ def wants_json() -> bool:
 def json_error(status: int, code: str, message: str, field_name: str | None = None,
                **extra: Any) -> Response:
     """The API's error body: {"error": {"code", "message", "field"}}."""
-    body: dict[str, Any] = {"code": code, "message": message, "field": field_name}
-    body.update(extra)
-    response = jsonify({"error": body})
+    response = jsonify(_error_body(code, message, field_name, **extra))
     response.status_code = status
     return response
+
+
+def _error_body(code: str, message: str, field_name: str | None = None,
+                **extra: Any) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "field": field_name, **extra}}
+
+
+def _http_code(name: str | None) -> str:
+    return (name or "error").lower().replace(" ", "_")
+
+
+def refusal(status: int, api: bool) -> tuple[str, bytes]:
+    """The content type and body of a request the server refused before the app saw it
+    (``claims.serving``): the API's error body, or a small page in both languages; with no
+    app or request at hand, and nothing of the request echoed."""
+    if api:
+        known = default_exceptions.get(status)
+        if status == 500 or known is None:  # as ``_unexpected`` answers: the server failed
+            body = _error_body("internal_error", "Internal server error")
+        else:
+            exc = known()
+            body = _error_body(_http_code(exc.name), exc.description or "")
+        # As jsonify writes it, so that a client cannot tell which layer refused.
+        return "application/json", (json.dumps(body, sort_keys=True, separators=(",", ":"))
+                                    + "\n").encode()
+    # Not error.400, which speaks of an expired form: these requests never came from one.
+    message = REFUSED.get(status, "error.4xx" if status < 500 else "error.500")
+    texts = {f"{part}_{lang}": escape(i18n.translate(key, lang))
+             for part, key in (("name", "app.name"), ("title", "error.title"),
+                               ("message", message), ("home", "error.back_home"))
+             for lang in ("ar", "en")}
+    return "text/html; charset=utf-8", REFUSAL_PAGE.format(status=status, **texts).encode()
+
+
+# The error page without the app's templates (no user, no session, no URL adapter): the
+# stylesheet's fixed address is enough to look like the rest of the site.
+REFUSAL_PAGE = """<!doctype html>
+<html lang="ar" dir="rtl">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>{status} · {name_ar}</title>
+  <link rel="stylesheet" href="/static/app.css">
+</head>
+<body>
+<main class="page">
+<section class="card error-card">
+  <h1>{title_ar} <span class="muted">({status})</span></h1>
+  <p>{message_ar}</p>
+  <p lang="en" dir="ltr">{message_en}</p>
+  <p><a class="btn" href="/">{home_ar}</a>
+     <a class="btn btn-ghost" href="/" lang="en" dir="ltr">{home_en}</a></p>
+</section>
+</main>
+</body>
+</html>
+"""
 
 
 def _bind_urls(app: Flask) -> None:
@@ -165,8 +232,10 @@ def register(app: Flask) -> None:
     def _http(exc: HTTPException) -> Any:
         status = exc.code or 500
         if wants_json():
-            return json_error(status, (exc.name or "error").lower().replace(" ", "_"),
-                              exc.description or "")
+            # Not werkzeug's description of an untrusted host, which repeats the header sent.
+            message = translate("error.bad_host", "en") if isinstance(exc, SecurityError) \
+                else exc.description or ""
+            return json_error(status, _http_code(exc.name), message)
         response = exc.get_response()
         if status in (301, 302, 303, 307, 308):
             return response

@@ -16,7 +16,9 @@ _cpus = os.cpu_count() or 1
 # lower search p99 in the mix than 5, see bench/README).
 workers = int(os.environ.get("CLAIMS_WORKERS", _cpus + 1))
 threads = int(os.environ.get("CLAIMS_THREADS", 4))
-worker_class = "gthread"
+# gthread, with our pages for the requests gunicorn refuses itself and a Server header that
+# does not name it (claims/serving.py).
+worker_class = "claims.serving.Worker"
 bind = os.environ.get("CLAIMS_BIND", "127.0.0.1:8000")
 
 # Keep-alive connections from a reverse proxy; bounded requests; slow clients dropped.
@@ -39,6 +41,10 @@ accesslog = os.environ.get("CLAIMS_ACCESS_LOG") or None
 errorlog = "-"
 loglevel = os.environ.get("CLAIMS_LOG_LEVEL", "info")
 proc_name = "claims"
+# gunicorn's control socket (for gunicornc) defaults to one path per user, which a second
+# instance under the same account takes over and removes when it stops; supervisors manage
+# the master with signals (`claims serve --prod` execs gunicorn for that).
+control_socket_disable = True
 # Behind a reverse proxy on the same host, trust its X-Forwarded-* headers only.
 forwarded_allow_ips = os.environ.get("CLAIMS_FORWARDED_ALLOW_IPS", "127.0.0.1")
 

@@ -195,8 +195,9 @@ def _serve(tmp_path: Path, *args: str, env: dict[str, str] | None = None,
 def test_serve_prod_runs_gunicorn_with_the_project_config(tmp_path: Path) -> None:
     """`claims serve --prod` is gunicorn (never the development server) and answers /healthz."""
     [(status, headers, _), (_, login_headers, _)], output = _serve(
-        tmp_path, "--prod", env={"CLAIMS_SECRET_KEY": "s" * 40}, paths=("/healthz", "/login"))
-    assert status == 200 and "gunicorn" in headers.get("Server", "").lower()
+        tmp_path, "--prod", paths=("/healthz", "/login"),
+        env={"CLAIMS_SECRET_KEY": "s" * 40, "CLAIMS_ALLOWED_HOSTS": "127.0.0.1"})
+    assert status == 200 and headers.get("Server") == "claims"  # gunicorn, not named
     assert "Booting worker" in output and "Running on" not in output  # not Werkzeug's server
     assert "Secure" in login_headers["Set-Cookie"]  # its workers run in production mode
 
@@ -210,6 +211,14 @@ def test_serve_prod_refuses_the_default_secret_key(tmp_path: Path) -> None:
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and "CLAIMS_SECRET_KEY" in done.stderr
     assert "Traceback" not in done.stderr
+    env["CLAIMS_SECRET_KEY"] = "s" * 40  # then the host names it answers to, before gunicorn
+    env.pop("CLAIMS_PUBLIC_URL", None)
+    env.pop("CLAIMS_ALLOWED_HOSTS", None)
+    done = subprocess.run([str(claims_cli), "serve", "--prod", "--port", "1"], env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "CLAIMS_ALLOWED_HOSTS" in done.stderr
+    assert "Traceback" not in done.stderr and "gunicorn" not in done.stdout + done.stderr
+    del env["CLAIMS_SECRET_KEY"]
     env["CLAIMS_ENV"] = "production"  # any command, then: one clear line, no traceback
     done = subprocess.run([str(claims_cli), "db", "current"], env=env, capture_output=True,
                           text=True, timeout=60)

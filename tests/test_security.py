@@ -242,7 +242,7 @@ def test_the_language_chosen_before_logging_in_stays(client: FlaskClient) -> Non
 
 @pytest.mark.parametrize("overrides, secure", [
     ({}, False), ({"cookie_secure": True}, True),
-    ({"env": "production", "secret_key": PROD_SECRET}, True)])
+    ({"env": "production", "secret_key": PROD_SECRET, "allowed_hosts": "localhost"}, True)])
 def test_cookie_flags_and_lifetime(database_url, _schema, overrides, secure) -> None:
     app = make_app(database_url, **overrides)
     response = _login(app.test_client(), "viewer", PASSWORD)
@@ -260,7 +260,8 @@ def test_cookie_flags_and_lifetime(database_url, _schema, overrides, secure) -> 
 
 
 def test_hsts_over_https_when_cookies_are_https_only(database_url, _schema) -> None:
-    production = make_app(database_url, env="production", secret_key=PROD_SECRET)
+    production = make_app(database_url, env="production", secret_key=PROD_SECRET,
+                          public_url="https://claims.example")
     secure = production.test_client().get("/login", base_url="https://claims.example")
     assert secure.headers["Strict-Transport-Security"].startswith("max-age=31536000")
     plain = production.test_client().get("/login")  # HTTP: the header would mean nothing
@@ -616,17 +617,33 @@ def test_production_answers_only_to_the_public_host(database_url, _schema, caplo
         assert 'href="/admin/users"' in page  # the admin's navigation: links were built
     finally:
         get_engine(app).dispose()
-    with caplog.at_level("WARNING", logger="claims"):
-        unset = make_app(database_url, env="production", secret_key=PROD_SECRET)
-    try:
-        assert unset.config["TRUSTED_HOSTS"] is None
-        assert any("CLAIMS_PUBLIC_URL is not set" in r.getMessage() for r in caplog.records)
-        assert unset.test_client().get("/healthz", headers={"Host": "any.example"}
-                                       ).status_code == 200
-    finally:
-        get_engine(unset).dispose()
     development = make_app(database_url, public_url="https://factcheck.example.org")
     try:  # in development any Host is answered, as before
         assert development.config["TRUSTED_HOSTS"] is None
     finally:
         get_engine(development).dispose()
+
+
+def test_production_needs_the_hosts_it_answers_to(database_url, _schema, caplog) -> None:
+    """Without them any Host (or X-Forwarded-Host) a client sends would name the reviews,
+    feed and links the app writes, and a shared cache would keep them for everyone."""
+    from claims.config import ConfigError
+
+    with pytest.raises(ConfigError, match=r"CLAIMS_PUBLIC_URL.*CLAIMS_ALLOWED_HOSTS"):
+        make_app(database_url, env="production", secret_key=PROD_SECRET)
+    with caplog.at_level("WARNING", logger="claims"):
+        hosts_only = make_app(database_url, env="production", secret_key=PROD_SECRET,
+                              allowed_hosts="factcheck.example.org", proxy_hops=1)
+    try:
+        assert hosts_only.config["TRUSTED_HOSTS"] == ["factcheck.example.org"]
+        assert any("CLAIMS_PUBLIC_URL is not set" in r.getMessage() for r in caplog.records)
+        client = hosts_only.test_client()
+        ours = {"Host": "factcheck.example.org"}
+        assert client.get("/claimreview.json", headers=ours).status_code == 200
+        for forged in ({"Host": "evil.example"},
+                       {**ours, "X-Forwarded-Host": "evil.example"}):  # behind one proxy
+            answer = client.get("/claimreview.json", headers=forged)
+            assert answer.status_code == 400, forged
+            assert "evil.example" not in answer.get_data(as_text=True)
+    finally:
+        get_engine(hosts_only).dispose()
