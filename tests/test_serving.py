@@ -18,6 +18,9 @@ from flask import Flask
 
 from claims.db import MAX_ID
 
+# The server under test always runs on its own SQLite file: the PostgreSQL run would repeat it.
+pytestmark = pytest.mark.sqlite_only
+
 ANY_PAGE_TEXT = "متتبّع الادعاءات"  # the product's name, on every page of ours
 
 
