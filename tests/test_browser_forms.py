@@ -54,3 +54,19 @@ def test_a_refused_evidence_or_status_form_opens_at_its_message(page, live_serve
     assert in_view(page, "#conflict")
     assert page.input_value("#note") == "تأكد من مصدر ثان"
 
+
+def test_setting_a_password_on_a_phone_stays_inside_the_users_table(page,  # noqa: F811
+                                                                   live_server) -> None:  # noqa: F811
+    page.set_viewport_size(PHONE)
+    page.goto(f"{live_server}/login")
+    log_in(page, live_server, "admin")
+    page.goto(f"{live_server}/admin/users")
+    row = page.locator("tr", has_text="viewer")
+    row.locator("details summary").click()
+    row.locator("input[name=password]").fill("short")
+    row.locator("details button[type=submit]").click()
+    page.wait_for_selector("#password-error")
+    table = page.locator("table.table")
+    assert table.evaluate("el => el.scrollWidth <= el.clientWidth"), "the table scrolls sideways"
+    field = page.locator("tr", has_text="viewer").locator("input[name=password]").bounding_box()
+    assert field is not None and field["x"] >= 0 and field["x"] + field["width"] <= PHONE["width"]
