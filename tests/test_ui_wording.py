@@ -178,3 +178,13 @@ def test_latin_words_in_arabic_messages_read_in_order_without_bidi_marks(app: Fl
                        r"|(?<=[A-Za-z0-9])[/:]+(?![A-Za-z0-9/:]|\s+[A-Za-z])")
     assert [key for key, (arabic, _) in MESSAGES.items()
             if loose.search(arabic) or strip_controls(arabic) != arabic] == []
+
+
+def test_the_workbench_links_its_article_as_one_source(app: Flask, client: FlaskClient,
+                                                      seeded) -> None:
+    login_as(client, app, "viewer")
+    source = seeded["source"]
+    page = client.get(f"/workbench/{source}").get_data(as_text=True)
+    assert f'/sources/{source}">المصدر #{source}</a>' in page and "المصادر #" not in page
+    client.post("/lang", data={"lang": "en", "next": "/"})
+    assert f'">Source #{source}</a>' in client.get(f"/workbench/{source}").get_data(as_text=True)
