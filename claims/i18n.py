@@ -263,7 +263,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "error.too_long": ("النص أطول من المسموح (أقصى عدد للأحرف: {max}).", "Too long (at most {max} characters)."),
     "error.unknown_status": ("حالة غير معروفة: {value}.", "Unknown status: {value}."),
     "error.same_status": ("الادعاء بهذه الحالة أصلًا.", "The claim already has this status."),
-    "error.bad_url": ("رابط غير صالح؛ يجب أن يبدأ بـ http:// أو https://.", "Not a valid URL; it must start with http:// or https://."),
+    "error.bad_url": ("رابط غير صالح؛ يجب أن يبدأ بـ https أو http، مثل https://example.org", "Not a valid URL; it must start with http:// or https://."),
     "error.unknown_entity": ("لا يوجد كيان بهذا الاسم: {value}. أنشئه أولًا من صفحة الكيانات.", "No entity with this name: {value}. Create it first on the Entities page."),
     "error.unknown_speaker": ("لا يوجد كيان بهذا الاسم: {value}. اختر نوعه لإنشائه مع الادعاء، أو اختر كيانًا موجودًا.", "No entity with this name: {value}. Choose its kind to create it with the claim (new_speaker_kind), or name an existing entity."),
     "error.ambiguous_entity": ("الاسم {value} يطابق أكثر من كيان؛ اختر من القائمة.", "{value} matches more than one entity; pick one from the list."),

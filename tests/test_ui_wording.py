@@ -162,3 +162,29 @@ def test_a_form_refused_for_its_stale_token_gives_back_what_was_typed(
                           headers={"Origin": "http://localhost"})  # a browser without Sec-Fetch
     text = english.get_data(as_text=True)
     assert "The form has expired" in text and ">Arabic name</label>" in text
+
+
+def test_latin_words_in_arabic_messages_read_in_order_without_bidi_marks(app: Flask) -> None:
+    """Slashes, colons and dots at the edge of `https://`, `/api/v1` or `.txt` are neutral:
+    in an Arabic sentence they take its right-to-left direction and show as `//:https`,
+    `api/v1/` or `txt.`. A left-to-right mark cannot hold them, since every page drops bidi
+    controls from what it prints, so the Arabic wording keeps such edges off Latin words."""
+    import re
+
+    from claims.i18n import MESSAGES
+    from claims.text.arabic import strip_controls
+
+    loose = re.compile(r"(?<![A-Za-z0-9/:.])[/:.]+(?=[A-Za-z])"
+                       r"|(?<=[A-Za-z0-9])[/:]+(?![A-Za-z0-9/:]|\s+[A-Za-z])")
+    assert [key for key, (arabic, _) in MESSAGES.items()
+            if loose.search(arabic) or strip_controls(arabic) != arabic] == []
+
+
+def test_the_workbench_links_its_article_as_one_source(app: Flask, client: FlaskClient,
+                                                      seeded) -> None:
+    login_as(client, app, "viewer")
+    source = seeded["source"]
+    page = client.get(f"/workbench/{source}").get_data(as_text=True)
+    assert f'/sources/{source}">المصدر #{source}</a>' in page and "المصادر #" not in page
+    client.post("/lang", data={"lang": "en", "next": "/"})
+    assert f'">Source #{source}</a>' in client.get(f"/workbench/{source}").get_data(as_text=True)

@@ -258,8 +258,8 @@ def test_editing_evidence_on_the_claim_page(app: Flask, editor_client, seeded,
     editor_client.post(f"/claims/{claim_id}/evidence", data={
         "url": "https://example.org/r", "kind": "news", "stance": "context"})
     page = editor_client.get(f"/claims/{claim_id}").get_data(as_text=True)
-    form = re.search(r'<form method="post" action="(/claims/\d+/evidence/(\d+))".*?</form>',
-                     page, re.S)
+    form = re.search(r'<form method="post" action="(/claims/\d+/evidence/(\d+))'
+                     r'(?:#evidence-\d+)?".*?</form>', page, re.S)
     assert form is not None
     action, evidence_id = form.group(1), int(form.group(2))
     # Prefilled with the item as stored; a title that was only the URL is left for the user.
@@ -291,7 +291,7 @@ def test_editing_evidence_on_the_claim_page(app: Flask, editor_client, seeded,
     html = late.get_data(as_text=True)
     assert late.status_code == 409 and "عدّل شخص آخر هذا الدليل" in html
     assert stored()[2:4] == ("refutes", "يناقض الرقم ٣٨")
-    edit_form = html.split(f'action="{action}"')[1].split("</form>")[0]
+    edit_form = html.split(f'action="{action}#evidence-{evidence_id}"')[1].split("</form>")[0]
     assert 'name="version" value="2"' in edit_form and "يدعم" in edit_form
     # Saving again, now against the version shown, is a deliberate replacement.
     assert editor_client.post(action, data=typed | {"stance": "supports", "note": "يدعم",
