@@ -3,7 +3,7 @@
 Run: ``.venv/bin/python bench/search.py --n 100000 [--db URL]`` after ``bench/corpus.py``.
 500 distinct queries of each kind (top 20 with a snippet), the 500 most frequent terms as the
 worst case, quoted phrases of two or three words from stored claims (alone, and after an
-entity's name), and one-word queries leaving out a frequent word (``-word``); a ``LIKE
+entity's name), one-word queries leaving out a frequent word (``-word``) or a name; a ``LIKE
 '%q%'`` scan on the same database (count + newest 20, the same shape of answer) over a sample
 of the same queries for the ratio.  Prints a Markdown table.
 """
@@ -115,6 +115,15 @@ def excluding_queries(counts: Counter[str], count: int, rng: random.Random) -> l
     return [f"{q} -{rng.choice(frequent)}" for q in text_queries(counts, count, rng)]
 
 
+def excluding_name_queries(session: Session, counts: Counter[str], count: int,
+                           rng: random.Random) -> list[str]:
+    """Distinct one-word queries leaving out a one-word name as typed (-وبوتين, -Putin): the
+    claims naming its entity however written, and those it said, are left out."""
+    names = [name for name in entity_queries(session, 4 * count, rng) if " " not in name]
+    return list(dict.fromkeys(f"{q} -{name}" for q, name in zip(
+        text_queries(counts, count, rng), names, strict=False)))
+
+
 class StatementClock:
     """Milliseconds spent inside the database driver (statement execution and fetch)."""
 
@@ -212,6 +221,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                 entity_queries(session, args.queries, rng),
                 phrase_queries(session, args.queries, rng), strict=True)],
             "word -frequent word": excluding_queries(counts, args.queries, rng),
+            "word -name": excluding_name_queries(session, counts, args.queries, rng),
         }
         if args.only:
             kinds = {k: v for k, v in kinds.items() if k in args.only.split(",")}
