@@ -433,3 +433,13 @@ def test_a_read_without_credentials_is_a_bearer_challenge(client) -> None:
         assert response.status_code == 401, path
         assert response.headers["WWW-Authenticate"].startswith("Bearer"), path
         assert "Bearer" in response.json["error"]["message"]
+
+
+def test_arabic_is_sent_as_utf8_not_as_escapes(client, seeded, editor_token) -> None:
+    """\\u0642… is valid JSON, but three times the bytes and unreadable in a log or a curl."""
+    claim = new_claim(client, editor_token, seeded)
+    response = client.get(f"{API}/claims/{claim['id']}", headers=auth(editor_token))
+    assert response.mimetype == "application/json"
+    assert "قال بوتين إن 38 شخصاً قتلوا".encode() in response.data
+    assert b"\\u06" not in response.data and response.json["text"] == claim["text"]
+
