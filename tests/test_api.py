@@ -443,3 +443,14 @@ def test_arabic_is_sent_as_utf8_not_as_escapes(client, seeded, editor_token) -> 
     assert "قال بوتين إن 38 شخصاً قتلوا".encode() in response.data
     assert b"\\u06" not in response.data and response.json["text"] == claim["text"]
 
+
+def test_a_wrong_method_is_405_naming_the_methods_allowed(client, seeded, editor_token) -> None:
+    """RFC 9110 (15.5.6): a 405 must carry Allow, in the API's JSON as on the web's pages."""
+    claim = new_claim(client, editor_token, seeded)
+    wrong = client.put(f"{API}/claims/{claim['id']}", json={}, headers=auth(editor_token))
+    assert wrong.status_code == 405 and wrong.json["error"]["code"] == "method_not_allowed"
+    assert {"GET", "PATCH"} <= {m.strip() for m in wrong.headers["Allow"].split(",")}
+    page = client.put(f"/claims/{claim['id']}")
+    assert page.status_code == 405 and page.mimetype == "text/html"
+    assert "GET" in page.headers["Allow"]
+
