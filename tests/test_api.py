@@ -454,3 +454,10 @@ def test_a_wrong_method_is_405_naming_the_methods_allowed(client, seeded, editor
     assert page.status_code == 405 and page.mimetype == "text/html"
     assert "GET" in page.headers["Allow"]
 
+
+def test_every_operation_taking_a_body_documents_its_415(client) -> None:
+    doc = client.get(f"{API}/openapi.json").json
+    for path, ops in doc["paths"].items():
+        for method, op in ops.items():
+            if "requestBody" in op:
+                assert "415" in op["responses"], (method, path)
