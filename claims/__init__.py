@@ -23,6 +23,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
                 static_folder="web/static")
     # Every <int:…> in a route stops at MAX_ID: a longer number is a 404, not a database error.
     app.url_map.converters["int"] = _IdConverter
+    # JSON replies carry Arabic as UTF-8: \uXXXX escapes triple its size and hide it in logs.
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
     settings = load_settings(overrides)
     check_production(settings)
     check_public_url(settings)

@@ -231,11 +231,15 @@ def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> Any:
         status = exc.code or 500
+        # What the exception itself says in headers (a 405's Allow, a 429's Retry-After).
+        said = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
         if wants_json():
             # Not werkzeug's description of an untrusted host, which repeats the header sent.
             message = translate("error.bad_host", "en") if isinstance(exc, SecurityError) \
                 else exc.description or ""
-            return json_error(status, _http_code(exc.name), message)
+            reply = json_error(status, _http_code(exc.name), message)
+            reply.headers.extend(said)
+            return reply
         response = exc.get_response()
         if status in (301, 302, 303, 307, 308):
             return response
@@ -251,7 +255,7 @@ def register(app: Flask) -> None:
             return render_template("error.html", status=status, exc=exc,
                                    message=translate("error.csrf", lang),
                                    kept=typed_values(lang)), status
-        return render_template("error.html", status=status, exc=exc), status
+        return render_template("error.html", status=status, exc=exc), status, said
 
     @app.errorhandler(DomainError)
     def _domain(exc: DomainError) -> Any:

@@ -433,3 +433,31 @@ def test_a_read_without_credentials_is_a_bearer_challenge(client) -> None:
         assert response.status_code == 401, path
         assert response.headers["WWW-Authenticate"].startswith("Bearer"), path
         assert "Bearer" in response.json["error"]["message"]
+
+
+def test_arabic_is_sent_as_utf8_not_as_escapes(client, seeded, editor_token) -> None:
+    """\\u0642… is valid JSON, but three times the bytes and unreadable in a log or a curl."""
+    claim = new_claim(client, editor_token, seeded)
+    response = client.get(f"{API}/claims/{claim['id']}", headers=auth(editor_token))
+    assert response.mimetype == "application/json"
+    assert "قال بوتين إن 38 شخصاً قتلوا".encode() in response.data
+    assert b"\\u06" not in response.data and response.json["text"] == claim["text"]
+
+
+def test_a_wrong_method_is_405_naming_the_methods_allowed(client, seeded, editor_token) -> None:
+    """RFC 9110 (15.5.6): a 405 must carry Allow, in the API's JSON as on the web's pages."""
+    claim = new_claim(client, editor_token, seeded)
+    wrong = client.put(f"{API}/claims/{claim['id']}", json={}, headers=auth(editor_token))
+    assert wrong.status_code == 405 and wrong.json["error"]["code"] == "method_not_allowed"
+    assert {"GET", "PATCH"} <= {m.strip() for m in wrong.headers["Allow"].split(",")}
+    page = client.put(f"/claims/{claim['id']}")
+    assert page.status_code == 405 and page.mimetype == "text/html"
+    assert "GET" in page.headers["Allow"]
+
+
+def test_every_operation_taking_a_body_documents_its_415(client) -> None:
+    doc = client.get(f"{API}/openapi.json").json
+    for path, ops in doc["paths"].items():
+        for method, op in ops.items():
+            if "requestBody" in op:
+                assert "415" in op["responses"], (method, path)

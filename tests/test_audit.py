@@ -178,3 +178,16 @@ def test_the_last_active_admin_cannot_be_demoted_or_deactivated(app: Flask, clie
                        ).status_code == 302
     assert [(d["username"], d["role"]) for _, _, d in _events(app)] == [
         ("editor", ["editor", "admin"]), ("admin", ["admin", "editor"])]
+
+
+def test_every_kind_of_target_the_log_names_is_in_the_api_document(
+        app: Flask, client: FlaskClient, seeded) -> None:
+    """A source's correction is logged with target_kind "source": the document must allow it."""
+    admin = auth(make_token(app, "admin"))
+    fixed = client.patch(f"{API}/sources/{seeded['source']}", headers=admin,
+                         json={"version": 1, "outlet": "فرانس برس"})
+    assert fixed.status_code == 200
+    kinds = client.get(f"{API}/openapi.json").json["components"]["schemas"][
+        "AuditEvent"]["properties"]["target_kind"]["enum"]
+    logged = {e["target_kind"] for e in client.get(f"{API}/audit", headers=admin).json["items"]}
+    assert "source" in logged and logged <= set(kinds)

@@ -3,6 +3,7 @@ documents, label mapping, Unicode normalisation, idempotency), plus a full round
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import unicodedata
@@ -456,9 +457,13 @@ def test_round_trip_through_an_empty_database(app: Flask, published, runner,
             return {(c.text, c.status, c.claim_date,
                      c.speaker.name_ar if c.speaker else None,
                      c.speaker.wikidata_id if c.speaker else None,
-                     c.source.url, tuple(a.url for a in c.appearances))
+                     c.source.url, c.source.title, c.source.published_date,
+                     tuple(a.url for a in c.appearances))
                     for c in session.scalars(select(Claim)) if c.status != "in_progress"}
 
+    with app.app_context(), session_scope(app) as session:
+        session.scalars(select(SourceDocument)).one().published_date = dt.date(2024, 12, 26)
+        session.commit()
     before = snapshot()
     feed = app.test_client().get("/claimreview.json").get_data(as_text=True)
     path = tmp_path / "feed.jsonld"
@@ -469,6 +474,32 @@ def test_round_trip_through_an_empty_database(app: Flask, published, runner,
     assert "created 3 claims" in _import(runner, path)
     assert snapshot() == before and len(before) == 3
     assert "created 0 claims, 3 already present" in _import(runner, path)
+
+
+def test_the_source_is_named_and_dated_by_its_appearance_not_the_fact_checker(
+        app: Flask, runner, tmp_path: Path) -> None:
+    """The claim's source is where it appeared (a post, an article): the publisher of the
+    review is not its title, and the appearance's own name and date are kept."""
+    reviews = [{"@type": "ClaimReview", "url": f"https://misbar.example/r/{i}",
+                "claimReviewed": text, "author": {"@type": "Organization", "name": "Misbar"},
+                "reviewRating": {"@type": "Rating", "alternateName": "زائف"},
+                "itemReviewed": {"@type": "Claim", "appearance": [appearance]}}
+               for i, (text, appearance) in enumerate([
+                   ("قُتل 39 شخصاً في الحادث", {"@type": "CreativeWork",
+                                              "url": "https://x.example/post/1",
+                                              "name": "منشور متداول",
+                                              "datePublished": "2024-12-27"}),
+                   ("انفجر صاروخان قرب الطائرة", {"@type": "CreativeWork",
+                                                "url": "https://x.example/post/2"})])]
+    path = tmp_path / "feed.jsonld"
+    path.write_text(json.dumps({"@context": "https://schema.org", "@graph": reviews},
+                               ensure_ascii=False), "utf-8")
+    assert "created 2 claims" in _import(runner, path)
+    with app.app_context(), session_scope(app) as session:
+        sources = [(c.source.url, c.source.title, c.source.published_date)
+                   for c in session.scalars(select(Claim).order_by(Claim.id))]
+    assert sources == [("https://x.example/post/1", "منشور متداول", dt.date(2024, 12, 27)),
+                       ("https://x.example/post/2", "https://x.example/post/2", None)]
 
 
 @pytest.mark.parametrize("depth", [65, 100_000])

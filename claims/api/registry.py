@@ -24,6 +24,7 @@ ERROR_DESCRIPTIONS = {
     403: "The token's user lacks the role this operation needs",
     404: "Not found",
     409: "Version conflict; `error.current_version` is the stored version",
+    415: "The body was not sent as `application/json`",
     422: "Validation failed; `error.field` names the first bad field",
 }
 
@@ -156,6 +157,8 @@ def _error_codes(op: Operation) -> list[int]:
         codes.add(422)
     if op.body or op.method != "GET":
         codes.add(400)
+    if op.body:
+        codes.add(415)
     return sorted(codes)
 
 

@@ -21,6 +21,7 @@ from claims.models import (
     StatusChange,
 )
 from claims.models.analysis import LINK_RELATIONS
+from claims.models.audit import AUDIT_TARGETS
 from claims.models.claims import CLAIM_TYPES, EVIDENCE_KINDS, EVIDENCE_STANCES
 from claims.models.entities import ALIAS_KINDS, ALIAS_LANGS, ENTITY_KINDS, MENTION_REVIEW
 
@@ -137,7 +138,7 @@ COMPONENTS: dict[str, Any] = {
     "AuditEvent": _obj({"id": {"type": "integer"}, "created_at": DATETIME,
                         "user": {**NULL_STR, "description": "null: the command line"},
                         "action": {"type": "string"},
-                        "target_kind": {"enum": ["user", "entity", "token"]},
+                        "target_kind": {"enum": list(AUDIT_TARGETS)},
                         "target_id": {"type": "integer"},
                         "details": {"type": "object", "description":
                                     "names as they were then; a changed value is "

@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 AUDIT_ACTIONS = ("user.created", "user.changed", "user.password_set", "entity.created",
                  "alias.added", "alias.removed", "token.created", "token.revoked",
                  "source.edited")
+# What an event is about (``target_id`` is a row of that kind).
+AUDIT_TARGETS = ("user", "entity", "token", "source")
 
 
 class AuditEvent(Base):
@@ -30,7 +32,7 @@ class AuditEvent(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # None: command line
     action: Mapped[str] = mapped_column(String(32))
-    target_kind: Mapped[str] = mapped_column(String(16))  # "user", "entity" or "token"
+    target_kind: Mapped[str] = mapped_column(String(16))  # one of AUDIT_TARGETS
     target_id: Mapped[int]
     # Names as shown then ({"username": …, "role": ["editor", "admin"], …}), so a later
     # rename or deletion does not rewrite what happened.

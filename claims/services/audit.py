@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from claims.models import AuditEvent, User
-from claims.models.audit import AUDIT_ACTIONS
+from claims.models.audit import AUDIT_ACTIONS, AUDIT_TARGETS
 
 PAGE = 50
 
@@ -18,6 +18,7 @@ def record(session: Session, actor: User | None, action: str, target_kind: str,
            target_id: int, **details: Any) -> AuditEvent:
     """Append one event in the caller's transaction (``actor`` None: the command line)."""
     assert action in AUDIT_ACTIONS, action
+    assert target_kind in AUDIT_TARGETS, target_kind
     event = AuditEvent(user_id=actor.id if actor else None, action=action,
                        target_kind=target_kind, target_id=target_id, details=details)
     session.add(event)

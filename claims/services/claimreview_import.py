@@ -250,11 +250,15 @@ def _appearances(item: dict[str, Any]) -> list[tuple[str, str | None, dt.date | 
     found: dict[str, tuple[str, str | None, dt.date | None]] = {}
     for node in nodes:
         url = _url(node)
-        if url and url not in found:
-            title = clean(node.get("name") or node.get("headline"))[:500] or None \
-                if isinstance(node, dict) else None
-            published = _date(node.get("datePublished")) if isinstance(node, dict) else None
-            found[url] = (url, title, published)
+        if not url:
+            continue
+        title = clean(node.get("name") or node.get("headline"))[:500] or None \
+            if isinstance(node, dict) else None
+        published = _date(node.get("datePublished")) if isinstance(node, dict) else None
+        # firstAppearance often repeats a listed appearance by its URL alone (ours does):
+        # what either node says of it is kept.
+        _, had_title, had_date = found.get(url, (url, None, None))
+        found[url] = (url, had_title or title, had_date or published)
     return list(found.values())
 
 
@@ -285,7 +289,7 @@ def import_review(session: Session, user: User, review: dict[str, Any],
     item = _first(review.get("itemReviewed"))
     item = item if isinstance(item, dict) else {}
     seen = _appearances(item)
-    appearance = seen[0][0] if seen else None
+    appearance, appeared_as, appeared_on = seen[0] if seen else (None, None, None)
     key = import_key(review_url, text, appearance)
     if (review_url and session.scalar(select(ExternalReview.id).where(
             ExternalReview.review_url == review_url))) or session.scalar(
@@ -302,18 +306,23 @@ def import_review(session: Session, user: User, review: dict[str, Any],
     publisher = publisher if isinstance(publisher, dict) else {"name": publisher}
     speaker = _speaker(session, user, item.get("author"))
     source_url = appearance or review_url
+    # The source is where the claim appeared: the fact-checker's name titles only its own page.
+    source_title = item.get("name") or appeared_as or (
+        None if appearance else publisher.get("name")) or source_url
     claim_date = _date(item.get("datePublished")) or _date(review.get("datePublished"))
     data = {"text": text, "status": status,
             "claim_date": claim_date.isoformat() if claim_date else None,
             "speaker": f"#{speaker.id}" if speaker else None,
             "source_url": source_url,
-            "source_title": clean(item.get("name") or publisher.get("name") or source_url)[:500],
+            "source_title": clean(source_title)[:500],
             "note": f"ClaimReview · {clean(publisher.get('name'))} · {raw_label or ''}"[:4000]}
     claim = claim_service.create_claim(session, user, data)
     stamp_import_keys(session, [{"cid": claim.id, "key": key}])
     lang = clean(review.get("inLanguage"))[:8]
     if lang and not claim.source.text and claim.source.language != lang:
         claim.source.language = lang
+    if appeared_on and claim.source.url == appearance and claim.source.published_date is None:
+        claim.source.published_date = appeared_on  # filled in, never overwritten
     for url, title, published in seen[1:]:
         if url != claim.source.url:
             claim.appearances.append(ClaimAppearance(url=url, title=title,
