@@ -286,6 +286,19 @@ def test_claim_page_embeds_escaped_jsonld(app: Flask, editor_client, published) 
     assert "application/ld+json" not in open_page
 
 
+def test_published_text_carries_no_bidi_controls(app: Flask, editor_client: FlaskClient,
+                                                 seeded: dict[str, int]) -> None:
+    """Search results and other readers show claimReviewed as is: an override there would
+    reorder it as the HTML pages (which strip them) never do."""
+    claim_id = _claim(editor_client, seeded, "قال بوتين إن \u202e83\u202c شخصاً قتلوا", "false",
+                      restatement="\u2067بوتين\u2069: 38 قتيلاً")
+    for path in (f"/claims/{claim_id}/claimreview.json", "/claimreview.json",
+                 f"/reviews/{claim_id}"):
+        body = editor_client.get(path).get_data(as_text=True)
+        assert "قال بوتين إن 83 شخصاً قتلوا" in body, path
+        assert not set(body) & set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"), path
+
+
 def _import(runner, path: Path) -> str:
     result = runner.invoke(args=["import", "claimreview", str(path)])
     assert result.exit_code == 0, result.output

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 from claims.config import Status
 from claims.models import Claim, Counter, Entity, StatusChange
 from claims.services.workbench_links import TEXTS_COUNTER
+from claims.text.arabic import strip_controls
 
 CONTEXT = "https://schema.org"
 WIKIDATA = "https://www.wikidata.org/wiki/"
@@ -114,7 +115,19 @@ def claim_review(claim: Claim, review_url: str) -> dict[str, Any] | None:
     }
     if claim.updated_at.date().isoformat() > verdict:
         review["dateModified"] = claim.updated_at.date().isoformat()  # edited since the verdict
-    return review
+    return _without_controls(review)
+
+
+def _without_controls(node: Any) -> Any:
+    """``node`` with bidi overrides and zero-width characters taken out of every string, as
+    our pages show it: readers of a review (search results) would let them reorder it."""
+    if isinstance(node, str):
+        return strip_controls(node)
+    if isinstance(node, dict):
+        return {key: _without_controls(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_without_controls(value) for value in node]
+    return node
 
 
 def _first_appearance(appearances: list[dict[str, Any]], source_date: Any) -> str:
