@@ -84,6 +84,9 @@ def _trust_hosts(app: Flask, settings: dict[str, Any]) -> None:
 class _IdConverter(IntegerConverter):
     """Werkzeug's int converter; past the largest id the database stores, a 404 at once."""
 
+    # ASCII digits only: Werkzeug's \d+ also takes ١٠ or ۱۰, a second address of each page.
+    regex = r"[0-9]+"
+
     def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
         from claims.db import MAX_ID  # here, once per rule: importing claims stays light
 

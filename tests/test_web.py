@@ -373,6 +373,16 @@ def test_ids_past_what_the_database_stores_are_not_found(app: Flask, editor_clie
         response = editor_client.get(url)
         assert response.status_code == 404 or (url.startswith("/api") and
                                                 response.status_code == 400), url
+    # One address per page: the id in other digits (١٢, ۱۲) is no second address of it.
+    made = editor_client.post("/claims/new", data={
+        "text": "قال بوتين إن 38 شخصاً قتلوا", "source_id": seeded["source"],
+        "status": "false", "note": "حكم"})
+    claim_id = made.headers["Location"].rsplit("/", 1)[-1]
+    assert editor_client.get(f"/claims/{claim_id}").status_code == 200
+    for digits in ("٠١٢٣٤٥٦٧٨٩", "۰۱۲۳۴۵۶۷۸۹"):
+        other = claim_id.translate(str.maketrans("0123456789", digits))
+        for url in (f"/claims/{other}", f"/reviews/{other}", f"/api/v1/claims/{other}"):
+            assert editor_client.get(url).status_code == 404, url
     for param in ("entity", "speaker", "source", "page"):
         listed = editor_client.get(f"/claims?{param}={huge}")
         assert listed.status_code == 200, param  # a malformed filter is ignored
