@@ -179,8 +179,12 @@ _EVIDENCE_FIELDS: dict[str, Any] = {
 }
 VERSION = {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
 COMPONENTS.update({
-    "ClaimCreate": _obj({**_CLAIM_FIELDS, "status": {"type": "string"},
-                         "note": {"type": "string", "maxLength": 4000}}, ["text"]),
+    "ClaimCreate": {**_obj({**_CLAIM_FIELDS, "status": {"type": "string"},
+                            "note": {"type": "string", "maxLength": 4000}}, ["text"]),
+                    "description": "A claim needs its source: source_id (a stored source) "
+                                   "or source_url (the source stored at that address, or a "
+                                   "new one titled source_title); neither is a 422 naming "
+                                   "source_id."},
     "ClaimPatch": _obj({**_CLAIM_FIELDS, "version": VERSION}, ["version"]),
     "StatusChangeRequest": _obj({"status": {"type": "string"}, "version": VERSION,
                                  "note": {"type": "string", "maxLength": 4000}},
