@@ -281,6 +281,14 @@ def test_search_entities_sources_and_matching(app: Flask, client, seeded, editor
     free = client.get(f"{API}/matches", query_string={"text": "اتهم بوتين باكو بالتكتم"},
                       headers=h).json["items"]
     assert said["id"] in [m["claim_id"] for m in free]
+    # A text too long for an address (1,900 Arabic letters: ~11 KB percent-encoded) goes in a body.
+    posted = client.post(f"{API}/matches", json={"text": "اتهم بوتين باكو بالتكتم"}, headers=h)
+    assert posted.status_code == 200 and posted.json["items"] == free
+    long_text = ("اتهم بوتين باكو بالتكتم " * 80)[:1900]
+    assert client.post(f"{API}/matches", json={"text": long_text}, headers=h).status_code == 200
+    for bad in ({}, {"text": ""}, {"text": "x" * 2001}, {"text": "بوتين", "limit": 3}):
+        refused = client.post(f"{API}/matches", json=bad, headers=h)
+        assert refused.status_code == 422 and refused.json["error"]["field"], bad
 
 
 def test_pagination_is_stable_and_complete(app: Flask, client, seeded, editor_token) -> None:

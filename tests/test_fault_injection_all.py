@@ -22,9 +22,10 @@ from claims.services.users import create_user
 from tests.conftest import PASSWORD, login_as, make_app
 from tests.test_reliability import COVERED_BLUEPRINTS, InjectedFault, _claim, drive_faults
 
-# Routes that change no database row: the language cookie, and the CSV preview (it only
-# parses the upload and stores the preview beside the instance).
-NO_DATABASE_WRITE = {"core.set_language", "interchange.import_csv", "auth.logout"}
+# Routes that change no database row: the language cookie, the CSV preview (it only parses
+# the upload and stores the preview beside the instance), matching a text sent in a body.
+NO_DATABASE_WRITE = {"core.set_language", "interchange.import_csv", "auth.logout",
+                     "api.text_matches_in_body"}
 CSV = ("text,status,speaker,source_url\r\n"
        "قال علييف إن 5 طائرات سقطت,false,علييف,https://example.org/a\r\n").encode()
 CLAIMREVIEW = json.dumps({

@@ -303,3 +303,13 @@ def claim_matches(claim_id: int) -> ResponseReturnValue:
 def text_matches() -> ResponseReturnValue:
     """Matching candidates for any text."""
     return _matches(str(g.api_query["text"]), None, frozenset())
+
+
+# The same question with the text in a body: a long Arabic text, percent-encoded at six bytes
+# a letter, does not fit the request line a server or proxy takes (8 KiB).
+@operation("POST", "/matches", summary="Stored claims similar to a text sent in the body (a "
+           "long text that does not fit an address); changes nothing", tag="matching",
+           level="viewer", body="MatchQuery", response="MatchList")
+def text_matches_in_body() -> ResponseReturnValue:
+    """Matching candidates for any text, read from a JSON body."""
+    return _matches(str(io.body("MatchQuery")["text"]), None, frozenset())

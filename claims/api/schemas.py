@@ -185,6 +185,8 @@ COMPONENTS.update({
                                    "or source_url (the source stored at that address, or a "
                                    "new one titled source_title); neither is a 422 naming "
                                    "source_id."},
+    "MatchQuery": _obj({"text": {"type": "string", "minLength": 1, "maxLength": 2000}},
+                       ["text"]),
     "ClaimPatch": _obj({**_CLAIM_FIELDS, "version": VERSION}, ["version"]),
     "StatusChangeRequest": _obj({"status": {"type": "string"}, "version": VERSION,
                                  "note": {"type": "string", "maxLength": 4000}},
@@ -251,7 +253,7 @@ COMPONENTS.update({
 REQUEST_BODIES = ("ClaimCreate", "ClaimPatch", "StatusChangeRequest", "EvidenceCreate",
                   "EvidencePatch", "AppearanceCreate", "SourceCreate", "SourcePatch",
                   "EntityCreate",
-                  "AliasCreate", "MentionReview", "LinkDecision")
+                  "AliasCreate", "MentionReview", "LinkDecision", "MatchQuery")
 for _name in REQUEST_BODIES:
     COMPONENTS[_name]["additionalProperties"] = False
 
