@@ -291,6 +291,32 @@ def test_search_entities_sources_and_matching(app: Flask, client, seeded, editor
         assert refused.status_code == 422 and refused.json["error"]["field"], bad
 
 
+def test_a_cursor_pages_without_repeats_while_claims_are_added(
+        app: Flask, client, seeded, editor_token) -> None:
+    """Page numbers shift when a claim is added between two requests (one shown twice);
+    ``before`` (the last id seen, as ``next_before`` says) does not."""
+    h = auth(editor_token)
+    made = [new_claim(client, editor_token, seeded, text=f"قال بوتين إن العدد {i}")["id"]
+            for i in range(7)]
+    for path, extra in ((f"{API}/claims", {}), (f"{API}/search", {"q": "بوتين"})):
+        seen: list[int] = []
+        cursor: int | None = None
+        while True:
+            args = {"per_page": 3, **extra} | ({"before": cursor} if cursor else {})
+            body = client.get(path, query_string=args, headers=h).json
+            seen += [c["id"] for c in body["items"]]
+            new_claim(client, editor_token, seeded, text="قال بوتين إن ادعاء جديدا وصل")
+            cursor = body["next_before"]
+            if cursor is None:
+                break
+        if not extra:
+            assert seen == sorted(made, reverse=True)
+        assert len(seen) == len(set(seen)), path  # nothing twice
+        assert set(made) <= set(seen), path  # nothing skipped
+    bad = client.get(f"{API}/claims", query_string={"before": "x"}, headers=h)
+    assert bad.status_code == 422 and bad.json["error"]["field"] == "before"
+
+
 def test_pagination_is_stable_and_complete(app: Flask, client, seeded, editor_token) -> None:
     h = auth(editor_token)
     made = [new_claim(client, editor_token, seeded, text=f"ادعاء رقم {i}")["id"]

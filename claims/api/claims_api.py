@@ -50,6 +50,9 @@ FILTERS = (
     Param("demonyms", {"type": "boolean"}),
     Param("from", {"type": "string", "format": "date", "maxLength": 10}),
     Param("to", {"type": "string", "format": "date", "maxLength": 10}),
+    Param("before", _ID, description="A cursor: only claims older than this id. Send the "
+          "reply's next_before to read on; claims added meanwhile do not shift the pages "
+          "(as they shift page numbers)."),
     *PAGING,
 )
 
@@ -72,6 +75,8 @@ def _list() -> ResponseReturnValue:
     return io.reply({"items": [claim_json(c, io.statuses()) for c in items],
                      "page": filters.page, "per_page": per_page, "total": result.total,
                      "total_exact": result.exact, "pages": result.pages,
+                     "next_before": items[-1].id if items and result.page < result.pages
+                     else None,
                      "entities": [entity_ref(e) for e in result.entities]})
 
 

@@ -128,7 +128,10 @@ COMPONENTS: dict[str, Any] = {
     "ClaimPage": _page("Claim", entities={"type": "array", "items": _ref("EntityRef")},
                        total_exact={"type": "boolean", "description":
                                     "false: total is an estimate (big result sets are not "
-                                    "counted row by row)"}),
+                                    "counted row by row)"},
+                       next_before={**NULL_INT, "description":
+                                    "the cursor of the next page (send it as before), or "
+                                    "null on the last"}),
     "SourcePage": _page("Source"),
     "EntityPage": _page("EntityRef"),
     "EvidenceList": _obj({"items": {"type": "array", "items": _ref("Evidence")}}),

@@ -26,6 +26,9 @@ class ClaimFilters:
     date_from: dt.date | None = None
     date_to: dt.date | None = None
     page: int = 1
+    # A cursor: only claims older than this id (the last one a client saw), so claims added
+    # meanwhile do not shift the next page as page numbers do.
+    before: int | None = None
 
     @classmethod
     def from_args(cls, args: Mapping[str, Any], status_ids: set[str]) -> ClaimFilters:
@@ -43,6 +46,7 @@ class ClaimFilters:
             date_from=form.date("from"),
             date_to=form.date("to"),
             page=max(1, form.integer("page") or 1),
+            before=form.integer("before"),
         )
         filters.problems = list(form.errors)
         return filters
@@ -60,7 +64,8 @@ class ClaimFilters:
                 "speaker": self.speaker, "source": self.source, "tag": self.tag,
                 "unit": self.unit, "demonyms": None if self.demonyms else "0",
                 "from": self.date_from.isoformat() if self.date_from else None,
-                "to": self.date_to.isoformat() if self.date_to else None, "page": self.page}
+                "to": self.date_to.isoformat() if self.date_to else None, "page": self.page,
+                "before": self.before}
         args.update(changes)
         return {k: v for k, v in args.items()
                 if v not in (None, "") and not (k == "page" and v == 1)}

@@ -168,6 +168,8 @@ def filtered_query(session: Session, filters: ClaimFilters) -> tuple[Select[Any]
         stmt = stmt.where(Claim.claim_date >= filters.date_from)
     if filters.date_to:
         stmt = stmt.where(Claim.claim_date <= filters.date_to)
+    if filters.before is not None:
+        stmt = stmt.where(Claim.id < filters.before)
     return stmt, entities
 
 
@@ -197,6 +199,8 @@ def _conditions(filters: ClaimFilters, driving: str | None) -> list[Any]:
         conds.append(Claim.claim_date >= filters.date_from)
     if filters.date_to:
         conds.append(Claim.claim_date <= filters.date_to)
+    if filters.before is not None:
+        conds.append(Claim.id < filters.before)
     return conds
 
 
@@ -293,7 +297,8 @@ _statements: PerEngine[tuple[Any, ...], _Statement] = PerEngine(1024)
 def _filters_key(filters: ClaimFilters) -> tuple[Any, ...]:
     """Everything of the filters that shapes the statement (all but the page)."""
     return (filters.q, filters.status, filters.entity, filters.speaker, filters.source,
-            filters.tag, filters.unit, filters.demonyms, filters.date_from, filters.date_to)
+            filters.tag, filters.unit, filters.demonyms, filters.date_from, filters.date_to,
+            filters.before)
 
 
 def _statement(session: Session, filters: ClaimFilters, entities: list[Entity], limit: int
@@ -301,7 +306,10 @@ def _statement(session: Session, filters: ClaimFilters, entities: list[Entity], 
     """The (cached) hits statement for these filters, or None when nothing can match."""
     engine = session.get_bind()
     key = (_filters_key(filters), tuple(e.id for e in entities), limit)
-    store = _statements(engine) if isinstance(engine, Engine) else None
+    # A cursor's statement is asked once (the next page has another): kept, it would only
+    # push the searches that repeat out of the cache.
+    store = _statements(engine) if isinstance(engine, Engine) and filters.before is None \
+        else None
     found = store.get(key) if store is not None else None
     dialect = session.get_bind().dialect
     if found is not None and (found[1] is not None or dialect.name != "sqlite"):
