@@ -119,9 +119,16 @@ def excluding_name_queries(session: Session, counts: Counter[str], count: int,
                            rng: random.Random) -> list[str]:
     """Distinct one-word queries leaving out a one-word name as typed (-وبوتين, -Putin): the
     claims naming its entity however written, and those it said, are left out."""
-    names = [name for name in entity_queries(session, 4 * count, rng) if " " not in name]
-    return list(dict.fromkeys(f"{q} -{name}" for q, name in zip(
-        text_queries(counts, count, rng), names, strict=False)))
+    names = session.scalars(select(Alias.text).join(Entity, Entity.id == Alias.entity_id)
+                            .where(Entity.key.like("bench:%"), Alias.text.not_like("% %"))
+                            .order_by(Alias.id)).all()
+    found: dict[str, None] = {}
+    for q in text_queries(counts, 2 * count, rng):
+        name = rng.choice(names)
+        found[f"{q} -{name if name.isascii() else rng.choice(PROCLITICS) + name}"] = None
+        if len(found) == count:
+            break
+    return list(found)
 
 
 class StatementClock:
