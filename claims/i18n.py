@@ -269,6 +269,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "error.ambiguous_entity": ("الاسم {value} يطابق أكثر من كيان؛ اختر من القائمة.", "{value} matches more than one entity; pick one from the list."),
     "error.missing_source": ("اختر مصدرًا أو أدخل رابط مصدر جديد.", "Choose a source or enter a new source URL."),
     "error.unknown_source": ("المصدر غير موجود.", "That source does not exist."),
+    "error.date_before_start": ("التاريخ {value} يسبق تاريخ البداية {start}.", "{value} is before the start date {start}."),
     "error.future_date": ("التاريخ {value} في المستقبل؛ يجب أن يكون قد مضى.", "{value} is in the future; it must have happened already."),
     "error.bad_date": ("تاريخ غير صالح؛ استخدم الصيغة YYYY-MM-DD.", "Not a valid date; use YYYY-MM-DD."),
     # Field names, for a message shown away from its field (a flash after a redirect).

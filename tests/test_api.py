@@ -247,6 +247,9 @@ def test_search_entities_sources_and_matching(app: Flask, client, seeded, editor
                                                          ("status", "bad_choice")}
     assert client.get(f"{API}/claims", query_string={"per_page": "0"},
                       headers=h).status_code == 422
+    swapped = client.get(f"{API}/claims", query_string={"from": "2024-03-01", "to": "2024-02-01"},
+                         headers=h)
+    assert swapped.status_code == 422 and swapped.json["error"]["field"] == "to"
     entity = client.post(f"{API}/entities", json={"kind": "person", "name_ar": "رجب طيب أردوغان",
                                                   "name_en": "Erdogan",
                                                   "wikidata_id": "Q39723"}, headers=h)

@@ -127,6 +127,9 @@ def test_malformed_list_filters_are_named_not_silently_dropped(editor_client, se
     assert f"/claims/{claim_id}\"" in html  # the other filters still apply
     fine = editor_client.get("/claims?status=unstarted&from=2024-01-31")
     assert 'role="alert"' not in fine.get_data(as_text=True)
+    # A range ending before it starts finds nothing by construction: said, not an empty list.
+    swapped = editor_client.get("/claims?from=2024-03-01&to=2024-02-01").get_data(as_text=True)
+    assert "«إلى تاريخ»" in swapped and "2024-03-01" in swapped
 
 
 def test_create_form_keeps_input_and_shows_field_errors(app, editor_client, seeded) -> None:

@@ -48,6 +48,11 @@ class ClaimFilters:
             page=max(1, form.integer("page") or 1),
             before=form.integer("before"),
         )
+        if filters.date_from and filters.date_to and filters.date_to < filters.date_from:
+            # Nothing could match: the user is told (the end ignored), not shown an empty list.
+            form.error("to", "date_before_start", value=filters.date_to.isoformat(),
+                       start=filters.date_from.isoformat())
+            filters.date_to = None
         filters.problems = list(form.errors)
         return filters
 
