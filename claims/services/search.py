@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, Select, bindparam, exists, func, or_, select, union, union_all
+from sqlalchemy import Engine, Select, bindparam, exists, func, select, union, union_all
 from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
 from claims.db import compile_positional, driver_rows
@@ -13,7 +13,13 @@ from claims.lru import PerEngine
 from claims.models import Claim, ClaimTag, Entity, Mention, Quantity, SourceDocument, Tag
 from claims.services.entities import find_entities
 from claims.services.filters import ClaimFilters
-from claims.services.linker import alias_signature
+from claims.services.name_match import (
+    excluded_names,
+    matched_entities,
+    mention_conditions,
+    mentioning,
+    named,
+)
 from claims.services.phrase_match import syntax_conditions, syntax_extra
 from claims.services.query_parts import split_query
 from claims.services.search_syntax import SearchQuery, parse_query
@@ -44,60 +50,10 @@ COUNT_SAMPLE = 200
 MAX_DEPTH = 10_000
 
 
-# Entity ids a query names, per (engine, query, alias-table signature): the alias index
-# lookup costs more than the search itself, and queries repeat.
-_entity_ids: PerEngine[tuple[Any, ...], list[int]] = PerEngine(4096)
-
-
-def matched_entities(session: Session, q: str, limit: int = 10) -> list[Entity]:
-    """``find_entities(session, q, limit)``, remembered until the alias table changes."""
-    engine = session.get_bind()
-    if not isinstance(engine, Engine):
-        return find_entities(session, q, limit=limit)
-    key = (q, limit, *alias_signature(session))
-    ids = _entity_ids(engine).get(key)
-    if ids is None:
-        found = find_entities(session, q, limit=limit)
-        _entity_ids(engine).put(key, [e.id for e in found])
-        return found
-    if not ids:
-        return []
-    by_id = {e.id: e for e in session.scalars(select(Entity).where(Entity.id.in_(ids)))}
-    return [by_id[i] for i in ids if i in by_id]
-
-
-def _mentioning(entity_ids: list[int], demonyms: bool, mention: Any = Mention) -> Select[Any]:
-    """Claims linked to any of these entities (demonym links optionally left out), read from
-    ``mention`` (an alias of Mention inside a statement that already reads mentions)."""
-    stmt = select(mention.claim_id).where(mention.entity_id.in_(entity_ids),
-                                          mention.review != "rejected")
-    return stmt if demonyms else stmt.where(mention.is_demonym.is_(False))
-
-
-def _named(entity_ids: list[int], demonyms: bool) -> Any:
-    """The claims row mentions one of these entities or has one as its speaker."""
-    # An alias: inside a branch read from mentions, a bare Mention would correlate to it.
-    mentioned = _mentioning(entity_ids, demonyms, aliased(Mention))
-    return or_(Claim.id.in_(mentioned), Claim.speaker_id.in_(entity_ids))
-
-
-def _excluded_names(session: Session, query: SearchQuery, demonyms: bool) -> list[Any]:
-    """Leave out the claims naming an entity an unquoted exclusion names (-بوتين, -Putin):
-    its mentions and its statements, as the name alone finds them, not just the word."""
-    ids = sorted({entity.id for name in query.excluded_names
-                  for entity in matched_entities(session, name)})
-    if not ids:
-        return []
-    # Not NOT(_named): a claim with no speaker makes "speaker_id IN …" NULL, and NOT NULL
-    # would leave that claim out too.
-    return [Claim.id.not_in(_mentioning(ids, demonyms, aliased(Mention))),
-            or_(Claim.speaker_id.is_(None), Claim.speaker_id.not_in(ids))]
-
-
 def _text_extra(session: Session, query: SearchQuery, demonyms: bool) -> Extra | None:
     """What the query's syntax adds to its full-text match, excluded names included."""
     extra = syntax_extra(session.get_bind().dialect.name, query)
-    names = _excluded_names(session, query, demonyms) if extra is not None else []
+    names = excluded_names(session, query, demonyms) if extra is not None else []
     return extra._replace(conds=[*extra.conds, *names]) if names and extra else extra
 
 
@@ -109,10 +65,10 @@ def _besides(session: Session, query: SearchQuery, entities: list[Entity], demon
     parts = split_query(session, query.plain, entities)
     rest = text_match_ids(session, parts.rest) if parts.rest else None
     syntax = [*syntax_conditions(session.get_bind().dialect.name, query),
-              *_excluded_names(session, query, demonyms)]
+              *excluded_names(session, query, demonyms)]
     besides: dict[int, list[Any]] = {}
     for group in parts.groups:
-        conds = [_named(sorted(other), demonyms) for other in parts.groups if other != group]
+        conds = [named(sorted(other), demonyms) for other in parts.groups if other != group]
         if rest is not None:
             conds.append(Claim.id.in_(rest))
         conds += syntax
@@ -150,7 +106,7 @@ def filtered_query(session: Session, filters: ClaimFilters) -> tuple[Select[Any]
     if filters.status:
         stmt = stmt.where(Claim.status == filters.status)
     if filters.entity is not None:
-        stmt = stmt.where(Claim.id.in_(_mentioning([filters.entity], filters.demonyms)))
+        stmt = stmt.where(Claim.id.in_(mentioning([filters.entity], filters.demonyms)))
     if filters.speaker is not None:
         stmt = stmt.where(Claim.speaker_id == filters.speaker)
     if filters.source is not None:
@@ -181,7 +137,7 @@ def _conditions(filters: ClaimFilters, driving: str | None) -> list[Any]:
     if filters.entity is not None and driving != "entity":
         # An alias: inside a branch read from mentions, a bare Mention would correlate to it.
         other = aliased(Mention)
-        mention = _mention_conditions(filters.entity, filters.demonyms, other)
+        mention = mention_conditions(filters.entity, filters.demonyms, other)
         conds.append(exists().where(other.claim_id == Claim.id, *mention))
     if filters.speaker is not None and driving != "speaker":
         conds.append(Claim.speaker_id == filters.speaker)
@@ -202,12 +158,6 @@ def _conditions(filters: ClaimFilters, driving: str | None) -> list[Any]:
     if filters.before is not None:
         conds.append(Claim.id < filters.before)
     return conds
-
-
-def _mention_conditions(entity_id: int, demonyms: bool,
-                        mention: Any = Mention) -> list[Any]:
-    conds = [mention.entity_id == entity_id, mention.review != "rejected"]
-    return conds if demonyms else [*conds, mention.is_demonym.is_(False)]
 
 
 # A branch of a search: a SELECT of one ``id`` column and the ORDER BY that walks it
@@ -244,7 +194,7 @@ def _branches(session: Session, filters: ClaimFilters, entities: list[Entity]
 def _by_mention(entity_id: int, demonyms: bool, conds: list[Any]) -> Select[Any]:
     """Claims mentioning the entity: the (entity_id, claim_id) index read backwards."""
     stmt = select(Mention.claim_id.label("id")).where(
-        *_mention_conditions(entity_id, demonyms)).distinct()
+        *mention_conditions(entity_id, demonyms)).distinct()
     return stmt.join(Claim, Claim.id == Mention.claim_id).where(*conds) if conds else stmt
 
 
