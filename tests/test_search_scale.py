@@ -47,6 +47,10 @@ def test_pages_and_counts_match_the_unbounded_query(app: Flask) -> None:
             ClaimFilters(status="mixed", page=4), ClaimFilters(q="بوتين", demonyms=False),
             ClaimFilters(q="لا-يوجد-شيء"), ClaimFilters(q="بوتين الحكومة"),
             ClaimFilters(q="بوتين xyzzy"), ClaimFilters(q="الحكومة وبوتين", status="false"),
+            # the cursor: pages and estimates of the claims older than it
+            ClaimFilters(before=1500), ClaimFilters(q="في", before=2000),
+            ClaimFilters(q="بوتين", before=1200), ClaimFilters(entity=putin, before=2500),
+            ClaimFilters(q="الحكومة -بوتين", before=2200), ClaimFilters(q="في", before=90),
         ]
         for filters in cases:
             _check(session, filters)

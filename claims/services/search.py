@@ -156,6 +156,7 @@ def _conditions(filters: ClaimFilters, driving: str | None) -> list[Any]:
     if filters.date_to:
         conds.append(Claim.claim_date <= filters.date_to)
     if filters.before is not None:
+        # (The branches also start their index scans at the cursor: ``_by_mention``, FTS5.)
         conds.append(Claim.id < filters.before)
     return conds
 
@@ -177,24 +178,29 @@ def _branches(session: Session, filters: ClaimFilters, entities: list[Entity]
         besides = _besides(session, query, entities, filters.demonyms)
         for entity in entities:
             entity_conds = [*conds, *besides.get(entity.id, [])]
-            selects.append(_by_mention(entity.id, filters.demonyms, entity_conds))
+            selects.append(_by_mention(entity.id, filters.demonyms, entity_conds,
+                                       filters.before))
             selects.append(select(Claim.id.label("id")).where(Claim.speaker_id == entity.id,
                                                               *entity_conds))
         match = text_match_branch(session, query.plain, conds,
-                                  _text_extra(session, query, filters.demonyms))
+                                  _text_extra(session, query, filters.demonyms), filters.before)
     elif filters.entity is not None:
         selects.append(_by_mention(filters.entity, filters.demonyms,
-                                   _conditions(filters, "entity")))
+                                   _conditions(filters, "entity"), filters.before))
     else:
         selects.append(select(Claim.id.label("id")).where(*_conditions(filters, None)))
     branches = [(stmt, stmt.selected_columns[0].desc()) for stmt in selects]
     return branches if match is None else [*branches, match]
 
 
-def _by_mention(entity_id: int, demonyms: bool, conds: list[Any]) -> Select[Any]:
-    """Claims mentioning the entity: the (entity_id, claim_id) index read backwards."""
+def _by_mention(entity_id: int, demonyms: bool, conds: list[Any], before: int | None = None
+                ) -> Select[Any]:
+    """Claims mentioning the entity: the (entity_id, claim_id) index read backwards (from
+    the cursor ``before``, when there is one, not from the newest)."""
     stmt = select(Mention.claim_id.label("id")).where(
         *mention_conditions(entity_id, demonyms)).distinct()
+    if before is not None:
+        stmt = stmt.where(Mention.claim_id < before)
     return stmt.join(Claim, Claim.id == Mention.claim_id).where(*conds) if conds else stmt
 
 
@@ -332,7 +338,10 @@ def search_ids(session: Session, filters: ClaimFilters, page_size: int = 25) -> 
         total, exact = len(ids), True
     else:
         sample = ids[:COUNT_SAMPLE]
-        total, exact = _estimate(len(sample), sample[-1], rows[0][1], rows[0][2])
+        last = rows[0][2]
+        if filters.before is not None and last is not None:  # the hits end at the cursor
+            last = min(last, filters.before - 1)
+        total, exact = _estimate(len(sample), sample[-1], rows[0][1], last)
     pages = max(1, min(-(-total // page_size), MAX_DEPTH // page_size))
     return SearchPage(chosen, total, min(page, pages), pages, entities, exact)
 

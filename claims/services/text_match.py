@@ -107,11 +107,11 @@ def _text_condition(dialect: str, terms: list[list[str]]) -> Any:
     return or_(*(Claim.text_key.contains(f, autoescape=True) for f in terms[0]))
 
 
-def text_match_branch(session: Session, q: str, conds: list[Any], extra: Extra | None = None
-                      ) -> tuple[Select[Any], Any] | None:
+def text_match_branch(session: Session, q: str, conds: list[Any], extra: Extra | None = None,
+                      before: int | None = None) -> tuple[Select[Any], Any] | None:
     """Claims matching q (and ``extra``) in full text and ``conds`` (one ``id`` column), with
     the ORDER BY that walks them newest first: FTS5 in rowid order on SQLite, the tsvector
-    else."""
+    else; from the cursor ``before`` (an id ``conds`` also hold claims under), if any."""
     terms = query_terms(q) + (extra.terms if extra is not None else [])
     if not terms:
         return None
@@ -125,6 +125,8 @@ def text_match_branch(session: Session, q: str, conds: list[Any], extra: Extra |
         found = select(Claim.id.label("id")).where(_text_condition(dialect, terms), *conds)
         return found, Claim.id.desc()
     stmt = fts_ids(fts5_expression(terms, extra))
+    if before is not None:  # FTS5 starts its rowid walk there instead of skipping up to it
+        stmt = stmt.where(_FTS.c.rowid > -before)
     if conds:
         stmt = stmt.join(Claim.__table__, Claim.id == -_FTS.c.rowid).where(*conds)
     return stmt, FTS_NEWEST_FIRST
