@@ -23,7 +23,8 @@ def one(text: str) -> Quantity:
 
 
 @pytest.mark.parametrize("text", ["", " \t\n", "  أكثر من 2,500 شخصٍ… ", "S-300 و٣٫٥% abc",
-                                  "قُتِلَ ثلاثةٌ\u00a0وعشرون مدنياً في 25 ديسمبر/كانون الأول 2024."])
+                                  "قُتِلَ ثلاثةٌ\u00a0وعشرون مدنياً في 25 ديسمبر/كانون الأول 2024.",
+                                  "ﻗﺘﻞ \u200e٣٨\u200f ﺷﺨﺼﺎ ﷲ ﻻ ﷺ شخ\u200cص \u200d"])
 def test_scan_is_tokenize_with_candidates(text: str) -> None:
     toks, starts = scan(text)
     assert toks == tokenize(text)
@@ -170,6 +171,22 @@ def test_demo_sentences() -> None:
         (2e6, "quantity", False, "up_to")]
     q = one("وأشار إلى أن أكثر من مليون مواطن طاجيكي يعملون في روسيا")
     assert (q.value, q.unit, q.bound) == (1e6, "citizen", "gt")
+
+
+@pytest.mark.parametrize(("text", "surface"), [
+    # Text copied from a PDF keeps the presentation forms of each letter's shape.
+    ("ﻗﺘﻞ ٣٨ ﺷﺨﺼﺎ ﻓﻲ ﺍﻟﺤﺎﺩﺙ", "٣٨ ﺷﺨﺼﺎ"),
+    ("ﺃﺳﻘﻂ ﺻﺎﺭﻭﺧﺎﻥ ﺍﻟﻄﺎﺋﺮﺓ", "ﺻﺎﺭﻭﺧﺎﻥ"),
+    # A right-to-left mark (editors and web pages put one beside a number) or a zero-width
+    # joiner inside a word is no break between a number and its unit.
+    ("قتل ٣٨\u200f شخصاً", "٣٨\u200f شخصاً"),
+    ("قتل \u200e38\u200e شخصاً", "38\u200e شخصاً"),
+    ("قتل 38 شخ\u200dصاً", "38 شخ\u200dصاً"),
+], ids=["pdf-letters", "pdf-dual", "rlm", "lrm", "zwj"])
+def test_presentation_forms_and_invisible_marks(text: str, surface: str) -> None:
+    q = one(text)
+    assert q.surface == surface == text[q.start:q.end]
+    assert q.unit in ("person", "missile") and q.value in (38, 2)
 
 
 def test_same_unit() -> None:
