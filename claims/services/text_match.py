@@ -73,16 +73,17 @@ class Extra(NamedTuple):
     fts: tuple[str, ...] = ()
 
 
-def text_match_ids(session: Session, q: str, extra: Extra | None = None
+def text_match_ids(session: Session, q: str, extra: Extra | None = None, param: str = "fts"
                    ) -> Select[Any] | None:
     """A SELECT of the ids of claims matching ``q`` (and ``extra``) in full text (FTS5 or
-    tsvector), or None when there is no word to look for."""
+    tsvector), or None when there is no word to look for; ``param`` names the FTS5 match's
+    bound expression, unique within one statement (a shared name binds one value to all)."""
     terms = query_terms(q) + (extra.terms if extra is not None else [])
     if not terms:
         return None
     dialect = session.get_bind().dialect.name
     if dialect == "sqlite":
-        found = fts_ids(fts5_expression(terms, extra))
+        found = fts_ids(fts5_expression(terms, extra), param)
         if extra is None or not extra.conds:
             return found
         return found.join(Claim.__table__, Claim.id == -_FTS.c.rowid).where(*extra.conds)
