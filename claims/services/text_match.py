@@ -27,11 +27,21 @@ MAX_QUERY_WORDS = 12
 _ACCUSATIVE = re.compile(r"^[\u0621-\u064a]{2,}(?<![اىه])$")
 
 
+# An English possessive (Putin's, pasted from an English report) is the name alone: its 's
+# is no word a claim must hold.
+_POSSESSIVE = re.compile(r"(?<=[A-Za-z])['’][sS]\b")
+
+
+def without_possessives(q: str) -> str:
+    """``q`` with each English possessive's 's blanked (as many spaces: offsets still hold)."""
+    return _POSSESSIVE.sub(lambda m: " " * len(m.group()), q)
+
+
 def query_terms(q: str) -> list[list[str]]:
     """For each word of a query, the search-key forms it may take (clitics stripped, regular
     suffixes added or removed: صاروخ finds صاروخين, تحطم finds تحطمت)."""
     terms: list[list[str]] = []
-    for word in _WORD_RE.findall(normalize(q))[:MAX_QUERY_WORDS]:
+    for word in _WORD_RE.findall(normalize(without_possessives(q)))[:MAX_QUERY_WORDS]:
         keys = {word}
         for key in candidate_keys(word):
             keys.update(_WORD_RE.findall(key))
