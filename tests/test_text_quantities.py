@@ -79,9 +79,15 @@ def test_number_words(words: str, value: float) -> None:
     ("بلغ 5 آلاف دينار عراقي", 5000, "iqd"), ("تبرع بـ10 آلاف جنيه مصري", 1e4, "egp"),
     ("بيع بـ250 ألف جنيه إسترليني", 2.5e5, "gbp"), ("بلغ 30 ليرة تركية", 30, "try"),
     ("بلغ 30 ليرة", 30, "lira"), ("خرجت 7 دول", 7, "count"),
+    # Casualty reports: the accusative after 11-99 (جريحاً) and the bodies found.
+    ("أسفر عن 38 قتيلاً و39 جريحاً", 38, "person"), ("أصيب ٢٥ جريحا", 25, "person"),
+    ("عولج 40 مريضاً", 40, "person"), ("اعتقل 12 رجلاً", 12, "person"),
+    ("انتشل 17 جثة", 17, "person"), ("عثر على ٣ جثث", 3, "person"),
+    ("أصيب 15 شرطيا", 15, "person"),
 ])
 def test_units(text: str, value: float, unit: str) -> None:
-    q = one(text)
+    q = extract_quantities(text)[0]
+    assert all(other.unit == q.unit for other in extract_quantities(text)), text
     assert (q.value, q.unit, q.kind) == (pytest.approx(value), unit, "quantity")
 
 
