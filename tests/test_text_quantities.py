@@ -195,6 +195,13 @@ def test_presentation_forms_and_invisible_marks(text: str, surface: str) -> None
     assert q.unit in ("person", "missile") and q.value in (38, 2)
 
 
+def test_a_tatweel_standing_for_a_dash_is_no_label() -> None:
+    # AFP-style copy writes a dash as a tatweel: "ـ 38٪" is 38 percent, as "- 38٪" is.
+    q = one("ارتفاع الأسعار ـ 38٪")
+    assert (q.surface, q.value, q.unit) == ("38٪", 38, "percent")
+    assert one("موسكو ـــ 38 قتيلاً").unit == "person"
+
+
 def test_same_unit() -> None:
     person, citizen, metre = (one(t) for t in ("38 شخصا", "مليون مواطن", "10 أمتار"))
     assert same_unit(person, citizen) and same_unit(person, one("7 قتلى"))
