@@ -8,10 +8,10 @@ from functools import lru_cache
 from claims.text.numbers import (
     DIGITS,
     LETTERS,
-    SCAN_RE,
     Tok,
     fold_word,
     number_word,
+    scan_pattern,
     split_clitic,
 )
 
@@ -187,7 +187,7 @@ def scan(text: str) -> tuple[list[Tok], list[int]]:
     toks: list[Tok] = []
     starts: list[int] = []
     pos = 0
-    for space, num, word, sym in SCAN_RE.findall(text):
+    for space, num, word, sym in scan_pattern(text).findall(text):
         start = pos + len(space)
         if word:
             pos = start + len(word)
