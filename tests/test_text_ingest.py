@@ -203,6 +203,15 @@ def test_split_sentences_unclosed_quote_does_not_swallow_the_paragraph() -> None
     assert got == ["قال “هذا خطأ.", "ثم ذهب.", "وانتهى."]
 
 
+def test_split_sentences_past_a_bidi_mark_after_the_stop() -> None:
+    # Word and many sites put a right-to-left mark after punctuation: it ends no sentence
+    # less, and a sentence neither starts nor ends with an invisible mark.
+    text = "سقط 5 قتلى.\u200f وأصيب 10 آخرون؟\u200e\u200f «ونجا 12».\u200f ثم \u200fانتهى."
+    assert [s.text for s in split_sentences(text)] == [
+        "سقط 5 قتلى.", "وأصيب 10 آخرون؟", "«ونجا 12».", "ثم \u200fانتهى."]
+    assert [s.text for s in split_sentences("\u200fقال بوتين.\u200f")] == ["قال بوتين."]
+
+
 @needs_seed
 def test_demo_article_sentences(article_sentences: list[Sentence]) -> None:
     assert len(article_sentences) == 27

@@ -167,3 +167,22 @@ def test_a_full_stop_inside_a_gold_name_does_not_end_the_sentence(tmp_path: Path
     sentences, spans = read_corpus(corpus, None)
     assert [len(s) for s in sentences] == [10, 3]
     assert spans == [[(2, 7, "ORG")], [(1, 2, "PERS")]]
+
+
+# -- compound family names ----------------------------------------------------------------
+
+def test_a_compound_family_name_is_the_short_form_not_its_last_word() -> None:
+    index = AliasIndex([
+        AliasEntry(1, 1, "حسن نصر الله", "name", "ar", "person"),
+        AliasEntry(2, 2, "حزب الله", "name", "ar", "organisation"),
+        AliasEntry(3, 3, "صلاح الدين البيطار", "name", "ar", "person"),
+        AliasEntry(4, 4, "نور الدين", "name", "ar", "person"),
+    ])
+    # الله is God, not Nasrallah: "الله أكبر", a blessing, the ﷲ ligature copied from a PDF.
+    for text in ("الله أكبر", "قال النبي صلى الله عليه وسلم", "ﷲ", "إن شاء الله",
+                 "عبد الله", "في صلاح الدين"):
+        assert index.find(text) == [], text
+    assert [(m.entity_id, m.surface) for m in index.find("وقال نصر الله إن")] == [
+        (1, "نصر الله")]
+    assert [m.entity_id for m in index.find("أعلن حزب الله")] == [2]
+    assert [(m.entity_id, m.surface) for m in index.find("قال البيطار")] == [(3, "البيطار")]

@@ -23,7 +23,8 @@ def one(text: str) -> Quantity:
 
 
 @pytest.mark.parametrize("text", ["", " \t\n", "  أكثر من 2,500 شخصٍ… ", "S-300 و٣٫٥% abc",
-                                  "قُتِلَ ثلاثةٌ\u00a0وعشرون مدنياً في 25 ديسمبر/كانون الأول 2024."])
+                                  "قُتِلَ ثلاثةٌ\u00a0وعشرون مدنياً في 25 ديسمبر/كانون الأول 2024.",
+                                  "ﻗﺘﻞ \u200e٣٨\u200f ﺷﺨﺼﺎ ﷲ ﻻ ﷺ شخ\u200cص \u200d"])
 def test_scan_is_tokenize_with_candidates(text: str) -> None:
     toks, starts = scan(text)
     assert toks == tokenize(text)
@@ -78,9 +79,15 @@ def test_number_words(words: str, value: float) -> None:
     ("بلغ 5 آلاف دينار عراقي", 5000, "iqd"), ("تبرع بـ10 آلاف جنيه مصري", 1e4, "egp"),
     ("بيع بـ250 ألف جنيه إسترليني", 2.5e5, "gbp"), ("بلغ 30 ليرة تركية", 30, "try"),
     ("بلغ 30 ليرة", 30, "lira"), ("خرجت 7 دول", 7, "count"),
+    # Casualty reports: the accusative after 11-99 (جريحاً) and the bodies found.
+    ("أسفر عن 38 قتيلاً و39 جريحاً", 38, "person"), ("أصيب ٢٥ جريحا", 25, "person"),
+    ("عولج 40 مريضاً", 40, "person"), ("اعتقل 12 رجلاً", 12, "person"),
+    ("انتشل 17 جثة", 17, "person"), ("عثر على ٣ جثث", 3, "person"),
+    ("أصيب 15 شرطيا", 15, "person"),
 ])
 def test_units(text: str, value: float, unit: str) -> None:
-    q = one(text)
+    q = extract_quantities(text)[0]
+    assert all(other.unit == q.unit for other in extract_quantities(text)), text
     assert (q.value, q.unit, q.kind) == (pytest.approx(value), unit, "quantity")
 
 
@@ -170,6 +177,29 @@ def test_demo_sentences() -> None:
         (2e6, "quantity", False, "up_to")]
     q = one("وأشار إلى أن أكثر من مليون مواطن طاجيكي يعملون في روسيا")
     assert (q.value, q.unit, q.bound) == (1e6, "citizen", "gt")
+
+
+@pytest.mark.parametrize(("text", "surface"), [
+    # Text copied from a PDF keeps the presentation forms of each letter's shape.
+    ("ﻗﺘﻞ ٣٨ ﺷﺨﺼﺎ ﻓﻲ ﺍﻟﺤﺎﺩﺙ", "٣٨ ﺷﺨﺼﺎ"),
+    ("ﺃﺳﻘﻂ ﺻﺎﺭﻭﺧﺎﻥ ﺍﻟﻄﺎﺋﺮﺓ", "ﺻﺎﺭﻭﺧﺎﻥ"),
+    # A right-to-left mark (editors and web pages put one beside a number) or a zero-width
+    # joiner inside a word is no break between a number and its unit.
+    ("قتل ٣٨\u200f شخصاً", "٣٨\u200f شخصاً"),
+    ("قتل \u200e38\u200e شخصاً", "38\u200e شخصاً"),
+    ("قتل 38 شخ\u200dصاً", "38 شخ\u200dصاً"),
+], ids=["pdf-letters", "pdf-dual", "rlm", "lrm", "zwj"])
+def test_presentation_forms_and_invisible_marks(text: str, surface: str) -> None:
+    q = one(text)
+    assert q.surface == surface == text[q.start:q.end]
+    assert q.unit in ("person", "missile") and q.value in (38, 2)
+
+
+def test_a_tatweel_standing_for_a_dash_is_no_label() -> None:
+    # AFP-style copy writes a dash as a tatweel: "ـ 38٪" is 38 percent, as "- 38٪" is.
+    q = one("ارتفاع الأسعار ـ 38٪")
+    assert (q.surface, q.value, q.unit) == ("38٪", 38, "percent")
+    assert one("موسكو ـــ 38 قتيلاً").unit == "person"
 
 
 def test_same_unit() -> None:

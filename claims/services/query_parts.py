@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from claims.models import Entity
 from claims.services import linker
+from claims.services.text_match import without_possessives
 from claims.text.arabic import normalize
 from claims.text.clitics import STOPWORDS
 
@@ -44,7 +45,7 @@ def split_query(session: Session, q: str, entities: list[Entity]) -> QueryParts:
             merged[-1] = (last[0], max(last[1], end), last[2] | group)
         else:
             merged.append((start, end, group))
-    rest = [w.group() for w in _WORD.finditer(q)
+    rest = [w.group() for w in _WORD.finditer(without_possessives(q))
             if not any(w.start() < end and start < w.end() for start, end, _ in merged)
             and normalize(w.group()) not in STOPWORDS]
     return QueryParts(tuple(frozenset(g) for *_, g in merged), " ".join(rest))

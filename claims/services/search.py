@@ -63,7 +63,9 @@ def _besides(session: Session, query: SearchQuery, entities: list[Entity], demon
     other names in its plain words (claims naming all of them), its other words in full text,
     and its phrases and exclusions."""
     parts = split_query(session, query.plain, entities)
-    rest = text_match_ids(session, parts.rest) if parts.rest else None
+    # Its own parameter: under the query's "fts" it took the whole query's expression, so
+    # the entity's claims had to spell its name as typed (Putin أوكرانيا missed بوتين).
+    rest = text_match_ids(session, parts.rest, param="fts_rest") if parts.rest else None
     syntax = [*syntax_conditions(session.get_bind().dialect.name, query),
               *excluded_names(session, query, demonyms)]
     besides: dict[int, list[Any]] = {}

@@ -27,11 +27,21 @@ MAX_QUERY_WORDS = 12
 _ACCUSATIVE = re.compile(r"^[\u0621-\u064a]{2,}(?<![اىه])$")
 
 
+# An English possessive (Putin's, pasted from an English report) is the name alone: its 's
+# is no word a claim must hold.
+_POSSESSIVE = re.compile(r"(?<=[A-Za-z])['’][sS]\b")
+
+
+def without_possessives(q: str) -> str:
+    """``q`` with each English possessive's 's blanked (as many spaces: offsets still hold)."""
+    return _POSSESSIVE.sub(lambda m: " " * len(m.group()), q)
+
+
 def query_terms(q: str) -> list[list[str]]:
     """For each word of a query, the search-key forms it may take (clitics stripped, regular
     suffixes added or removed: صاروخ finds صاروخين, تحطم finds تحطمت)."""
     terms: list[list[str]] = []
-    for word in _WORD_RE.findall(normalize(q))[:MAX_QUERY_WORDS]:
+    for word in _WORD_RE.findall(normalize(without_possessives(q)))[:MAX_QUERY_WORDS]:
         keys = {word}
         for key in candidate_keys(word):
             keys.update(_WORD_RE.findall(key))
@@ -73,16 +83,17 @@ class Extra(NamedTuple):
     fts: tuple[str, ...] = ()
 
 
-def text_match_ids(session: Session, q: str, extra: Extra | None = None
+def text_match_ids(session: Session, q: str, extra: Extra | None = None, param: str = "fts"
                    ) -> Select[Any] | None:
     """A SELECT of the ids of claims matching ``q`` (and ``extra``) in full text (FTS5 or
-    tsvector), or None when there is no word to look for."""
+    tsvector), or None when there is no word to look for; ``param`` names the FTS5 match's
+    bound expression, unique within one statement (a shared name binds one value to all)."""
     terms = query_terms(q) + (extra.terms if extra is not None else [])
     if not terms:
         return None
     dialect = session.get_bind().dialect.name
     if dialect == "sqlite":
-        found = fts_ids(fts5_expression(terms, extra))
+        found = fts_ids(fts5_expression(terms, extra), param)
         if extra is None or not extra.conds:
             return found
         return found.join(Claim.__table__, Claim.id == -_FTS.c.rowid).where(*extra.conds)

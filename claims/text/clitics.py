@@ -142,12 +142,21 @@ def clitic_forms(token: str) -> tuple[CliticForm, ...]:
     return tuple(out)
 
 
+# Second words of compound names (نصر الله، صلاح الدين، سيف الاسلام): never a family name
+# alone, and الله is God in every other sentence (الله أكبر، إن شاء الله، ﷲ).
+_COMPOUND_ENDS = frozenset({"الله", "الدين", "الاسلام"})
+
+
 def derived_short_form(key: str, entity_kind: str, alias_kind: str) -> str | None:
     """A person's distinctive family name (محمود عباس → عباس), if it is safe to derive."""
     toks = key.split(" ")
     if entity_kind != "person" or alias_kind not in ("name", "translit") or len(toks) < 2:
         return None
     last, before = toks[-1], toks[-2]
+    if last in _COMPOUND_ENDS:
+        # The family name is the compound (حسن نصر الله → نصر الله); a two-word name is one.
+        compound = len(toks) > 2 and before not in NAME_CONNECTORS
+        return f"{before} {last}" if compound else None
     if before in NAME_CONNECTORS or last in GIVEN_NAMES or last in STOPWORDS:
         return None
     if last in COMMON_WORD_NAMES or is_common_word(last):

@@ -168,8 +168,12 @@ def _quantity(text: str, toks: list[Tok], i: int) -> tuple[Quantity, int] | None
     prev = toks[i - 1] if i else None
     if prev is not None and prev.key in ("-", "–") and i >= 2:
         prev = toks[i - 2]  # "كوفيد-19", "S-300"
+    # A run of tatweel standing alone ("الأسعار ـ 38٪", a dash in news copy) is a word with
+    # an empty key, not a label; one glued to a number (٤٩ـ٠٧١) still parts nothing.
     if prev is not None and prev.kind == "word" and (
-            prev.key in LABELS or prev.key.isascii()):
+            prev.key in LABELS or prev.key.isascii()) and not (
+            prev.key == "" and text[prev.start - 1:prev.start].isspace()
+            and not text[prev.start:prev.end].strip("\u0640")):
         return None
     value, upper, total, j = x.value, None, None, x.j
     unit_hit = _unit_at(toks, j)

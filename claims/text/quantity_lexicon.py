@@ -8,10 +8,10 @@ from functools import lru_cache
 from claims.text.numbers import (
     DIGITS,
     LETTERS,
-    SCAN_RE,
     Tok,
     fold_word,
     number_word,
+    scan_pattern,
     split_clitic,
 )
 
@@ -40,7 +40,8 @@ _units("person",
        " سواح سائحا متظاهر متظاهرين متظاهرا مدان مدانين مدانا مخالف مخالفين مخالفا شرطي"
        " عنصر عناصر عنصرا مقاتل مقاتلين مقاتلا مقاتلي صحفي صحفيين صحفيا فرد افراد فردا شهيد"
        " شهداء شهيدا اسير اسري اسيرا موظف موظفين موظفا مريض مرضي مسلح مسلحين مسلحا ناخب"
-       " ناخبين عاملين طالبه طالبات عسكري عسكريين عسكريا ناشط ناشطين ناشطا سيده سيدات سائحين",
+       " ناخبين عاملين طالبه طالبات عسكري عسكريين عسكريا ناشط ناشطين ناشطا سيده سيدات سائحين"
+       " جريحا مريضا رجلا شرطيا ناخبا جثه جثث",
        "شخصان شخصين قتيلان قتيلين جنديان جنديين طفلان طفلين راكبان راكبين")
 _units("citizen", "مواطن مواطنين مواطنا مواطنون مواطنه مواطنات")
 _units("missile", "صاروخ صواريخ صاروخا", "صاروخان صاروخين")
@@ -186,7 +187,7 @@ def scan(text: str) -> tuple[list[Tok], list[int]]:
     toks: list[Tok] = []
     starts: list[int] = []
     pos = 0
-    for space, num, word, sym in SCAN_RE.findall(text):
+    for space, num, word, sym in scan_pattern(text).findall(text):
         start = pos + len(space)
         if word:
             pos = start + len(word)

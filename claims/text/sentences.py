@@ -24,6 +24,10 @@ _TERMINATORS = ".!?؟؛…"
 # Closing marks that belong to the sentence they follow (“...”. or “...؟”).
 _CLOSERS = "”»\"’')]}›"
 _OPENERS = {"“": "”", "«": "»"}
+# Invisible marks: Word and many sites put a right-to-left mark after punctuation, so they
+# belong to the stop before them and are trimmed from a sentence's ends like spaces.
+_INVISIBLE = frozenset("\u061c\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+                       "\u2060\u2066\u2067\u2068\u2069\ufeff")
 # Latin abbreviations that take a full stop without ending a sentence (compared casefolded).
 _LATIN_ABBREVIATIONS = frozenset(
     {
@@ -125,7 +129,8 @@ def _split_paragraph(text: str, start: int, end: int) -> list[tuple[int, int]]:
         elif ch in _TERMINATORS and not stack and not in_straight and _is_boundary(text, i, end):
             j = i + 1
             # Absorb doubled terminators and closing quotes/brackets: “...”. stays together.
-            while j < end and (text[j] in _TERMINATORS or text[j] in _CLOSERS):
+            while j < end and (text[j] in _TERMINATORS or text[j] in _CLOSERS
+                               or text[j] in _INVISIBLE):
                 if text[j] == '"' and straight_pairs:
                     break  # an opening straight quote of the next sentence
                 j += 1
@@ -151,9 +156,9 @@ def _unclosed_quote(text: str, start: int, end: int) -> bool:
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
+    while start < end and (text[start].isspace() or text[start] in _INVISIBLE):
         start += 1
-    while end > start and text[end - 1].isspace():
+    while end > start and (text[end - 1].isspace() or text[end - 1] in _INVISIBLE):
         end -= 1
     return start, end
 
