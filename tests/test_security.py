@@ -283,6 +283,22 @@ def test_expired_session_is_refused_by_the_server(app: Flask, client: FlaskClien
     assert response.status_code == 302 and "/login" in response.location
 
 
+def test_a_session_in_use_still_ends_when_its_lifetime_is_over(app: Flask,
+                                                                 client: FlaskClient) -> None:
+    """Every response re-signs the cookie, so its own age only measures idleness: the server
+    ends the session itself a lifetime after the login, however busy its cookie has been."""
+    assert _login(client, "viewer", PASSWORD).status_code == 302
+    assert client.get("/claims").status_code == 200  # a fresh cookie, as on every response
+    lifetime = app.permanent_session_lifetime
+    with app.app_context(), session_scope(app) as session:
+        row = session.scalars(select(UserSession).order_by(UserSession.id.desc())).first()
+        assert row is not None
+        row.created_at = dt.datetime.now(dt.UTC) - lifetime - dt.timedelta(minutes=1)
+        session.commit()
+    response = client.get("/claims")
+    assert response.status_code == 302 and "/login" in response.location
+
+
 @pytest.mark.parametrize("path", ["/login", "/claims", "/entities", "/nope", "/healthz"])
 def test_security_headers_everywhere(app: Flask, client: FlaskClient, path: str) -> None:
     login_as(client, app, "viewer")
