@@ -299,6 +299,20 @@ def test_a_session_in_use_still_ends_when_its_lifetime_is_over(app: Flask,
     assert response.status_code == 302 and "/login" in response.location
 
 
+def test_the_account_throttle_counts_every_spelling_of_one_name(client: FlaskClient) -> None:
+    """A name cut at 64 characters inside trailing blanks is still the same account: each
+    blank (space, tab, U+2000…) must not make a throttle key of its own."""
+    blanks = [" ", "\t", "\u2000", "\u2001", "\u3000", "\u00a0", "\u2002"]
+    for i, blank in enumerate(blanks[:5]):
+        name = "viewer" + blank * 58 + "x"
+        response = _login(client, name, "wrong-password", addr=f"10.1.0.{i}")
+        assert response.status_code == 401
+    response = _login(client, "viewer" + blanks[5] * 58 + "x", PASSWORD, addr="10.1.0.9")
+    assert response.status_code == 429
+    response = _login(client, "viewer", PASSWORD, addr="10.1.0.10")
+    assert response.status_code == 429
+
+
 @pytest.mark.parametrize("path", ["/login", "/claims", "/entities", "/nope", "/healthz"])
 def test_security_headers_everywhere(app: Flask, client: FlaskClient, path: str) -> None:
     login_as(client, app, "viewer")

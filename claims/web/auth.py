@@ -65,7 +65,9 @@ def login_view() -> ResponseReturnValue:
     next_url = request.values.get("next", "")
     if request.method != "POST":  # GET, and HEAD (which Flask routes here too)
         return render_template("login.html", next_url=next_url, username="")
-    username = request.form.get("username", "").strip()[:64]
+    # Stripped again after the cut: find_user strips what it is given, so blanks left at the
+    # cut would name the same account under a throttle key of their own.
+    username = request.form.get("username", "").strip()[:64].strip()
     password = request.form.get("password", "")
     keys: tuple[str, ...] = (f"addr:{request.remote_addr}", f"user:{username.lower()}")
     if not storable(username):  # no account has such a name, and PostgreSQL cannot store it
