@@ -4,6 +4,7 @@ redirects (Django's lists), and XSS/bidi payloads in every text field (hypothesi
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import time
 import unicodedata
 from html.parser import HTMLParser
@@ -20,6 +21,7 @@ from sqlalchemy import func, select
 from claims.db import get_engine, session_scope
 from claims.models import Alias, AuditEvent, Claim, SourceDocument, Tag, UserSession
 from claims.security import is_safe_redirect
+from claims.web import auth as login_view
 from tests.conftest import PASSWORD, login_as, make_app
 from tests.test_api import API, auth, make_token
 
@@ -95,6 +97,44 @@ def test_sixth_failure_from_one_address_is_throttled_for_any_account(client) -> 
         assert _login(client, f"nobody{i}", "wrong", addr="10.0.2.1").status_code == 401
     assert _login(client, "admin", PASSWORD, addr="10.0.2.1").status_code == 429
     assert _login(client, "admin", PASSWORD, addr="10.0.2.2").status_code == 302
+
+
+def test_guesses_sent_at_once_are_throttled_like_guesses_in_turn(app, monkeypatch) -> None:
+    """Failures counted only after the slow hash check let every guess already in flight
+    through: each attempt takes its place in the count before its password is checked."""
+    attempts = 8
+    barrier = threading.Barrier(attempts, timeout=3)
+    real = login_view.check_password
+
+    def slow_check(*args):
+        try:  # every attempt that got past the throttle checks its password at once
+            barrier.wait()
+        except threading.BrokenBarrierError:
+            pass
+        return real(*args)
+
+    monkeypatch.setattr(login_view, "check_password", slow_check)
+    codes: list[int] = []
+
+    def attempt(i: int) -> None:
+        codes.append(_login(app.test_client(), "viewer", f"wrong{i}",
+                            addr=f"10.0.4.{i}").status_code)
+
+    threads = [threading.Thread(target=attempt, args=(i,)) for i in range(attempts)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(codes) == [401] * 5 + [429] * (attempts - 5)
+
+
+def test_a_successful_login_takes_back_its_place_in_the_count(client) -> None:
+    for i in range(4):
+        assert _login(client, "viewer", "wrong", addr=f"10.0.5.{i}").status_code == 401
+    for _ in range(3):  # the right password does not use up the account's allowance
+        assert _login(client, "viewer", PASSWORD, addr="10.0.5.9").status_code == 302
+    assert _login(client, "viewer", "wrong", addr="10.0.5.8").status_code == 401
+    assert _login(client, "viewer", PASSWORD, addr="10.0.5.9").status_code == 429
 
 
 def test_throttling_is_shared_by_every_worker(app, database_url) -> None:
