@@ -4,6 +4,7 @@ redirects (Django's lists), and XSS/bidi payloads in every text field (hypothesi
 from __future__ import annotations
 
 import datetime as dt
+import re
 import threading
 import time
 import unicodedata
@@ -135,6 +136,30 @@ def test_a_successful_login_takes_back_its_place_in_the_count(client) -> None:
         assert _login(client, "viewer", PASSWORD, addr="10.0.5.9").status_code == 302
     assert _login(client, "viewer", "wrong", addr="10.0.5.8").status_code == 401
     assert _login(client, "viewer", PASSWORD, addr="10.0.5.9").status_code == 429
+
+
+def test_anonymous_readers_cannot_tell_unpublished_claims_from_missing_ones(
+        app: Flask, client: FlaskClient, seeded) -> None:
+    """The public review addresses say the same for a draft as for no claim at all."""
+    editor = app.test_client()
+    login_as(editor, app, "editor")
+    made = editor.post("/claims/new", data={
+        "text": "قال بوتين إن الاقتصاد نما 5%", "source_url": "https://example.org/draft",
+        "source_title": "مسودة", "status": "unstarted", "claim_type": "other"})
+    assert made.status_code == 302, made.get_data(as_text=True)[:300]
+    draft = int(made.location.rsplit("/", 1)[-1])
+    missing = draft + 1000
+    for path in ("/claims/{}/claimreview.json", "/reviews/{}"):
+        shown = client.get(path.format(draft))
+        absent = client.get(path.format(missing))
+        assert shown.status_code == absent.status_code == 404
+        assert _without_ids(shown.get_data(as_text=True)) \
+            == _without_ids(absent.get_data(as_text=True))
+
+
+def _without_ids(page: str) -> str:
+    """A page with every number and CSRF token blanked (the token's signature is timed)."""
+    return re.sub(r"[0-9]+", "#", re.sub(r'name="csrf_token" value="[^"]*"', "", page))
 
 
 def test_throttling_is_shared_by_every_worker(app, database_url) -> None:
