@@ -119,10 +119,11 @@ def logout() -> str | None:
 
 
 # The user's row as plain Core (the ORM query costs more than the check it serves), found by
-# an open server-side session.
+# an open server-side session, and when that session began.
 _USERS = cast(Table, User.__table__)
 _SESSIONS = cast(Table, UserSession.__table__)
-_USER_ROW = (select(_USERS).join(_SESSIONS, _SESSIONS.c.user_id == _USERS.c.id)
+_USER_ROW = (select(_USERS, _SESSIONS.c.created_at)
+             .join(_SESSIONS, _SESSIONS.c.user_id == _USERS.c.id)
              .where(_SESSIONS.c.token_hash == bindparam("sid"), _SESSIONS.c.ended_at.is_(None)))
 
 
@@ -142,11 +143,13 @@ def _load_user() -> None:
         db_session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
     row = _user_row(db_session, session_hash(secret))
     user = None
-    # Logging out, a password change or deactivation ends the session.
-    if row is not None and row[_ACTIVE]:
+    # Logging out, a password change or deactivation ends the session, and so does its
+    # lifetime: every response re-signs the cookie, whose own age so measures only idleness.
+    if row is not None and row[_ACTIVE] \
+            and row[-1] > dt.datetime.now(dt.UTC) - _app().permanent_session_lifetime:
         # Attached before the commit: adding to the session afterwards would open a new
         # session transaction, and begin_write would then no longer take the write lock first.
-        user = _as_loaded(db_session, row)
+        user = _as_loaded(db_session, row[:-1])
     if user is None or not reads_only:
         # End this read snapshot now: a write view's begin_write then starts BEGIN IMMEDIATE
         # instead of upgrading it, which SQLite refuses ("database is locked") when another
@@ -167,7 +170,7 @@ def user_for_error_page() -> None:
 
 def _user_row(db_session: Session, sid: str) -> tuple[Any, ...] | None:
     """The row of the user whose open session has hash ``sid`` (every column, typed as
-    SQLAlchemy loads it), or None.
+    SQLAlchemy loads it, then the session's start), or None.
 
     On SQLite straight through the DBAPI cursor of the session's transaction (SQLAlchemy's
     execution machinery costs several times the statement), each value through its column

@@ -4,6 +4,8 @@ redirects (Django's lists), and XSS/bidi payloads in every text field (hypothesi
 from __future__ import annotations
 
 import datetime as dt
+import re
+import threading
 import time
 import unicodedata
 from html.parser import HTMLParser
@@ -20,6 +22,7 @@ from sqlalchemy import func, select
 from claims.db import get_engine, session_scope
 from claims.models import Alias, AuditEvent, Claim, SourceDocument, Tag, UserSession
 from claims.security import is_safe_redirect
+from claims.web import auth as login_view
 from tests.conftest import PASSWORD, login_as, make_app
 from tests.test_api import API, auth, make_token
 
@@ -95,6 +98,68 @@ def test_sixth_failure_from_one_address_is_throttled_for_any_account(client) -> 
         assert _login(client, f"nobody{i}", "wrong", addr="10.0.2.1").status_code == 401
     assert _login(client, "admin", PASSWORD, addr="10.0.2.1").status_code == 429
     assert _login(client, "admin", PASSWORD, addr="10.0.2.2").status_code == 302
+
+
+def test_guesses_sent_at_once_are_throttled_like_guesses_in_turn(app, monkeypatch) -> None:
+    """Failures counted only after the slow hash check let every guess already in flight
+    through: each attempt takes its place in the count before its password is checked."""
+    attempts = 8
+    barrier = threading.Barrier(attempts, timeout=3)
+    real = login_view.check_password
+
+    def slow_check(*args):
+        try:  # every attempt that got past the throttle checks its password at once
+            barrier.wait()
+        except threading.BrokenBarrierError:
+            pass
+        return real(*args)
+
+    monkeypatch.setattr(login_view, "check_password", slow_check)
+    codes: list[int] = []
+
+    def attempt(i: int) -> None:
+        codes.append(_login(app.test_client(), "viewer", f"wrong{i}",
+                            addr=f"10.0.4.{i}").status_code)
+
+    threads = [threading.Thread(target=attempt, args=(i,)) for i in range(attempts)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(codes) == [401] * 5 + [429] * (attempts - 5)
+
+
+def test_a_successful_login_takes_back_its_place_in_the_count(client) -> None:
+    for i in range(4):
+        assert _login(client, "viewer", "wrong", addr=f"10.0.5.{i}").status_code == 401
+    for _ in range(3):  # the right password does not use up the account's allowance
+        assert _login(client, "viewer", PASSWORD, addr="10.0.5.9").status_code == 302
+    assert _login(client, "viewer", "wrong", addr="10.0.5.8").status_code == 401
+    assert _login(client, "viewer", PASSWORD, addr="10.0.5.9").status_code == 429
+
+
+def test_anonymous_readers_cannot_tell_unpublished_claims_from_missing_ones(
+        app: Flask, client: FlaskClient, seeded) -> None:
+    """The public review addresses say the same for a draft as for no claim at all."""
+    editor = app.test_client()
+    login_as(editor, app, "editor")
+    made = editor.post("/claims/new", data={
+        "text": "قال بوتين إن الاقتصاد نما 5%", "source_url": "https://example.org/draft",
+        "source_title": "مسودة", "status": "unstarted", "claim_type": "other"})
+    assert made.status_code == 302, made.get_data(as_text=True)[:300]
+    draft = int(made.location.rsplit("/", 1)[-1])
+    missing = draft + 1000
+    for path in ("/claims/{}/claimreview.json", "/reviews/{}"):
+        shown = client.get(path.format(draft))
+        absent = client.get(path.format(missing))
+        assert shown.status_code == absent.status_code == 404
+        assert _without_ids(shown.get_data(as_text=True)) \
+            == _without_ids(absent.get_data(as_text=True))
+
+
+def _without_ids(page: str) -> str:
+    """A page with every number and CSRF token blanked (the token's signature is timed)."""
+    return re.sub(r"[0-9]+", "#", re.sub(r'name="csrf_token" value="[^"]*"', "", page))
 
 
 def test_throttling_is_shared_by_every_worker(app, database_url) -> None:
@@ -281,6 +346,36 @@ def test_expired_session_is_refused_by_the_server(app: Flask, client: FlaskClien
     time.sleep(2.1)
     response = client.get("/claims")
     assert response.status_code == 302 and "/login" in response.location
+
+
+def test_a_session_in_use_still_ends_when_its_lifetime_is_over(app: Flask,
+                                                                 client: FlaskClient) -> None:
+    """Every response re-signs the cookie, so its own age only measures idleness: the server
+    ends the session itself a lifetime after the login, however busy its cookie has been."""
+    assert _login(client, "viewer", PASSWORD).status_code == 302
+    assert client.get("/claims").status_code == 200  # a fresh cookie, as on every response
+    lifetime = app.permanent_session_lifetime
+    with app.app_context(), session_scope(app) as session:
+        row = session.scalars(select(UserSession).order_by(UserSession.id.desc())).first()
+        assert row is not None
+        row.created_at = dt.datetime.now(dt.UTC) - lifetime - dt.timedelta(minutes=1)
+        session.commit()
+    response = client.get("/claims")
+    assert response.status_code == 302 and "/login" in response.location
+
+
+def test_the_account_throttle_counts_every_spelling_of_one_name(client: FlaskClient) -> None:
+    """A name cut at 64 characters inside trailing blanks is still the same account: each
+    blank (space, tab, U+2000…) must not make a throttle key of its own."""
+    blanks = [" ", "\t", "\u2000", "\u2001", "\u3000", "\u00a0", "\u2002"]
+    for i, blank in enumerate(blanks[:5]):
+        name = "viewer" + blank * 58 + "x"
+        response = _login(client, name, "wrong-password", addr=f"10.1.0.{i}")
+        assert response.status_code == 401
+    response = _login(client, "viewer" + blanks[5] * 58 + "x", PASSWORD, addr="10.1.0.9")
+    assert response.status_code == 429
+    response = _login(client, "viewer", PASSWORD, addr="10.1.0.10")
+    assert response.status_code == 429
 
 
 @pytest.mark.parametrize("path", ["/login", "/claims", "/entities", "/nope", "/healthz"])

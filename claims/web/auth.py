@@ -9,7 +9,7 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from claims.db import begin_write, get_session, utcnow
+from claims.db import begin_write, get_session, hold_names, utcnow
 from claims.i18n import gettext
 from claims.models import LoginFailure, User
 from claims.security import login, logout, policy, safe_next
@@ -29,24 +29,51 @@ class Throttle:
 
     def blocked(self, *keys: str) -> bool:
         """True when any key has had MAX_FAILURES failures within the window."""
-        since = utcnow() - dt.timedelta(seconds=WINDOW_SECONDS)
         session = get_session()
+        found = self._full(session, keys)
+        session.rollback()  # end the read, so the login's write can start as BEGIN IMMEDIATE
+        return found
+
+    def _full(self, session: Session, keys: tuple[str, ...]) -> bool:
+        since = utcnow() - dt.timedelta(seconds=WINDOW_SECONDS)
         counts = session.execute(
             select(LoginFailure.key, func.count()).where(LoginFailure.key.in_(keys),
                                                          LoginFailure.at > since)
             .group_by(LoginFailure.key)).all()
-        session.rollback()  # end the read, so the login's write can start as BEGIN IMMEDIATE
         return any(count >= MAX_FAILURES for _, count in counts)
 
     def fail(self, *keys: str) -> None:
         """Record one failure for each key (its own transaction), dropping expired ones."""
-        session = get_session()
+        self._record(get_session(), keys)
+
+    def _record(self, session: Session, keys: tuple[str, ...]) -> list[int]:
         begin_write(session)
         now = utcnow()
         session.execute(delete(LoginFailure).where(
             LoginFailure.at < now - dt.timedelta(seconds=WINDOW_SECONDS)))
-        session.add_all(LoginFailure(key=key[:200], at=now) for key in keys)
+        rows = [LoginFailure(key=key[:200], at=now) for key in keys]
+        session.add_all(rows)
+        session.flush()
         session.commit()
+        return [row.id for row in rows]
+
+    def reserve(self, *keys: str) -> list[int] | None:
+        """Count an attempt as a failure before its password is checked (its own
+        transaction), or None when any key is full.
+
+        Counted only afterwards, every guess sent at once would pass the check of a count
+        that the slow hash check of the others has not raised yet."""
+        session = get_session()
+        begin_write(session)
+        hold_names(session, "login", [key[:200] for key in keys])  # PostgreSQL: one at a time
+        if self._full(session, keys):
+            session.rollback()
+            return None
+        return self._record(session, keys)
+
+    def release(self, session: Session, reserved: list[int]) -> None:
+        """Take back a reservation (the password was right), in the caller's transaction."""
+        session.execute(delete(LoginFailure).where(LoginFailure.id.in_(reserved)))
 
 
 throttle = Throttle()
@@ -65,12 +92,15 @@ def login_view() -> ResponseReturnValue:
     next_url = request.values.get("next", "")
     if request.method != "POST":  # GET, and HEAD (which Flask routes here too)
         return render_template("login.html", next_url=next_url, username="")
-    username = request.form.get("username", "").strip()[:64]
+    # Stripped again after the cut: find_user strips what it is given, so blanks left at the
+    # cut would name the same account under a throttle key of their own.
+    username = request.form.get("username", "").strip()[:64].strip()
     password = request.form.get("password", "")
     keys: tuple[str, ...] = (f"addr:{request.remote_addr}", f"user:{username.lower()}")
     if not storable(username):  # no account has such a name, and PostgreSQL cannot store it
         keys = keys[:1]
-    if throttle.blocked(*keys):
+    reserved = throttle.reserve(*keys)
+    if reserved is None:
         return render_template("login.html", next_url=next_url, username=username,
                                error=gettext("auth.throttled")), 429, \
             {"Retry-After": str(WINDOW_SECONDS)}
@@ -82,10 +112,10 @@ def login_view() -> ResponseReturnValue:
         begin_write(session)
         user = record_login(session, user_id, password)
     if user is None:
-        session.rollback()
-        throttle.fail(*keys)
+        session.rollback()  # the reservation stays: it is this failure
         return render_template("login.html", next_url=next_url, username=username,
                                error=gettext("auth.failed")), 401
+    throttle.release(session, reserved)
     sign_in(session, user)
     session.commit()
     return redirect(safe_next(next_url, url_for("claims.index")))

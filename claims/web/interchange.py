@@ -37,7 +37,6 @@ from claims.lru import PerEngine
 from claims.models import Claim
 from claims.security import current_user, policy
 from claims.services import claimreview, csv_io
-from claims.services import claims as claim_service
 from claims.services.claimreview_import import NotClaimReview, extract_reviews, import_reviews
 from claims.services.search import ClaimFilters
 
@@ -187,9 +186,11 @@ def review_url(claim: Claim) -> str:
 
 
 def _published(claim_id: int) -> tuple[Claim, dict[str, Any]]:
-    claim = claim_service.get_claim(get_session(), claim_id)
-    review = claimreview.claim_review(claim, review_url(claim))
-    if review is None:
+    claim = get_session().get(Claim, claim_id)
+    review = claimreview.claim_review(claim, review_url(claim)) if claim is not None else None
+    if claim is None or review is None:
+        # The same answer either way: anonymous readers must not learn which unpublished
+        # claims exist.
         raise NotFound(f"claim {claim_id} has no published review")
     return claim, review
 
