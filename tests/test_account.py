@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -81,6 +83,45 @@ def test_wrong_current_passwords_are_throttled_like_logins(app: Flask, runner) -
     blocked = _change(browser, PASSWORD, NEW, addr="10.0.2.99")
     assert blocked.status_code == 429 and blocked.headers["Retry-After"] == "60"
     assert _login(app.test_client(), "huda", PASSWORD, addr="10.0.3.1").status_code == 429
+
+
+def test_guesses_sent_at_once_are_throttled_like_guesses_in_turn(app: Flask, runner,
+                                                                 monkeypatch) -> None:
+    """As at the login: each attempt takes its place in the count before the slow check, so
+    guesses in flight together cannot all pass a count the others have not raised yet."""
+    import claims.services.users as users
+
+    attempts = 8
+    browsers = [_huda(app, runner)] + [app.test_client() for _ in range(attempts - 1)]
+    for i, browser in enumerate(browsers[1:]):
+        assert _login(browser, "huda", PASSWORD, addr=f"10.0.6.{i}").status_code == 302
+    barrier = threading.Barrier(attempts, timeout=3)
+    real = users.verify_password
+
+    def slow_check(*args: object) -> bool:
+        try:  # every attempt that got past the throttle checks its password at once
+            barrier.wait()
+        except threading.BrokenBarrierError:
+            pass
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(users, "verify_password", slow_check)
+    codes: list[int] = []
+    threads = [threading.Thread(target=lambda b=b, i=i: codes.append(
+        _change(b, f"guess-number-{i:04d}", NEW, addr=f"10.0.7.{i}").status_code))
+        for i, b in enumerate(browsers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(codes) == [422] * 5 + [429] * (attempts - 5)
+
+
+def test_a_refusal_for_the_new_password_is_no_guess(app: Flask, runner) -> None:
+    browser = _huda(app, runner)
+    for i in range(6):  # the current password is right each time: nothing to throttle
+        assert _change(browser, PASSWORD, "short", addr=f"10.0.8.{i}").status_code == 422
+    assert _change(browser, PASSWORD, NEW, addr="10.0.8.9").status_code == 302
 
 
 def test_an_admin_sets_a_forgotten_password(app: Flask, runner, client, user_ids) -> None:

@@ -59,20 +59,26 @@ def password() -> ResponseReturnValue:
         return _form()
     user = signed_in_user()
     keys = (f"addr:{request.remote_addr}", f"user:{user.username.lower()}")
-    if throttle.blocked(*keys):  # the login's throttle: no guessing through this form either
+    # The login's throttle, the attempt counted before its slow check (as at the login):
+    # no guessing through this form either, not even with guesses sent at once.
+    reserved = throttle.reserve(*keys)
+    if reserved is None:
         return _form({"current_password": gettext("auth.throttled")}), 429, \
             {"Retry-After": str(WINDOW_SECONDS)}
     session = get_session()
     try:
-        new = new_own_password(user, request.form)
+        new = new_own_password(signed_in_user(), request.form)
     except ValidationFailed as exc:
         session.rollback()
         errors = field_messages(exc)
-        if "current_password" in errors:
-            throttle.fail(*keys)
+        if "current_password" not in errors:  # the password was right: no guess to count
+            begin_write(session)
+            throttle.release(session, reserved)
+            session.commit()
         return _form(errors), 422
     session.rollback()  # end the read the slow hash checks sat in; the write starts afresh
     begin_write(session)
+    throttle.release(session, reserved)
     user = signed_in_user()
     revoked = set_password(session, user, new, actor=user)
     sign_in(session, user)
