@@ -318,6 +318,9 @@ def _trafilatura(html: str, url: str | None) -> tuple[str | None, dict[str, obje
     doc = trafilatura.bare_extraction(
         html, url=url, with_metadata=True, include_comments=False, include_tables=False,
         include_images=False, deduplicate=False,
+        # No guessing from any year on the page: its extensive search reads a footer's
+        # "© 2024" as 1 January 2024, which would become the date of every claim made here.
+        date_extraction_params={"extensive_search": False, "original_date": True},
     )
     if doc is None:
         return None, {}

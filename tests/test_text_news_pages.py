@@ -1,0 +1,43 @@
+"""Extraction, speakers and statements on news pages in other outlets' styles than the demo's."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from pathlib import Path
+
+from claims.text.extract import extract_from_html
+
+# A saved Anadolu-style page (written for these tests): menus, share links, a cookie banner,
+# related headlines, a copyright footer, JSON-LD, og: tags and a canonical link.
+ANADOLU = Path(__file__).parent / "data" / "article-anadolu.html"
+
+
+def _undated(page: str) -> str:
+    """The page without any of its publication-date metadata."""
+    page = re.sub(r'<meta property="article:published_time"[^>]*>', "", page)
+    page = page.replace('"datePublished":"2024-01-31T09:15:00+03:00",', "")
+    return page.replace('<time datetime="2024-01-31">31.01.2024</time>', "")
+
+
+def test_the_anadolu_page_gives_its_body_and_metadata() -> None:
+    article = extract_from_html(ANADOLU.read_text(encoding="utf-8"))
+    assert (article.title, article.outlet, article.author, article.published, article.url) == (
+        "تركيا: ارتفاع عدد السياح إلى 49 مليونا في 2023", "وكالة الأناضول", "أحمد يلدز",
+        datetime.date(2024, 1, 31),
+        "https://www.aa.com.tr/ar/turkey/tourism-49-million/3100123")
+    assert (article.dateline_place, article.agency_code) == ("أنقرة", "Anadolu")
+    paragraphs = article.text.split("\n\n")
+    assert len(paragraphs) == 4 and paragraphs[0].startswith("أنقرة (الأناضول) - أعلن")
+    assert paragraphs[-1].endswith("بحسب الوزير.")
+
+
+def test_a_copyright_year_is_not_a_publication_date() -> None:
+    # Without date metadata, the footer's "© 2024" once became 1 January 2024, and with it
+    # the date of every claim made from the article.
+    page = _undated(ANADOLU.read_text(encoding="utf-8"))
+    assert "© 2024" in page
+    assert extract_from_html(page).published is None
+    # A date the page does state (in its address here) is still found.
+    dated = page.replace("tourism-49-million/3100123", "2024/01/30/tourism-49-million")
+    assert extract_from_html(dated).published == datetime.date(2024, 1, 30)
