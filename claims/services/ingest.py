@@ -167,7 +167,11 @@ def ingest_article(session: Session, user: User, data: Mapping[str, Any],
     """Validate and store an article, or open the one already stored; never commits."""
     max_bytes, max_chars = limits()
     form = Inputs(data)
-    pasted = form.text("text", max_len=max_chars)
+    # Pasted markup of a saved page may be as long as an uploaded one (its article is measured
+    # once extracted); pasted text has the character limit.
+    sent = data.get("text")
+    markup = isinstance(sent, str) and bool(_LOOKS_HTML.match(sent))
+    pasted = form.text("text", max_len=max(max_bytes, max_chars) if markup else max_chars)
     url = form.url("url")
     title = form.text("title", max_len=500)
     outlet = form.text("outlet", max_len=200)
