@@ -6,7 +6,10 @@ import datetime
 import re
 from pathlib import Path
 
+import pytest
+
 from claims.text.extract import extract_from_html
+from claims.text.speakers import detect_speaker
 
 # A saved Anadolu-style page (written for these tests): menus, share links, a cookie banner,
 # related headlines, a copyright footer, JSON-LD, og: tags and a canonical link.
@@ -41,3 +44,33 @@ def test_a_copyright_year_is_not_a_publication_date() -> None:
     # A date the page does state (in its address here) is still found.
     dated = page.replace("tourism-49-million/3100123", "2024/01/30/tourism-49-million")
     assert extract_from_html(dated).published == datetime.date(2024, 1, 30)
+
+
+# A sentence before each, whose speaker must not be inherited when the sentence names its own.
+BEFORE = "وأضاف الوزير أن الصادرات بلغت ٣٫٥ مليار دولار."
+
+
+@pytest.mark.parametrize(("sentence", "name"), [
+    # an abbreviated title with its full stop: د. (doctor), م. (engineer), أ.د. (professor)
+    ("وقال د. محمد الصبان، المستشار السابق في وزارة البترول، لرويترز: «إن هذا الخفض أكبر "
+     "مما توقعته الأسواق».", "محمد الصبان"),
+    ("وأكد م. خالد العتيبي، مدير إحدى شركات الخدمات النفطية، أن القطاع الخاص لن يتأثر.",
+     "خالد العتيبي"),
+    ("وقالت أ.د. هالة السعيد إن معدل النمو بلغ 4.2 في المئة.", "هالة السعيد"),
+    # ولي العهد (crown prince) and خادم الحرمين الشريفين are titles, not a pronoun and a name
+    ("وقال ولي العهد الأمير محمد بن سلمان خلال جلسة مجلس الوزراء إن المملكة حققت أهدافها.",
+     "محمد بن سلمان"),
+    ("أكد خادم الحرمين الشريفين الملك سلمان بن عبد العزيز آل سعود أن المملكة ماضية في "
+     "تنفيذ رؤيتها.", "سلمان بن عبد العزيز آل سعود"),
+    # a long title before a long name: the name is not cut after "بن"
+    ("قال وزير الطاقة السعودي الأمير عبد العزيز بن سلمان يوم الاثنين إن المملكة ستخفض "
+     "إنتاجها.", "عبد العزيز بن سلمان"),
+    # a title whose complement is coordinated: وزير الثقافة والسياحة
+    ("أعلن وزير الثقافة والسياحة التركي محمد نوري أرصوي، الأربعاء، أن عدد السياح بلغ 49.2 "
+     "مليون سائح.", "محمد نوري أرصوي"),
+], ids=["doctor", "engineer", "professor", "crown-prince", "custodian", "long-title",
+        "coordinated-title"])
+def test_the_speaker_behind_a_title_is_named(sentence: str, name: str) -> None:
+    guess = detect_speaker(sentence, BEFORE)
+    assert guess is not None and guess.name == name
+    assert sentence[guess.start:guess.end] == name  # found in the sentence, not inherited
