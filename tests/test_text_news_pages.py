@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from claims.services.workbench import statement_span
 from claims.text.extract import extract_from_html
 from claims.text.speakers import detect_speaker
 
@@ -74,3 +75,20 @@ def test_the_speaker_behind_a_title_is_named(sentence: str, name: str) -> None:
     guess = detect_speaker(sentence, BEFORE)
     assert guess is not None and guess.name == name
     assert sentence[guess.start:guess.end] == name  # found in the sentence, not inherited
+
+
+@pytest.mark.parametrize(("sentence", "statement"), [
+    # the quotation first, then who said it: the claim is the quotation
+    ("«سنواصل العمل ليلا ونهارا»، قال وزير المالية محمد الجدعان في تصريح صحفي.",
+     "سنواصل العمل ليلا ونهارا"),
+    ("“سنعوض العائلات كلها”، قال بوتين للصحفيين.", "سنعوض العائلات كلها"),
+    ("\"لن نرفع الأسعار هذا العام\"، أكد م. خالد العتيبي.", "لن نرفع الأسعار هذا العام"),
+    # who said it first: the claim follows إن or the colon
+    ("وقال د. محمد الصبان، المستشار السابق في وزارة البترول، لرويترز: «هذا الخفض أكبر مما "
+     "توقعته الأسواق».", "هذا الخفض أكبر مما توقعته الأسواق"),
+], ids=["guillemets", "curly", "straight", "colon"])
+def test_the_statement_of_a_quoted_sentence_is_the_quotation(sentence: str,
+                                                            statement: str) -> None:
+    guess = detect_speaker(sentence)
+    start, end = statement_span(sentence, guess, False)
+    assert sentence[start:end] == statement
