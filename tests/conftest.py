@@ -31,7 +31,7 @@ ENGINE_FREE_MODULES = frozenset({
     "test_lru", "test_match_words", "test_text_arabic", "test_text_homographs",
     "test_text_inflection", "test_text_ingest", "test_text_link_context",
     "test_text_link_rules", "test_text_linking", "test_text_matching", "test_text_morphology",
-    "test_text_ner", "test_text_quantities", "test_text_speed"})
+    "test_text_ner", "test_text_news_pages", "test_text_quantities", "test_text_speed"})
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -203,7 +203,9 @@ COMPONENTS.update({
         "url": URL,
         "title": {"type": "string", "maxLength": 500},
         "published_date": {"type": "string", "format": "date"}}, ["url"]),
-    "SourceCreate": _obj({"text": {"type": "string", "minLength": 1, "maxLength": 200000},
+    # "text": an article (at most 200,000 characters) or a saved page's HTML (at most 2 MiB
+    # of markup; its article is held to the same 200,000).
+    "SourceCreate": _obj({"text": {"type": "string", "minLength": 1, "maxLength": 2 * 1024 * 1024},
                           "url": URL,
                           "title": {"type": "string", "maxLength": 500},
                           "outlet": {"type": "string", "maxLength": 200}}, ["text"]),

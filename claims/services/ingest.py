@@ -22,6 +22,7 @@ from claims.text.extract import (
     ExtractedArticle,
     extract_from_html,
     extract_from_text,
+    has_prose,
     parse_dateline,
 )
 from claims.text.sentences import split_sentences
@@ -166,7 +167,11 @@ def ingest_article(session: Session, user: User, data: Mapping[str, Any],
     """Validate and store an article, or open the one already stored; never commits."""
     max_bytes, max_chars = limits()
     form = Inputs(data)
-    pasted = form.text("text", max_len=max_chars)
+    # Pasted markup of a saved page may be as long as an uploaded one (its article is measured
+    # once extracted); pasted text has the character limit.
+    sent = data.get("text")
+    markup = isinstance(sent, str) and bool(_LOOKS_HTML.match(sent))
+    pasted = form.text("text", max_len=max(max_bytes, max_chars) if markup else max_chars)
     url = form.url("url")
     title = form.text("title", max_len=500)
     outlet = form.text("outlet", max_len=200)
@@ -182,6 +187,8 @@ def ingest_article(session: Session, user: User, data: Mapping[str, Any],
     article = extract(raw, is_html, url)
     if not has_letters(article.text):  # digits, tatweel and marks alone are no article
         raise ValidationFailed.single("file" if uploaded else "text", "empty_article")
+    if is_html and not has_prose(article.text):  # menus and headlines: a section page
+        raise ValidationFailed.single("file" if uploaded else "text", "no_article_in_page")
     if len(article.text) > max_chars:  # the workbench's work grows with the stored text
         raise ValidationFailed.single("file" if uploaded else "text",
                                       "file_too_long" if uploaded else "too_long", max=max_chars)

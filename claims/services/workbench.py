@@ -28,6 +28,10 @@ from claims.text.speakers import SpeakerGuess, detect_speaker
 # "قال بوتين يوم الخميس إن ..." / "وأضاف: “...”": the statement starts after إن/أن or a colon.
 _COMPLEMENT = re.compile(r"(?:^|\s)(?:إن|أن|بأن|ان|بان)\s+|:\s*")
 _COMPLEMENT_WINDOW = 40
+# "وقال د. محمد الصبان، المستشار السابق في وزارة البترول، لرويترز: «...»": a colon before a
+# quotation opens the statement even after a long apposition.
+_QUOTE_AFTER_COLON = re.compile(r':\s*(?=[«“"])')
+_QUOTE_WINDOW = 100
 _OPEN_CLOSE = {"“": "”", "«": "»", '"': '"'}
 # Sentences analysed (speaker, statement, numbers, similar claims) and shown per page of the
 # ranking.  Matching one sentence against the archive costs 10-30 ms, the rest of its
@@ -123,12 +127,17 @@ def statement_span(text: str, guess: SpeakerGuess | None, at_start: bool) -> tup
     start, end = 0, len(text)
     if at_start:
         start = parse_dateline(text)[2]
+    quote_end = _leading_quote_end(text, start)
+    if guess is not None and quote_end and guess.start >= quote_end:
+        return start + 1, quote_end - 1  # «...»، قال الوزير: the quotation is the statement
     if guess is not None:
         anchor = guess.end if text[guess.start:guess.end] == guess.name else 0
         if anchor == 0:  # inherited speaker ("وأضاف: ..."): look after the reporting verb
             cue = text.find(guess.cue)
             anchor = cue + len(guess.cue) if cue >= 0 else 0
-        found = _COMPLEMENT.search(text, anchor, min(len(text), anchor + _COMPLEMENT_WINDOW))
+        found = (_COMPLEMENT.search(text, anchor, min(len(text), anchor + _COMPLEMENT_WINDOW))
+                 or _QUOTE_AFTER_COLON.search(text, anchor,
+                                              min(len(text), anchor + _QUOTE_WINDOW)))
         if found and found.end() < end:
             start = max(start, found.end())
     while end > start and (text[end - 1].isspace() or text[end - 1] in ".؛"):
@@ -139,6 +148,13 @@ def statement_span(text: str, guess: SpeakerGuess | None, at_start: bool) -> tup
     if closer and text[end - 1] == closer and text.count(closer, start + 1, end - 1) == 0:
         start, end = start + 1, end - 1
     return (start, end) if end > start else (0, len(text))
+
+
+def _leading_quote_end(text: str, start: int) -> int:
+    """The end (after its closing mark) of a quotation opening ``text`` at ``start``, else 0."""
+    closer = _OPEN_CLOSE.get(text[start]) if start < len(text) else None
+    end = text.find(closer, start + 1) if closer else -1
+    return end + 1 if end > start + 1 else 0
 
 
 def _resolve_speaker(session: Session, name: str) -> Entity | None:

@@ -15,6 +15,7 @@ __all__ = [
     "ExtractedArticle",
     "extract_from_html",
     "extract_from_text",
+    "has_prose",
     "parse_dateline",
 ]
 
@@ -71,7 +72,10 @@ _BOILERPLATE_RE = re.compile(
     r"|تابعنا(?:\s.*)?|follow us(?:\s.*)?|اقرأ أيضا.*|اقرأ أيضًا.*|اقرأ أيضاً.*|read (?:more|also).*"
     r"|مواضيع ذات صلة.*|أخبار ذات صلة.*|اخبار ذات صلة.*|related(?: (?:articles|posts|news))?"
     r"|جميع الحقوق محفوظة.*|.{0,40}©.*|copyright.*|أضف تعليق.*|اترك تعليقا.*|advertisement"
-    r"|إعلان|اشترك(?:\s.*)?|subscribe(?:\s.*)?|back to top|العودة للأعلى)[.:!]?$",
+    r"|إعلان|اشترك(?:\s.*)?|subscribe(?:\s.*)?|back to top|العودة للأعلى"
+    # Cookie banners: "نستخدم ملفات تعريف الارتباط ..." / "This site uses cookies ...".
+    r"|(?:نستخدم|يستخدم (?:هذا )?الموقع|يستخدم موقعنا) (?:ملفات تعريف الارتباط|الكوكيز).*"
+    r"|(?:we use|this (?:web)?site uses) cookies.*)[.:!]?$",
     re.IGNORECASE,
 )
 _SOCIAL = frozenset(
@@ -82,6 +86,21 @@ _SOCIAL = frozenset(
 _SENTENCE_ENDS = (".", "!", "?", "؟", "”", "»", '"', "…")
 # A "read also" line is a headline, so it is short; anything longer is real text.
 _MAX_CHROME_WORDS = 15
+
+
+# A paragraph of prose: a few words ending like a sentence, or too long for a headline.
+_PROSE_MIN_WORDS = 4
+
+
+def has_prose(text: str) -> bool:
+    """True when some paragraph reads as article prose rather than a menu item or headline
+    (a saved section page or login wall holds only those)."""
+    for line in text.split("\n"):
+        words = len(line.split())
+        if words > _MAX_CHROME_WORDS or (
+                words >= _PROSE_MIN_WORDS and line.rstrip().endswith(_SENTENCE_ENDS)):
+            return True
+    return False
 
 
 def _agency_key(agency: str) -> str:
@@ -318,6 +337,9 @@ def _trafilatura(html: str, url: str | None) -> tuple[str | None, dict[str, obje
     doc = trafilatura.bare_extraction(
         html, url=url, with_metadata=True, include_comments=False, include_tables=False,
         include_images=False, deduplicate=False,
+        # No guessing from any year on the page: its extensive search reads a footer's
+        # "© 2024" as 1 January 2024, which would become the date of every claim made here.
+        date_extraction_params={"extensive_search": False, "original_date": True},
     )
     if doc is None:
         return None, {}

@@ -57,8 +57,12 @@ _TITLES = frozenset(
 )
 _CONSTRUCT_TITLES = frozenset(
     "رئيس رئيسه وزير وزيره نائب نائبه مدير مديره امين امينه سفير سفيره قائد متحدث ناطق "
-    "باسم عضو مستشار مستشاره زعيم حاكم عمده محافظ مقدم مقدمه".split()
+    "باسم عضو مستشار مستشاره زعيم حاكم عمده محافظ مقدم مقدمه ولي خادم".split()
 )
+# Titles abbreviated with a full stop before a name: د. (doctor), م. (engineer), أ.د. (professor).
+_ABBREVIATED_TITLES = frozenset({"د", "م", "ا"})
+# Words that cannot end a name: a name cut after them lost its end ("عبد العزيز بن").
+_NAME_LINKS = frozenset({"بن", "بنت", "ابن", "ابو", "عبد", "ال"})
 # Words that end a name: complementisers, prepositions, time words, "also"...
 _STOP = frozenset(
     "ان انه انها انهم انهن بان بانه بانها لان في على علي عن من الي الى خلال امام مع بعد "
@@ -132,7 +136,9 @@ def _needs_lam(norm: str) -> bool:
 
 
 def _is_stop(norm: str) -> bool:
-    """A stop word, also behind the conjunction و/ف ("ولكن", "وعندما")."""
+    """A stop word, also behind the conjunction و/ف ("ولكن", "وعندما"); ولي (العهد) is a title."""
+    if norm in _CONSTRUCT_TITLES:
+        return False
     return norm in _STOP or (norm[:1] in ("و", "ف") and norm[1:] in _STOP)
 
 
@@ -145,7 +151,9 @@ def _name_tokens(
 ) -> list[int]:
     """Indices of the name that starts at ``first``: words up to a stop word or punctuation."""
     picked: list[int] = []
-    for k in range(first, min(first + _MAX_NAME_TOKENS + 2, len(tokens))):
+    # Room for a long title before the name ("وزير الطاقة السعودي الأمير"); _guess_after
+    # holds the name itself to _MAX_NAME_TOKENS.
+    for k in range(first, min(first + _MAX_NAME_TOKENS + 6, len(tokens))):
         norm = norms[k]
         if not _is_word(tokens[k][0]) or _is_stop(norm) or norm in _ADDRESSEE:
             break
@@ -154,19 +162,18 @@ def _name_tokens(
         ):
             break  # "للصحفيين", "بالعلاقات", "لوالدته": an addressee or object has begun
         if picked and norm.startswith("و") and len(norm) > 3:
+            if norm.startswith("وال") and _title_length(norms, picked) == len(picked):
+                picked.append(k)  # "وزير الثقافة والسياحة": the title's complement goes on
+                continue
             break  # "دونالد ويتساءلون": a coordinated clause, not the rest of the name
         if norm.isdigit():
             break
         picked.append(k)
-    return picked[: _MAX_NAME_TOKENS + 2]
+    return picked
 
 
-def _strip_titles(norms: list[str], picked: list[int]) -> list[int]:
-    """Drop leading titles and their complements: "الرئيس الأذربيجاني إلهام علييف" -> 2 words.
-
-    Institutions ("السلطات الأذربيجانية", "وزارة الدفاع") have no personal name after the
-    title words, so they are kept whole.
-    """
+def _title_length(norms: list[str], picked: list[int]) -> int:
+    """How many of the ``picked`` words are leading titles and their complements."""
     k = 0
     saw_title = False
     while k < len(picked):
@@ -177,14 +184,21 @@ def _strip_titles(norms: list[str], picked: list[int]) -> list[int]:
         elif norm in _CONSTRUCT_TITLES:
             saw_title = True
             k += 2  # the title and its complement: وزير الخارجية، المتحدث باسم الكرملين
-        elif saw_title and norm.startswith("ال"):
-            k += 1  # an adjective of the title: الروسي، الأذربيجاني
+        elif saw_title and norm.startswith(("ال", "وال")):
+            k += 1  # an adjective or coordinated complement: الروسي، والسياحة
         else:
             break
-    rest = picked[k:]
-    if saw_title and rest:
-        return rest
-    return picked
+    return k
+
+
+def _strip_titles(norms: list[str], picked: list[int]) -> list[int]:
+    """Drop leading titles and their complements: "الرئيس الأذربيجاني إلهام علييف" -> 2 words.
+
+    Institutions ("السلطات الأذربيجانية", "وزارة الدفاع") have no personal name after the
+    title words, so they are kept whole.
+    """
+    k = _title_length(norms, picked)
+    return picked[k:] if 0 < k < len(picked) else picked
 
 
 def _guess_after(
@@ -195,6 +209,10 @@ def _guess_after(
     if kind == "source" and first < len(tokens):
         if norms[first] in {"ل", "لـ", "عن"}:  # "وفقا لـ الوزارة", "نقلا عن ..."
             first += 1
+    # "قال د. محمد", "وقالت أ.د. هالة": the abbreviated title and its stop are not the name.
+    while (first + 2 < len(tokens) and norms[first] in _ABBREVIATED_TITLES
+           and tokens[first + 1][0] == "."):
+        first += 2
     picked = _name_tokens(tokens, norms, first)
     if not picked:
         return None
@@ -204,7 +222,11 @@ def _guess_after(
         # After a stance verb the object follows the subject directly ("شكر علييف بوتين"),
         # so only the first word is trusted.
         picked = picked[:1]
-    picked = _strip_titles(norms, picked)
+    # After its titles, a name ("سلمان بن عبد العزيز آل سعود") or an institution's name is
+    # a few words long, and ends on no link word such as بن.
+    picked = _strip_titles(norms, picked)[:_MAX_NAME_TOKENS + 2]
+    while len(picked) > 1 and norms[picked[-1]] in _NAME_LINKS:
+        picked = picked[:-1]
     start = tokens[picked[0]][1]
     if kind == "source" and picked[0] == first and _needs_lam(norms[cue]):
         # "وفقًا لوزارة الصحة": the ل is a clitic preposition, not part of the name.

@@ -110,6 +110,7 @@ i18n.register({
     "error.file_too_long": ("نص المقال في الملف أطول من المسموح (أقصى عدد للأحرف: {max}).", "The article in the file is longer than the limit ({max} characters)."),
     "error.not_text": ("الملف ليس نصًا.", "The file is not text."),
     "error.empty_article": ("لم يُعثر على نص مقال.", "No article text was found."),
+    "error.no_article_in_page": ("لا نص مقال في هذه الصفحة، بل قوائم وعناوين فقط؛ احفظ صفحة المقال نفسه أو الصق نصه.", "This page holds no article text, only menus and headlines: save the article's own page, or paste its text."),
     "error.empty_text": ("النص المُلصق فارغ (مسافات فقط).", "The pasted text is empty (only spaces)."),
 }, plurals={
     "wb.sentences": ({"zero": "لا جمل", "one": "جملة واحدة", "two": "جملتان", "few": "{n} جمل",
