@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import Response, current_app, jsonify, request
+from flask import Response, current_app, jsonify, request, url_for
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import BadRequest as HttpBadRequest
 from werkzeug.exceptions import UnsupportedMediaType
@@ -166,6 +166,14 @@ def commit_reply(session: Session, payload: Any, status: int = 200) -> Response:
     there would report an error for a write that did land."""
     response = reply(payload, status)
     session.commit()
+    return response
+
+
+def created(session: Session, payload: Any, endpoint: str, **ids: int) -> Response:
+    """A committed 201 whose Location names what was made (RFC 9110 §15.3.2)."""
+    location = url_for(f"api.{endpoint}", **dict[str, Any](ids))
+    response = commit_reply(session, payload, 201)
+    response.headers["Location"] = location
     return response
 
 

@@ -28,6 +28,11 @@ ERROR_DESCRIPTIONS = {
     422: "Validation failed; `error.field` names the first bad field",
 }
 
+# RFC 9110 §15.3.2: a 201 names the resource it created.
+CREATED = {"Location": {"description": "The address of what was created (a path under "
+                                       "this API; read it with GET)",
+                        "schema": {"type": "string", "format": "uri-reference"}}}
+
 
 @dataclass(frozen=True)
 class Param:
@@ -177,6 +182,9 @@ def _operation_doc(op: Operation) -> dict[str, Any]:
         ok["content"] = {"application/json": {
             "schema": {"$ref": f"#/components/schemas/{op.response}"}}}
     responses: dict[str, Any] = {str(code): ok for code in (op.status, *op.also)}
+    if "201" in responses:
+        responses["201"] = {**ok, "description": "Created; the Location header names it",
+                            "headers": CREATED}
     for code in _error_codes(op):
         responses[str(code)] = {"description": ERROR_DESCRIPTIONS[code], "content": {
             "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
