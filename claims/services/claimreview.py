@@ -71,10 +71,12 @@ def _appearances(claim: Claim) -> list[dict[str, Any]]:
     return list(found.values())
 
 
-def _verdict_date(claim: Claim) -> str:
-    """When the current verdict was given: the last history row that moved to it."""
-    moved = [h for h in claim.history if h.to_status == claim.status]
-    when = moved[-1].created_at if moved else claim.updated_at
+def _first_published(claim: Claim) -> str:
+    """When the review was first published: the first history row that gave a verdict. A
+    later verdict (re-rated, or withdrawn and given again) is the same review at the same
+    address, modified: its date goes in dateModified, as schema.org and Google ask."""
+    final = {s.id for s in _statuses().values() if s.final}
+    when = next((h.created_at for h in claim.history if h.to_status in final), claim.updated_at)
     return when.date().isoformat()
 
 
@@ -100,21 +102,21 @@ def claim_review(claim: Claim, review_url: str) -> dict[str, Any] | None:
         item["appearance"] = appearances
         item["firstAppearance"] = {"@type": "CreativeWork",
                                    "url": _first_appearance(appearances, published)}
-    verdict = _verdict_date(claim)
+    first = _first_published(claim)
     review: dict[str, Any] = {
         "@context": CONTEXT,
         "@type": "ClaimReview",
         "url": review_url,
         "claimReviewed": claim.text,
-        "datePublished": verdict,
+        "datePublished": first,
         "inLanguage": lang,
         "author": {"@type": "Organization", "name": config["ORGANISATION_NAME"],
                    "url": config["ORGANISATION_URL"]},
         "reviewRating": rating,
         "itemReviewed": item,
     }
-    if claim.updated_at.date().isoformat() > verdict:
-        review["dateModified"] = claim.updated_at.date().isoformat()  # edited since the verdict
+    if claim.updated_at.date().isoformat() > first:  # re-rated or edited since
+        review["dateModified"] = claim.updated_at.date().isoformat()
     return _without_controls(review)
 
 
