@@ -4,11 +4,15 @@ an unknown claim date stays unknown, a source without an address survives a roun
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
+from claims.db import session_scope
+from claims.models import Claim
 from tests.test_api import API, auth, make_token
 
 
@@ -50,3 +54,40 @@ def test_a_rerated_review_keeps_its_first_publication_date(
     assert (review["datePublished"], review["dateModified"]) == ("2025-01-10", "2025-03-01")
     page = client.get(f"/reviews/{claim_id}").get_data(as_text=True)
     assert 'id="review-date">2025-01-10<' in page
+
+
+def _import(app: Flask, reviews: list[dict]) -> list[dict]:
+    """Import ``reviews`` as an editor would from a file; what each new claim holds."""
+    from claims.models import User
+    from claims.services.claimreview_import import extract_reviews, import_reviews
+
+    document = json.dumps({"@context": "https://schema.org", "@graph": reviews})
+    with app.app_context(), session_scope(app) as session:
+        editor = session.scalars(select(User).where(User.username == "editor")).one()
+        report = import_reviews(session, editor, extract_reviews(document))
+        assert not report.errors, report.errors
+        session.flush()
+        return [{"claim_date": c.claim_date, "url": c.source.url, "title": c.source.title,
+                 "outlet": c.source.outlet, "author": c.source.author,
+                 "published": c.source.published_date,
+                 "appearances": [a.url for a in c.appearances]}
+                for c in session.scalars(select(Claim).where(Claim.id.in_(report.created))
+                                         .order_by(Claim.id))]
+
+
+def _review(number: int, text: str, item: dict, **extra: object) -> dict:
+    return {"@type": "ClaimReview", "url": f"https://misbar.example/r/{number}",
+            "claimReviewed": text, "author": {"@type": "Organization", "name": "Misbar"},
+            "reviewRating": {"@type": "Rating", "alternateName": "زائف"},
+            "itemReviewed": {"@type": "Claim", **item}} | extra
+
+
+def test_an_undated_claim_stays_undated_when_its_review_is_dated(app: Flask) -> None:
+    """The review's date is when the fact-check appeared, not when the claim was made."""
+    post = {"appearance": [{"@type": "CreativeWork", "url": "https://x.example/p/1"}]}
+    undated, dated = _import(app, [
+        _review(1, "قال الوزير إن الأسعار انخفضت ٣٠٪", post, datePublished="2025-03-02"),
+        _review(2, "قال الوزير إن الرواتب ارتفعت", post | {"datePublished": "2025-02-20"},
+                datePublished="2025-03-02")])
+    assert undated["claim_date"] is None
+    assert dated["claim_date"] == dt.date(2025, 2, 20)

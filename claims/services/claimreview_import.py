@@ -309,7 +309,9 @@ def import_review(session: Session, user: User, review: dict[str, Any],
     # The source is where the claim appeared: the fact-checker's name titles only its own page.
     source_title = item.get("name") or appeared_as or (
         None if appearance else publisher.get("name")) or source_url
-    claim_date = _date(item.get("datePublished")) or _date(review.get("datePublished"))
+    # When the claim was made; the review's own date is when the fact-check appeared, so an
+    # undated claim stays undated rather than taking it.
+    claim_date = _date(item.get("datePublished"))
     data = {"text": text, "status": status,
             "claim_date": claim_date.isoformat() if claim_date else None,
             "speaker": f"#{speaker.id}" if speaker else None,
