@@ -59,7 +59,8 @@ def test_a_rerated_review_keeps_its_first_publication_date(
 def _import(app: Flask, reviews: list[dict]) -> list[dict]:
     """Import ``reviews`` as an editor would from a file; what each new claim holds."""
     from claims.models import User
-    from claims.services.claimreview_import import extract_reviews, import_reviews
+    from claims.services.claimreview_import import import_reviews
+    from claims.services.claimreview_read import extract_reviews
 
     document = json.dumps({"@context": "https://schema.org", "@graph": reviews})
     with app.app_context(), session_scope(app) as session:
@@ -91,3 +92,61 @@ def test_an_undated_claim_stays_undated_when_its_review_is_dated(app: Flask) -> 
                 datePublished="2025-03-02")])
     assert undated["claim_date"] is None
     assert dated["claim_date"] == dt.date(2025, 2, 20)
+
+
+def test_a_source_without_an_address_is_published_and_read_back(
+        app: Flask, client: FlaskClient, seeded: dict[str, int]) -> None:
+    """A printed paper, a broadcast, a pasted article: the review names and dates it as a
+    CreativeWork without url, and an import makes it a source without an address again."""
+    from claims.models import SourceDocument
+    from tests.conftest import _clean
+    from tests.test_claimreview import google_problems, schema_problems
+
+    with app.app_context(), session_scope(app) as session:
+        source = session.get(SourceDocument, seeded["source"])  # pasted: no address
+        source.published_date, source.author = dt.date(2024, 12, 26), "مراسل الوكالة"
+        session.commit()
+    token = make_token(app, "editor")
+    claim_id = client.post(f"{API}/claims", headers=auth(token), json={
+        "text": "قال بوتين إن ٣٨ شخصاً قتلوا", "source_id": seeded["source"],
+        "speaker": "بوتين"}).json["id"]
+    assert client.post(f"{API}/claims/{claim_id}/appearances", headers=auth(token), json={
+        "url": "https://t.example/v/1", "published_date": "2024-12-27"}).status_code == 201
+    _status(client, token, claim_id, "false")
+    review = client.get(f"/claims/{claim_id}/claimreview.json").get_json()
+    printed = {"@type": "CreativeWork", "name": "تقرير أ ف ب", "datePublished": "2024-12-26",
+               "author": {"@type": "Person", "name": "مراسل الوكالة"},
+               "publisher": {"@type": "Organization", "name": "أ ف ب"}}
+    item = review["itemReviewed"]
+    assert item["appearance"] == [printed, {"@type": "CreativeWork",
+                                            "url": "https://t.example/v/1",
+                                            "datePublished": "2024-12-27"}]
+    assert item["firstAppearance"] == printed  # the earliest, named as it has no address
+    assert google_problems(review) == []
+    from tests.conftest import SHARED
+    from tests.test_claimreview import SCHEMAORG
+
+    if SHARED.joinpath(*SCHEMAORG).exists():
+        assert schema_problems(review) == []
+    page = client.get(f"/reviews/{claim_id}").get_data(as_text=True)
+    listed = page[page.index('id="review-appearances"'):]
+    assert '<span dir="auto">تقرير أ ف ب</span>' in listed and 'href=""' not in listed
+    _clean(app)
+    [imported] = _import(app, [review])
+    # (an undated claim is published as dated by its source, when it entered public discourse)
+    assert item["datePublished"] == "2024-12-26"
+    assert imported == {"claim_date": dt.date(2024, 12, 26), "url": None, "title": "تقرير أ ف ب",
+                        "outlet": "أ ف ب", "author": "مراسل الوكالة",
+                        "published": dt.date(2024, 12, 26),
+                        "appearances": ["https://t.example/v/1"]}
+
+
+def test_an_appearance_named_without_an_address_becomes_the_source(app: Flask) -> None:
+    """Not the fact-checker's page titled with its own name, as before."""
+    [broadcast] = _import(app, [_review(3, "قال الوزير إن البطالة انخفضت إلى النصف", {
+        "appearance": {"@type": "CreativeWork", "name": "مقابلة على القناة الأولى",
+                       "datePublished": "2025-02-01",
+                       "author": {"@type": "Person", "name": "وزير العمل"}}})])
+    assert broadcast == {"claim_date": None, "url": None, "title": "مقابلة على القناة الأولى",
+                         "outlet": None, "author": "وزير العمل",
+                         "published": dt.date(2025, 2, 1), "appearances": []}
