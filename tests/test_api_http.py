@@ -61,3 +61,32 @@ def test_the_openapi_document_declares_location_on_every_201(app: Flask) -> None
     # The read operations a Location may name exist for each kind created.
     assert "get" in document["paths"]["/claims/{claim_id}/appearances/{appearance_id}"]
     assert "get" in document["paths"]["/entities/{entity_id}/aliases/{alias_id}"]
+
+
+def test_a_body_naming_a_field_twice_or_not_json_is_refused_saying_why(
+        app: Flask, client: FlaskClient, seeded: dict[str, int]) -> None:
+    token = make_token(app, "editor")
+    claim = client.post(f"{API}/claims", headers=auth(token), json={
+        "text": "قال بوتين إن ٣٨ شخصاً قتلوا", "source_id": seeded["source"]}).json
+    headers = auth(token) | {"Content-Type": "application/json"}
+    # Which "status" was meant? Keeping the last one silently is a guess (RFC 8259 §4).
+    twice = client.post(f"{API}/claims/{claim['id']}/status", headers=headers,
+                        data='{"status": "false", "version": 1, "status": "true"}')
+    assert twice.status_code == 422, twice.json
+    assert twice.json["error"]["field"] == "status"
+    assert twice.json["error"]["errors"][0]["code"] == "duplicate_field"
+    assert client.get(f"{API}/claims/{claim['id']}/history", headers=auth(token)
+                      ).json["items"][-1]["to_status"] == "unstarted"
+    # Broken JSON is named as such (and where), not as "not an object".
+    broken = client.post(f"{API}/claims", headers=headers,
+                         data='{"text": "قال بوتين", "source_id": 1,}')
+    assert broken.status_code == 400 and broken.json["error"]["code"] == "bad_request"
+    assert "not valid JSON" in broken.json["error"]["message"]
+    assert "column 38" in broken.json["error"]["message"]
+    # NaN and Infinity are not JSON either (Python's parser takes them).
+    for constant in ("NaN", "Infinity", "-Infinity"):
+        sent = client.post(f"{API}/claims/{claim['id']}/links", headers=headers,
+                           data=f'{{"other_id": {constant}, "relation": "conflict"}}')
+        assert sent.status_code == 400 and "not valid JSON" in sent.json["error"]["message"]
+    array = client.post(f"{API}/claims", headers=headers, data="[]")
+    assert array.status_code == 400 and "JSON object" in array.json["error"]["message"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -126,11 +127,17 @@ def body(schema_name: str | None = None) -> dict[str, Any]:
     if request.content_length and not request.is_json:  # a body, but not declared as JSON
         raise UnsupportedMediaType("send the body as application/json")
     try:
-        data = json_input.loads(request.get_data()) if request.is_json else None
+        data = json_input.loads(request.get_data(), strict=True) if request.is_json else None
     except json_input.TooDeep as exc:
         raise HttpBadRequest(f"the request body nests deeper than {MAX_DEPTH} levels") from exc
-    except ValueError:
-        data = None
+    except json_input.DuplicateName as exc:  # which of the two values was meant?
+        raise ValidationFailed.single(exc.name[:80], "duplicate_field",
+                                      value=exc.name[:80]) from exc
+    except json.JSONDecodeError as exc:
+        raise HttpBadRequest(f"the request body is not valid JSON: {exc.msg} (line "
+                             f"{exc.lineno}, column {exc.colno})") from exc
+    except ValueError as exc:  # NaN, Infinity, bytes that are not UTF-8, -16 or -32
+        raise HttpBadRequest(f"the request body is not valid JSON: {str(exc)[:120]}") from None
     if not isinstance(data, dict):
         raise HttpBadRequest("the request body must be a JSON object")
     errors: list[FieldError] = []

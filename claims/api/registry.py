@@ -19,13 +19,15 @@ from claims.security import policy
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 ERROR_DESCRIPTIONS = {
-    400: "Malformed request (not a JSON object, or a missing CSRF token on a cookie session)",
+    400: "Malformed request (a body that is not valid JSON or not an object, or a missing "
+         "CSRF token on a cookie session)",
     401: "Missing, unknown or revoked API token",
     403: "The token's user lacks the role this operation needs",
     404: "Not found",
     409: "Version conflict; `error.current_version` is the stored version",
     415: "The body was not sent as `application/json`",
-    422: "Validation failed; `error.field` names the first bad field",
+    422: "Validation failed; `error.field` names the first bad field (one unknown, or "
+         "given twice, included)",
 }
 
 # RFC 9110 §15.3.2: a 201 names the resource it created.
