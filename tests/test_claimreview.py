@@ -517,7 +517,7 @@ def test_the_source_is_named_and_dated_by_its_appearance_not_the_fact_checker(
 
 @pytest.mark.parametrize("depth", [65, 100_000])
 def test_deeply_nested_claimreview_documents_are_refused_cleanly(depth: int) -> None:
-    from claims.services.claimreview_import import NotClaimReview, extract_reviews
+    from claims.services.claimreview_read import NotClaimReview, extract_reviews
 
     nested = "[" * depth + "]" * depth
     for document in (nested, f'<script type="application/ld+json">{nested}</script>',

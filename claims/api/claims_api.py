@@ -117,7 +117,8 @@ def create_claim() -> ResponseReturnValue:
     claim_id, made = idempotency.create_once(
         session, user, key, lambda: service.create_claim(session, user, data).id,
         idempotency.fingerprint(data) if key else None)
-    response = io.commit_reply(session, claim_json(_claim(claim_id), io.statuses()), 201)
+    response = io.created(session, claim_json(_claim(claim_id), io.statuses()), "get_claim",
+                          claim_id=claim_id)
     if not made:
         response.headers["Idempotent-Replayed"] = "true"
     return response
@@ -203,7 +204,8 @@ def add_evidence(claim_id: int) -> ResponseReturnValue:
     data = io.body("EvidenceCreate")
     begin_write(session)
     evidence = evidence_service.add_evidence(session, _claim(claim_id), io.user(), data)
-    return io.commit_reply(session, evidence_json(evidence), 201)
+    return io.created(session, evidence_json(evidence), "get_evidence", claim_id=claim_id,
+                      evidence_id=evidence.id)
 
 
 def _evidence(claim_id: int, evidence_id: int) -> Evidence:
@@ -265,7 +267,16 @@ def add_appearance(claim_id: int) -> ResponseReturnValue:
     data = io.body("AppearanceCreate")
     begin_write(session)
     appearance = service.add_appearance(session, _claim(claim_id), io.user(), data)
-    return io.commit_reply(session, appearance_json(appearance), 201)
+    return io.created(session, appearance_json(appearance), "get_appearance",
+                      claim_id=claim_id, appearance_id=appearance.id)
+
+
+@operation("GET", "/claims/{claim_id}/appearances/{appearance_id}",
+           summary="Read one recorded appearance", tag="claims", level="viewer",
+           params=(id_param("claim_id"), id_param("appearance_id")), response="Appearance")
+def get_appearance(claim_id: int, appearance_id: int) -> ResponseReturnValue:
+    """One other place the claim was published."""
+    return io.reply(appearance_json(service.get_appearance(_claim(claim_id), appearance_id)))
 
 
 @operation("DELETE", "/claims/{claim_id}/appearances/{appearance_id}",

@@ -49,11 +49,8 @@ def import_group() -> None:
 @with_appcontext
 def import_claimreview(path: Path, username: str | None) -> None:
     """Import every ClaimReview in PATH (JSON-LD, JSON feed or saved HTML page)."""
-    from claims.services.claimreview_import import (
-        NotClaimReview,
-        extract_reviews,
-        import_reviews,
-    )
+    from claims.services.claimreview_import import import_reviews
+    from claims.services.claimreview_read import NotClaimReview, extract_reviews
 
     try:
         reviews = extract_reviews(path.read_bytes())

@@ -54,7 +54,10 @@ def create_source() -> ResponseReturnValue:
     data = io.body("SourceCreate")
     begin_write(session)
     result = ingest_article(session, io.user(), data)
-    return io.commit_reply(session, _source_detail(result.source), 201 if result.created else 200)
+    if result.created:
+        return io.created(session, _source_detail(result.source), "get_source",
+                          source_id=result.source.id)
+    return io.commit_reply(session, _source_detail(result.source))
 
 
 @operation("PATCH", "/sources/{source_id}", summary="Correct a source's title, outlet, author, "
@@ -114,7 +117,7 @@ def create_entity() -> ResponseReturnValue:
     data = io.body("EntityCreate")
     begin_write(session)
     entity = entity_service.create_entity(session, data, io.user())
-    return io.commit_reply(session, entity_json(entity, {}), 201)
+    return io.created(session, entity_json(entity, {}), "get_entity", entity_id=entity.id)
 
 
 @operation("GET", "/entities/{entity_id}", summary="Read an entity with its aliases",
@@ -136,7 +139,18 @@ def add_alias(entity_id: int) -> ResponseReturnValue:
     begin_write(session)
     alias, _ = entity_service.add_alias(session, entity_service.get_entity(session, entity_id),
                                         data, io.user())
-    return io.commit_reply(session, alias_json(alias), 201)
+    return io.created(session, alias_json(alias), "get_alias", entity_id=entity_id,
+                      alias_id=alias.id)
+
+
+@operation("GET", "/entities/{entity_id}/aliases/{alias_id}", summary="Read one alias",
+           tag="entities", level="viewer", params=(id_param("entity_id"), id_param("alias_id")),
+           response="Alias")
+def get_alias(entity_id: int, alias_id: int) -> ResponseReturnValue:
+    """One spelling of the entity's name."""
+    session = get_session()
+    entity = entity_service.get_entity(session, entity_id)
+    return io.reply(alias_json(entity_service.get_alias(session, entity, alias_id)))
 
 
 @operation("DELETE", "/entities/{entity_id}/aliases/{alias_id}", summary="Remove an alias",

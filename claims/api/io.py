@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
-from flask import Response, current_app, jsonify, request
+from flask import Response, current_app, jsonify, request, url_for
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import BadRequest as HttpBadRequest
 from werkzeug.exceptions import UnsupportedMediaType
@@ -126,11 +127,17 @@ def body(schema_name: str | None = None) -> dict[str, Any]:
     if request.content_length and not request.is_json:  # a body, but not declared as JSON
         raise UnsupportedMediaType("send the body as application/json")
     try:
-        data = json_input.loads(request.get_data()) if request.is_json else None
+        data = json_input.loads(request.get_data(), strict=True) if request.is_json else None
     except json_input.TooDeep as exc:
         raise HttpBadRequest(f"the request body nests deeper than {MAX_DEPTH} levels") from exc
-    except ValueError:
-        data = None
+    except json_input.DuplicateName as exc:  # which of the two values was meant?
+        raise ValidationFailed.single(exc.name[:80], "duplicate_field",
+                                      value=exc.name[:80]) from exc
+    except json.JSONDecodeError as exc:
+        raise HttpBadRequest(f"the request body is not valid JSON: {exc.msg} (line "
+                             f"{exc.lineno}, column {exc.colno})") from exc
+    except ValueError as exc:  # NaN, Infinity, bytes that are not UTF-8, -16 or -32
+        raise HttpBadRequest(f"the request body is not valid JSON: {str(exc)[:120]}") from None
     if not isinstance(data, dict):
         raise HttpBadRequest("the request body must be a JSON object")
     errors: list[FieldError] = []
@@ -166,6 +173,14 @@ def commit_reply(session: Session, payload: Any, status: int = 200) -> Response:
     there would report an error for a write that did land."""
     response = reply(payload, status)
     session.commit()
+    return response
+
+
+def created(session: Session, payload: Any, endpoint: str, **ids: int) -> Response:
+    """A committed 201 whose Location names what was made (RFC 9110 §15.3.2)."""
+    location = url_for(f"api.{endpoint}", **dict[str, Any](ids))
+    response = commit_reply(session, payload, 201)
+    response.headers["Location"] = location
     return response
 
 

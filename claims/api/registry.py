@@ -19,14 +19,21 @@ from claims.security import policy
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 ERROR_DESCRIPTIONS = {
-    400: "Malformed request (not a JSON object, or a missing CSRF token on a cookie session)",
+    400: "Malformed request (a body that is not valid JSON or not an object, or a missing "
+         "CSRF token on a cookie session)",
     401: "Missing, unknown or revoked API token",
     403: "The token's user lacks the role this operation needs",
     404: "Not found",
     409: "Version conflict; `error.current_version` is the stored version",
     415: "The body was not sent as `application/json`",
-    422: "Validation failed; `error.field` names the first bad field",
+    422: "Validation failed; `error.field` names the first bad field (one unknown, or "
+         "given twice, included)",
 }
+
+# RFC 9110 §15.3.2: a 201 names the resource it created.
+CREATED = {"Location": {"description": "The address of what was created (a path under "
+                                       "this API; read it with GET)",
+                        "schema": {"type": "string", "format": "uri-reference"}}}
 
 
 @dataclass(frozen=True)
@@ -177,6 +184,9 @@ def _operation_doc(op: Operation) -> dict[str, Any]:
         ok["content"] = {"application/json": {
             "schema": {"$ref": f"#/components/schemas/{op.response}"}}}
     responses: dict[str, Any] = {str(code): ok for code in (op.status, *op.also)}
+    if "201" in responses:
+        responses["201"] = {**ok, "description": "Created; the Location header names it",
+                            "headers": CREATED}
     for code in _error_codes(op):
         responses[str(code)] = {"description": ERROR_DESCRIPTIONS[code], "content": {
             "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}

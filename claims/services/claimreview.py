@@ -11,7 +11,7 @@ from sqlalchemy import func, select, union_all
 from sqlalchemy.orm import Session, selectinload
 
 from claims.config import Status
-from claims.models import Claim, Counter, Entity, StatusChange
+from claims.models import Claim, Counter, Entity, SourceDocument, StatusChange
 from claims.services.workbench_links import TEXTS_COUNTER
 from claims.text.arabic import strip_controls
 
@@ -49,32 +49,43 @@ def _speaker(entity: Entity, lang: str) -> dict[str, Any]:
 
 
 def _appearances(claim: Claim) -> list[dict[str, Any]]:
-    """Where the claim was published: its source, recorded appearances, confirmed copies."""
+    """Where the claim was published: its source, recorded appearances, confirmed copies. A
+    source without an address (print, broadcast, a pasted text) is named, not dropped."""
     found: dict[str, dict[str, Any]] = {}
 
-    def add(url: str | None, name: str | None, published: Any = None) -> None:
-        if url and url not in found:
-            node: dict[str, Any] = {"@type": "CreativeWork", "url": url}
-            if name:
-                node["name"] = name
-            if published:
-                node["datePublished"] = published.isoformat()
-            found[url] = node
+    def add(key: str, url: str | None, name: str | None, published: Any = None,
+            source: SourceDocument | None = None) -> None:
+        if key in found:
+            return
+        node: dict[str, Any] = {"@type": "CreativeWork"}
+        if url:
+            node["url"] = url
+        if name:
+            node["name"] = name
+        if published:
+            node["datePublished"] = published.isoformat()
+        if source is not None and source.author:
+            node["author"] = {"@type": "Person", "name": source.author}
+        if source is not None and source.outlet:
+            node["publisher"] = {"@type": "Organization", "name": source.outlet}
+        found[key] = node
 
-    if claim.source is not None:
-        add(claim.source.url, claim.source.title, claim.source.published_date)
-    for appearance in claim.appearances:
-        add(appearance.url, appearance.title, appearance.published_date)
-    for copy in claim.duplicates:
-        if copy.source is not None:
-            add(copy.source.url, copy.source.title, copy.source.published_date)
+    for document in [claim.source] + [copy.source for copy in claim.duplicates]:
+        if document is not None:
+            add(document.url or f"source:{document.id}", document.url, document.title,
+                document.published_date, document)
+        if document is claim.source:
+            for appearance in claim.appearances:
+                add(appearance.url, appearance.url, appearance.title, appearance.published_date)
     return list(found.values())
 
 
-def _verdict_date(claim: Claim) -> str:
-    """When the current verdict was given: the last history row that moved to it."""
-    moved = [h for h in claim.history if h.to_status == claim.status]
-    when = moved[-1].created_at if moved else claim.updated_at
+def _first_published(claim: Claim) -> str:
+    """When the review was first published: the first history row that gave a verdict. A
+    later verdict (re-rated, or withdrawn and given again) is the same review at the same
+    address, modified: its date goes in dateModified, as schema.org and Google ask."""
+    final = {s.id for s in _statuses().values() if s.final}
+    when = next((h.created_at for h in claim.history if h.to_status in final), claim.updated_at)
     return when.date().isoformat()
 
 
@@ -98,23 +109,22 @@ def claim_review(claim: Claim, review_url: str) -> dict[str, Any] | None:
     appearances = _appearances(claim)
     if appearances:
         item["appearance"] = appearances
-        item["firstAppearance"] = {"@type": "CreativeWork",
-                                   "url": _first_appearance(appearances, published)}
-    verdict = _verdict_date(claim)
+        item["firstAppearance"] = _first_appearance(appearances, published)
+    first = _first_published(claim)
     review: dict[str, Any] = {
         "@context": CONTEXT,
         "@type": "ClaimReview",
         "url": review_url,
         "claimReviewed": claim.text,
-        "datePublished": verdict,
+        "datePublished": first,
         "inLanguage": lang,
         "author": {"@type": "Organization", "name": config["ORGANISATION_NAME"],
                    "url": config["ORGANISATION_URL"]},
         "reviewRating": rating,
         "itemReviewed": item,
     }
-    if claim.updated_at.date().isoformat() > verdict:
-        review["dateModified"] = claim.updated_at.date().isoformat()  # edited since the verdict
+    if claim.updated_at.date().isoformat() > first:  # re-rated or edited since
+        review["dateModified"] = claim.updated_at.date().isoformat()
     return _without_controls(review)
 
 
@@ -130,17 +140,18 @@ def _without_controls(node: Any) -> Any:
     return node
 
 
-def _first_appearance(appearances: list[dict[str, Any]], source_date: Any) -> str:
-    """The source's URL, unless an appearance is dated before the source (dated by the claim
-    if need be): the order they were recorded in is not always the order they appeared in."""
-    source = appearances[0]["url"]
-    source_day = appearances[0].get("datePublished") or (
+def _first_appearance(appearances: list[dict[str, Any]], source_date: Any) -> dict[str, Any]:
+    """The source, unless an appearance is dated before it (dated by the claim if need be):
+    the order they were recorded in is not always the order they appeared in. Named by its
+    URL, or whole when it has none."""
+    first = appearances[0]
+    source_day = first.get("datePublished") or (
         source_date.isoformat() if source_date else None)
-    if not source_day:  # nothing to compare with: what was recorded first stays first
-        return source
-    earlier = {a["url"]: a["datePublished"] for a in appearances[1:]
-               if a.get("datePublished") and a["datePublished"] < source_day}
-    return min(earlier, key=earlier.__getitem__) if earlier else source
+    earlier = [a for a in appearances[1:] if source_day and a.get("datePublished")
+               and a["datePublished"] < source_day]
+    if earlier:  # without a date to compare with, what was recorded first stays first
+        first = min(earlier, key=lambda a: str(a["datePublished"]))
+    return {"@type": "CreativeWork", "url": first["url"]} if "url" in first else first
 
 
 def published_claims(session: Session, limit: int = 1000) -> Sequence[Claim]:

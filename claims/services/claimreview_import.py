@@ -1,4 +1,4 @@
-"""ClaimReview in: reviews from JSON-LD, JSON feeds or saved HTML pages become claims."""
+"""ClaimReview in: reviews (read by ``claimreview_read``) become claims."""
 
 from __future__ import annotations
 
@@ -8,21 +8,29 @@ import json
 import re
 import tomllib
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from claims import json_input
 from claims.config import CONFIG_DIR, Status
 from claims.db import hold_names
 from claims.errors import FieldError, ValidationFailed, problems_of
-from claims.models import Alias, Claim, ClaimAppearance, Entity, ExternalReview, User
+from claims.models import (
+    Alias,
+    Claim,
+    ClaimAppearance,
+    Entity,
+    ExternalReview,
+    SourceDocument,
+    User,
+)
 from claims.services import claims as claim_service
+from claims.services.claimreview_read import node_types
 from claims.services.csv_io import own_claims, stamp_import_keys
 from claims.services.entities import create_entity
 from claims.services.inputs import is_http_url
@@ -30,20 +38,8 @@ from claims.text.arabic import normalize
 from claims.text.linking import alias_key, name_problem
 
 LABELS_FILE = CONFIG_DIR / "claimreview-labels.toml"
-_SCRIPT_RE = re.compile(
-    r"<script\b[^>]*\btype\s*=\s*[\"']?application/ld\+json[\"']?[^>]*>(.*?)</script\s*>",
-    re.IGNORECASE | re.DOTALL)
 _PUNCT_RE = re.compile(r"[^\w\s]+")
 _WIKIDATA_RE = re.compile(r"wikidata\.org/(?:wiki|entity)/(Q\d+)", re.IGNORECASE)
-
-
-class NotClaimReview(ValueError):
-    """The input holds no ClaimReview we can read; ``code`` says why (an i18n ``import.`` key)."""
-
-    def __init__(self, message: str, code: str = "no_reviews", **params: Any) -> None:
-        super().__init__(message)
-        self.code = code
-        self.params = params
 
 
 def clean(value: Any) -> str:
@@ -102,80 +98,6 @@ def map_rating(rating: dict[str, Any]) -> tuple[str, bool]:
     return unknown, False
 
 
-# --- reading documents -------------------------------------------------------------------
-
-
-def _types(node: dict[str, Any]) -> list[str]:
-    kind = node.get("@type", [])
-    return [str(k).rsplit("/", 1)[-1] for k in (kind if isinstance(kind, list) else [kind])]
-
-
-def _walk(node: Any) -> Iterator[dict[str, Any]]:
-    if isinstance(node, list):
-        for item in node:
-            yield from _walk(item)
-    elif isinstance(node, dict):
-        if "ClaimReview" in _types(node):
-            yield node
-            return
-        if isinstance(node.get("claims"), list):  # Google Fact Check Tools API response
-            yield from _from_factcheck_api(node["claims"])
-        for value in node.values():
-            if isinstance(value, (list, dict)):
-                yield from _walk(value)
-
-
-def _from_factcheck_api(claims: list[Any]) -> Iterator[dict[str, Any]]:
-    for item in claims:
-        if not isinstance(item, dict):
-            continue
-        for review in item.get("claimReview") or []:
-            if not isinstance(review, dict) or "@type" in review:
-                continue
-            publisher = review.get("publisher") or {}
-            yield {"@type": "ClaimReview", "url": review.get("url"),
-                   "claimReviewed": item.get("text"), "datePublished": review.get("reviewDate"),
-                   "inLanguage": review.get("languageCode"),
-                   "author": {"@type": "Organization", "name": publisher.get("name"),
-                              "url": publisher.get("site")},
-                   "reviewRating": {"@type": "Rating",
-                                    "alternateName": review.get("textualRating")},
-                   "itemReviewed": {"@type": "Claim", "datePublished": item.get("claimDate"),
-                                    "author": {"@type": "Person", "name": item.get("claimant")}
-                                    if item.get("claimant") else None}}
-
-
-def _json_blocks(html: str) -> list[Any]:
-    blocks = []
-    for match in _SCRIPT_RE.finditer(html):
-        try:
-            blocks.append(json_input.loads(match.group(1).strip()))
-        except ValueError:
-            continue  # a broken block on a page does not hide the others
-    return blocks
-
-
-def extract_reviews(raw: str | bytes) -> list[dict[str, Any]]:
-    """Every ClaimReview in a JSON-LD document, a JSON feed, or an HTML page with ld+json."""
-    text = raw.decode("utf-8-sig", errors="replace") if isinstance(raw, bytes) else raw
-    text = text.lstrip("\ufeff")
-    try:
-        data: Any = json_input.loads(text)
-    except json.JSONDecodeError as exc:
-        if text.lstrip()[:1] in ("{", "["):  # a JSON file, not a page: say where it breaks
-            raise NotClaimReview(f"not valid JSON at line {exc.lineno}, column {exc.colno}",
-                                 "bad_json", line=exc.lineno, column=exc.colno) from exc
-        data = _json_blocks(text)
-    except ValueError:
-        data = _json_blocks(text)
-    if isinstance(data, dict) and isinstance(data.get("page"), str) and "@type" not in data:
-        data = _json_blocks(data["page"])  # a saved page: {"url": …, "page": "<html>…"}
-    reviews = list(_walk(data))
-    if not reviews:
-        raise NotClaimReview("no ClaimReview found")
-    return reviews
-
-
 # --- importing ---------------------------------------------------------------------------
 
 
@@ -230,7 +152,7 @@ def _speaker(session: Session, user: User, author: Any) -> Entity | None:
     if len(ids) == 1:
         return session.get(Entity, ids.pop())
     other = clean(author.get("alternateName"))[:256]
-    types = _types(author)
+    types = node_types(author)
     kind = "person" if "Person" in types else "other" if "Thing" in types else "organisation"
     return create_entity(session, {"kind": kind, "name_ar": name,
                                    "name_en": other if other and not name_problem(other)
@@ -242,24 +164,56 @@ def _speaker(session: Session, user: User, author: Any) -> Entity | None:
                          user)
 
 
-def _appearances(item: dict[str, Any]) -> list[tuple[str, str | None, dt.date | None]]:
-    """Every distinct URL the claim appeared at, the first appearance first."""
+class Appeared(NamedTuple):
+    """One place a claim appeared: an address, or the name of a work that has none."""
+
+    url: str | None
+    title: str | None
+    published: dt.date | None
+    author: str | None
+    outlet: str | None
+
+
+def _name(value: Any) -> str | None:
+    value = _first(value)
+    value = value.get("name") if isinstance(value, dict) else value
+    return clean(value)[:200] or None if isinstance(value, str) else None
+
+
+def _appearances(item: dict[str, Any]) -> list[Appeared]:
+    """Every distinct place the claim appeared at, the first appearance first: each URL, and
+    each work named without one (print, broadcast)."""
     nodes = [_first(item.get("firstAppearance"))]
     listed = item.get("appearance")
     nodes += listed if isinstance(listed, list) else [listed]
-    found: dict[str, tuple[str, str | None, dt.date | None]] = {}
+    found: dict[Any, Appeared] = {}
     for node in nodes:
         url = _url(node)
-        if not url:
-            continue
-        title = clean(node.get("name") or node.get("headline"))[:500] or None \
-            if isinstance(node, dict) else None
-        published = _date(node.get("datePublished")) if isinstance(node, dict) else None
+        fields = node if isinstance(node, dict) else {}
+        title = clean(fields.get("name") or fields.get("headline"))[:500] or None
+        if not url and (not title or fields.get("url") or fields.get("@id")):
+            continue  # nothing to point at, or an address we do not follow (javascript:)
+        seen = Appeared(url, title, _date(fields.get("datePublished")),
+                        _name(fields.get("author")), _name(fields.get("publisher")))
+        key = url or (title, seen.published)
         # firstAppearance often repeats a listed appearance by its URL alone (ours does):
         # what either node says of it is kept.
-        _, had_title, had_date = found.get(url, (url, None, None))
-        found[url] = (url, had_title or title, had_date or published)
+        had = found.get(key, seen)
+        found[key] = Appeared(url, had.title or title, had.published or seen.published,
+                              had.author or seen.author, had.outlet or seen.outlet)
     return list(found.values())
+
+
+def _unaddressed_source(session: Session, user: User, seen: Appeared, lang: str) -> int:
+    """A source for a claim that appeared in a work with no address (its own: nothing tells
+    two such works of one name apart)."""
+    assert seen.title is not None
+    source = SourceDocument(title=seen.title, url=None, text="", author=seen.author,
+                            outlet=seen.outlet, published_date=seen.published,
+                            language=lang or "ar", created_by_id=user.id)
+    session.add(source)
+    session.flush()
+    return source.id
 
 
 # The address of one of our own published reviews (see ``web.interchange.review_url``).
@@ -289,7 +243,8 @@ def import_review(session: Session, user: User, review: dict[str, Any],
     item = _first(review.get("itemReviewed"))
     item = item if isinstance(item, dict) else {}
     seen = _appearances(item)
-    appearance, appeared_as, appeared_on = seen[0] if seen else (None, None, None)
+    first = seen[0] if seen else Appeared(None, None, None, None, None)
+    appearance = first.url
     key = import_key(review_url, text, appearance)
     if (review_url and session.scalar(select(ExternalReview.id).where(
             ExternalReview.review_url == review_url))) or session.scalar(
@@ -305,26 +260,32 @@ def import_review(session: Session, user: User, review: dict[str, Any],
     publisher = _first(review.get("author")) or _first(review.get("publisher")) or {}
     publisher = publisher if isinstance(publisher, dict) else {"name": publisher}
     speaker = _speaker(session, user, item.get("author"))
+    lang = clean(review.get("inLanguage"))[:8]
     source_url = appearance or review_url
     # The source is where the claim appeared: the fact-checker's name titles only its own page.
-    source_title = item.get("name") or appeared_as or (
+    source_title = item.get("name") or first.title or (
         None if appearance else publisher.get("name")) or source_url
-    claim_date = _date(item.get("datePublished")) or _date(review.get("datePublished"))
-    data = {"text": text, "status": status,
-            "claim_date": claim_date.isoformat() if claim_date else None,
-            "speaker": f"#{speaker.id}" if speaker else None,
-            "source_url": source_url,
-            "source_title": clean(source_title)[:500],
-            "note": f"ClaimReview · {clean(publisher.get('name'))} · {raw_label or ''}"[:4000]}
+    # When the claim was made; the review's own date is when the fact-check appeared, so an
+    # undated claim stays undated rather than taking it.
+    claim_date = _date(item.get("datePublished"))
+    data: dict[str, Any] = {
+        "text": text, "status": status,
+        "claim_date": claim_date.isoformat() if claim_date else None,
+        "speaker": f"#{speaker.id}" if speaker else None,
+        "source_url": source_url, "source_title": clean(source_title)[:500],
+        "note": f"ClaimReview · {clean(publisher.get('name'))} · {raw_label or ''}"[:4000]}
+    if first.title and not appearance:  # named, without an address: not the review's page
+        data["source_id"] = _unaddressed_source(session, user, first, lang)
     claim = claim_service.create_claim(session, user, data)
     stamp_import_keys(session, [{"cid": claim.id, "key": key}])
-    lang = clean(review.get("inLanguage"))[:8]
-    if lang and not claim.source.text and claim.source.language != lang:
-        claim.source.language = lang
-    if appeared_on and claim.source.url == appearance and claim.source.published_date is None:
-        claim.source.published_date = appeared_on  # filled in, never overwritten
-    for url, title, published in seen[1:]:
-        if url != claim.source.url:
+    source = claim.source
+    if lang and not source.text and source.language != lang:
+        source.language = lang
+    if appearance and source.url == appearance:  # filled in, never overwritten
+        source.published_date = source.published_date or first.published
+        source.author, source.outlet = source.author or first.author, source.outlet or first.outlet
+    for url, title, published, _, _ in seen[1:]:
+        if url and url != source.url:  # an appearance is an address; one without is dropped
             claim.appearances.append(ClaimAppearance(url=url, title=title,
                                                      published_date=published))
     session.add(ExternalReview(

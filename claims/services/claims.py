@@ -328,12 +328,18 @@ def add_appearance(session: Session, claim: Claim, user: User | None,
     return appearance
 
 
-def remove_appearance(session: Session, claim: Claim, user: User | None,
-                      appearance_id: int) -> None:
-    """Forget one recorded appearance of this claim (its edit history keeps it)."""
+def get_appearance(claim: Claim, appearance_id: int) -> ClaimAppearance:
+    """One recorded appearance of this claim, or NotFound."""
     appearance = next((a for a in claim.appearances if a.id == appearance_id), None)
     if appearance is None:
         raise NotFound(f"appearance {appearance_id} not found on claim {claim.id}")
+    return appearance
+
+
+def remove_appearance(session: Session, claim: Claim, user: User | None,
+                      appearance_id: int) -> None:
+    """Forget one recorded appearance of this claim (its edit history keeps it)."""
+    appearance = get_appearance(claim, appearance_id)
     before = revisions.appearance_snapshot(appearance)
     claim.appearances.remove(appearance)
     session.flush()

@@ -180,12 +180,18 @@ def add_alias(session: Session, entity: Entity, data: Mapping[str, Any],
     return alias, relinked
 
 
-def remove_alias(session: Session, entity: Entity, alias_id: int,
-                 actor: User | None = None) -> int:
-    """Remove an alias and re-link the claims that used it; returns how many were re-linked."""
+def get_alias(session: Session, entity: Entity, alias_id: int) -> Alias:
+    """The entity's alias with this id, or NotFound (an alias of another entity too)."""
     alias = session.get(Alias, alias_id)
     if alias is None or alias.entity_id != entity.id:
         raise NotFound(f"alias {alias_id} not found")
+    return alias
+
+
+def remove_alias(session: Session, entity: Entity, alias_id: int,
+                 actor: User | None = None) -> int:
+    """Remove an alias and re-link the claims that used it; returns how many were re-linked."""
+    alias = get_alias(session, entity, alias_id)
     affected = set(session.scalars(
         select(Mention.claim_id).where(Mention.entity_id == entity.id)).all())
     session.delete(alias)

@@ -37,7 +37,8 @@ from claims.lru import PerEngine
 from claims.models import Claim
 from claims.security import current_user, policy
 from claims.services import claimreview, csv_io
-from claims.services.claimreview_import import NotClaimReview, extract_reviews, import_reviews
+from claims.services.claimreview_import import import_reviews
+from claims.services.claimreview_read import NotClaimReview, extract_reviews
 from claims.services.search import ClaimFilters
 
 bp = Blueprint("interchange", __name__)
